@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AffiliatesConfig(AppConfig):
+    name = "affiliates"
+    default_auto_field = "django.db.models.BigAutoField"

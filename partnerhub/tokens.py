@@ -1,0 +1,56 @@
+"""Tokens for public links and invitations: random, at least 128 bits, stored only as a SHA-256 hash.
+
+Every model that is reached by a token inherits `TokenModel`; a view looks a row up with
+`Model.objects.by_token(raw)`, which returns only a row that is neither expired nor revoked.
+"""
+
+import hashlib
+import secrets
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+TOKEN_BYTES = 32  # 256 bits
+
+
+def token_new():
+    """Return (raw, hash): the raw token goes into the link once, only the hash is kept."""
+    raw = secrets.token_urlsafe(TOKEN_BYTES)
+    return raw, token_hash(raw)
+
+
+def token_hash(raw):
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class TokenQuerySet(models.QuerySet):
+    def usable(self, now=None):
+        now = now or timezone.now()
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now)
+
+    def by_token(self, raw, now=None):
+        """The usable row for a raw token, or None (unknown, expired and revoked all look the same)."""
+        if not raw or len(raw) > 200:
+            return None
+        return self.usable(now).filter(token_hash=token_hash(raw)).first()
+
+
+class TokenModel(models.Model):
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    objects = TokenQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def issue_token(self):
+        """Give the row a fresh token and return the raw value (to be put in a link, never stored)."""
+        raw, self.token_hash = token_new()
+        return raw
+
+    @property
+    def is_usable(self):
+        return self.revoked_at is None and self.expires_at > timezone.now()
