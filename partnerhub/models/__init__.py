@@ -1,12 +1,14 @@
-from .audit import AuditEntry
-from .document import Document
-from .organisation import Membership, MemberInvitation, Organisation, Role, User
-from .partner import Contact, Partner, PartnerCategory, PartnerStatus
+from partnerhub.models.audit import AuditAction, AuditEntry
+from partnerhub.models.document import Document, DocumentStatus
+from partnerhub.models.organisation import MemberInvitation, Membership, Organisation, Role, User
+from partnerhub.models.partner import Contact, Partner, PartnerCategory, PartnerStatus
 
 __all__ = [
+    "AuditAction",
     "AuditEntry",
     "Contact",
     "Document",
+    "DocumentStatus",
     "MemberInvitation",
     "Membership",
     "Organisation",

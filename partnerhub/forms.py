@@ -1,0 +1,98 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from partnerhub.models import Contact, Partner, PartnerCategory, PartnerStatus
+from partnerhub.selectors import DEFAULT_PARTNER_SORT, PARTNER_SORTS
+
+RADAR_CHOICES = [("", "—")] + [(n, str(n)) for n in range(1, 6)]
+
+
+class PartnerForm(forms.ModelForm):
+    """A partner's own fields. The organisation is given, so a name is unique within it."""
+
+    influence = forms.TypedChoiceField(
+        label=_("influence"), choices=RADAR_CHOICES, coerce=int, empty_value=None, required=False
+    )
+    importance = forms.TypedChoiceField(
+        label=_("importance"), choices=RADAR_CHOICES, coerce=int, empty_value=None, required=False
+    )
+
+    class Meta:
+        model = Partner
+        fields = [
+            "name",
+            "category",
+            "status",
+            "kvk_number",
+            "website",
+            "influence",
+            "importance",
+            "relationship_owner",
+            "notes",
+        ]
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 4}),
+            "kvk_number": forms.TextInput(
+                attrs={"inputmode": "numeric", "pattern": "[0-9]{8}", "maxlength": 8}
+            ),
+        }
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.fields["influence"].help_text = Partner._meta.get_field("influence").help_text
+        self.fields["importance"].help_text = Partner._meta.get_field("importance").help_text
+        self.fields["relationship_owner"].queryset = (
+            get_user_model()
+            .objects.filter(memberships__organisation=organisation)
+            .order_by("full_name", "email")
+        )
+        self.fields["name"].widget.attrs["autofocus"] = True
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        clash = Partner.objects.filter(organisation=self.organisation, name__iexact=name)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(
+                _("There already is a partner called “%(name)s”."), params={"name": name}
+            )
+        return name
+
+    def clean_kvk_number(self):
+        return "".join(self.cleaned_data["kvk_number"].split())
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["name", "job_title", "email", "phone", "is_key_person", "notes"]
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "phone": forms.TextInput(attrs={"type": "tel"}),
+        }
+
+
+class PartnerFilterForm(forms.Form):
+    """The list's search, filters and sorting, read from the query string. Bad values fall back to all."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    category = forms.ChoiceField(
+        label=_("category"), choices=[("", _("All categories"))] + PartnerCategory.choices, required=False
+    )
+    status = forms.ChoiceField(
+        label=_("status"), choices=[("", _("All statuses"))] + PartnerStatus.choices, required=False
+    )
+    sort = forms.ChoiceField(choices=[(key, key) for key in PARTNER_SORTS], required=False)
+
+    def filters(self):
+        self.is_valid()  # fills cleaned_data with the fields that are valid; a bad one is left out
+        data = self.cleaned_data
+        return {
+            "query": data.get("q", ""),
+            "category": data.get("category", ""),
+            "status": data.get("status", ""),
+            "sort": data.get("sort") or DEFAULT_PARTNER_SORT,
+        }

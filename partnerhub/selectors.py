@@ -1,0 +1,66 @@
+"""Named read queries for partners and the dashboard. Every one starts from an organisation."""
+
+from django.db.models import Count, F, Q
+
+from partnerhub.models import AuditEntry, Partner, PartnerCategory, PartnerStatus
+
+PARTNER_SORTS = {
+    "name": ("name",),
+    "-name": ("-name",),
+    "category": ("category", "name"),
+    "-category": ("-category", "name"),
+    "status": ("status", "name"),
+    "-status": ("-status", "name"),
+    "radar": (F("influence").desc(nulls_last=True), F("importance").desc(nulls_last=True), "name"),
+    "-radar": (F("influence").asc(nulls_last=True), F("importance").asc(nulls_last=True), "name"),
+    "updated": ("-updated_at", "name"),
+    "-updated": ("updated_at", "name"),
+}
+DEFAULT_PARTNER_SORT = "name"
+
+
+def partner_search(*, organisation, query="", category="", status="", sort=DEFAULT_PARTNER_SORT):
+    """The organisation's partners filtered by a free-text query, category and status, in one query.
+
+    The query matches the partner's name, KvK number and notes, and the names of its contact persons.
+    Contact counts are annotated so the list never asks per row.
+    """
+    partners = Partner.objects.filter(organisation=organisation)
+    query = query.strip()
+    if query:
+        matching_contacts = Q(contacts__name__icontains=query) | Q(contacts__email__icontains=query)
+        partners = partners.filter(
+            Q(name__icontains=query)
+            | Q(kvk_number__icontains=query)
+            | Q(notes__icontains=query)
+            | Q(pk__in=Partner.objects.filter(matching_contacts, organisation=organisation).values("pk"))
+        )
+    if category in PartnerCategory.values:
+        partners = partners.filter(category=category)
+    if status in PartnerStatus.values:
+        partners = partners.filter(status=status)
+    ordering = PARTNER_SORTS.get(sort, PARTNER_SORTS[DEFAULT_PARTNER_SORT])
+    return partners.annotate(
+        contact_count=Count("contacts", distinct=True),
+        key_person_count=Count("contacts", filter=Q(contacts__is_key_person=True), distinct=True),
+    ).order_by(*ordering)
+
+
+def partner_counts(*, organisation):
+    """{"status": [(value, label, count)], "category": [...]} with every choice, zeros included."""
+    partners = Partner.objects.filter(organisation=organisation)
+    by_status = dict(partners.order_by().values_list("status").annotate(n=Count("id")))
+    by_category = dict(partners.order_by().values_list("category").annotate(n=Count("id")))
+    return {
+        "status": [(value, label, by_status.get(value, 0)) for value, label in PartnerStatus.choices],
+        "category": [(value, label, by_category.get(value, 0)) for value, label in PartnerCategory.choices],
+        "total": sum(by_status.values()),
+    }
+
+
+def recent_changes(*, organisation, limit=10):
+    return AuditEntry.objects.filter(organisation=organisation).select_related("actor", "partner")[:limit]
+
+
+def partner_audit(*, partner, limit=50):
+    return partner.audit_entries.select_related("actor")[:limit]

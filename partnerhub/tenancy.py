@@ -1,0 +1,69 @@
+"""Tenancy: the one place that turns `/o/<org_slug>/…` into an organisation the user may see.
+
+Every organisation view is wrapped in `@organisation_view`. It answers 404 to anyone who is not a member
+(never 403: a stranger must not learn that an organisation or object exists), sends anonymous visitors to
+log in, and refuses (403) any change by a viewer. Views then start every queryset from
+`request.organisation`.
+"""
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from partnerhub.models import Membership, Role
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SESSION_KEY = "organisation_slug"
+
+
+def membership_for(user, org_slug):
+    return (
+        Membership.objects.select_related("organisation", "user")
+        .filter(user=user, organisation__slug=org_slug)
+        .first()
+    )
+
+
+def organisation_view(view=None, *, viewer_may_post=False, owner_only=False):
+    """Resolve the organisation from the URL and check the member's role.
+
+    viewer_may_post: a viewer may send changes to this view (only for acts on their own membership,
+    such as leaving the organisation). owner_only: only owners may open the view at all.
+    """
+
+    def decorate(view_func):
+        @wraps(view_func)
+        def wrapper(request, org_slug, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            membership = membership_for(request.user, org_slug)
+            if membership is None:
+                raise Http404("No such organisation.")
+            require_role(membership, owner_only=owner_only)
+            if request.method not in SAFE_METHODS and not viewer_may_post:
+                require_write(membership)
+            request.membership = membership
+            request.organisation = membership.organisation
+            if request.session.get(SESSION_KEY) != org_slug:
+                request.session[SESSION_KEY] = org_slug
+            return view_func(request, *args, **kwargs)
+
+        wrapper.organisation_scoped = True
+        return wrapper
+
+    if view is not None:
+        return decorate(view)
+    return decorate
+
+
+def require_write(membership):
+    """Viewers read; owners and managers change. The single place that rule lives."""
+    if not membership.can_write:
+        raise PermissionDenied("Your role in this organisation is read-only.")
+
+
+def require_role(membership, *, owner_only):
+    if owner_only and membership.role != Role.OWNER:
+        raise PermissionDenied("Only an owner of this organisation may do this.")

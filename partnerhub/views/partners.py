@@ -1,0 +1,140 @@
+"""Partners and their contact persons: list (search as you type), detail, create, edit, delete."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from partnerhub import selectors, services
+from partnerhub.forms import ContactForm, PartnerFilterForm, PartnerForm
+from partnerhub.models import Contact, Partner
+from partnerhub.tenancy import organisation_view
+
+
+def _partner(request, partner_id):
+    return get_object_or_404(Partner.objects.filter(organisation=request.organisation), pk=partner_id)
+
+
+def _contact(request, partner, contact_id):
+    return get_object_or_404(Contact.objects.filter(partner=partner), pk=contact_id)
+
+
+@organisation_view
+def partner_list(request):
+    filter_form = PartnerFilterForm(request.GET)
+    filters = filter_form.filters()
+    partners = selectors.partner_search(organisation=request.organisation, **filters)
+    page = Paginator(partners, settings.PARTNERS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "filter_form": filter_form,
+        "filters": filters,
+        "page": page,
+        "has_partners": request.organisation.partners.exists(),
+    }
+    template = "partnerhub/partner_list.html#results" if request.htmx else "partnerhub/partner_list.html"
+    return render(request, template, context)
+
+
+@organisation_view
+def partner_detail(request, partner_id):
+    partner = _partner(request, partner_id)
+    return render(
+        request,
+        "partnerhub/partner_detail.html",
+        {
+            "partner": partner,
+            "contacts": partner.contacts.all(),
+            "audit_entries": selectors.partner_audit(partner=partner),
+        },
+    )
+
+
+@organisation_view
+@require_http_methods(["GET", "POST"])
+def partner_create(request):
+    form = PartnerForm(request.POST or None, organisation=request.organisation)
+    if request.method == "POST" and form.is_valid():
+        partner = services.partner_create(
+            organisation=request.organisation, actor=request.user, **form.cleaned_data
+        )
+        messages.success(request, _("Partner “%(name)s” added.") % {"name": partner.name})
+        return redirect(partner)
+    return render(request, "partnerhub/partner_form.html", {"form": form})
+
+
+@organisation_view
+@require_http_methods(["GET", "POST"])
+def partner_update(request, partner_id):
+    partner = _partner(request, partner_id)
+    form = PartnerForm(request.POST or None, instance=partner, organisation=request.organisation)
+    if request.method == "POST" and form.is_valid():
+        services.partner_update(partner=partner, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Changes to “%(name)s” saved.") % {"name": partner.name})
+        return redirect(partner)
+    return render(request, "partnerhub/partner_form.html", {"form": form, "partner": partner})
+
+
+@organisation_view
+@require_http_methods(["GET", "POST"])
+def partner_delete(request, partner_id):
+    partner = _partner(request, partner_id)
+    if request.method == "POST":
+        name = partner.name
+        services.partner_delete(partner=partner, actor=request.user)
+        messages.success(request, _("Partner “%(name)s” deleted.") % {"name": name})
+        return redirect("partner_list", request.organisation.slug)
+    return render(
+        request,
+        "partnerhub/confirm_delete.html",
+        {
+            "object": partner,
+            "cancel_url": partner.get_absolute_url(),
+            "consequences": _("Its %(count)s contact persons are deleted with it.")
+            % {"count": partner.contacts.count()},
+        },
+    )
+
+
+@organisation_view
+@require_http_methods(["GET", "POST"])
+def contact_create(request, partner_id):
+    partner = _partner(request, partner_id)
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        contact = services.contact_create(partner=partner, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Contact person “%(name)s” added.") % {"name": contact.name})
+        return redirect(partner)
+    return render(request, "partnerhub/contact_form.html", {"form": form, "partner": partner})
+
+
+@organisation_view
+@require_http_methods(["GET", "POST"])
+def contact_update(request, partner_id, contact_id):
+    partner = _partner(request, partner_id)
+    contact = _contact(request, partner, contact_id)
+    form = ContactForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        services.contact_update(contact=contact, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Contact person “%(name)s” saved.") % {"name": contact.name})
+        return redirect(partner)
+    return render(
+        request, "partnerhub/contact_form.html", {"form": form, "partner": partner, "contact": contact}
+    )
+
+
+@organisation_view
+@require_http_methods(["GET", "POST"])
+def contact_delete(request, partner_id, contact_id):
+    partner = _partner(request, partner_id)
+    contact = _contact(request, partner, contact_id)
+    if request.method == "POST":
+        services.contact_delete(contact=contact, actor=request.user)
+        messages.success(request, _("Contact person “%(name)s” deleted.") % {"name": contact.name})
+        return redirect(partner)
+    return render(
+        request,
+        "partnerhub/confirm_delete.html",
+        {"object": contact, "cancel_url": partner.get_absolute_url(), "consequences": ""},
+    )

@@ -1,0 +1,69 @@
+"""Shared fixtures: two organisations, and an owner, a manager and a viewer of the first (healthchecks-style)."""
+
+import pytest
+
+from partnerhub.models import Role
+from tests.factories import PASSWORD, MembershipFactory, OrganisationFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def org(db):
+    return OrganisationFactory(name="Tinnitracks", slug="tinnitracks")
+
+
+@pytest.fixture
+def other_org(db):
+    return OrganisationFactory(name="Andere BV", slug="andere-bv")
+
+
+@pytest.fixture
+def owner(org):
+    return MembershipFactory(organisation=org, role=Role.OWNER, user__email="owner@example.nl").user
+
+
+@pytest.fixture
+def manager(org):
+    return MembershipFactory(organisation=org, role=Role.MANAGER, user__email="manager@example.nl").user
+
+
+@pytest.fixture
+def viewer(org):
+    return MembershipFactory(organisation=org, role=Role.VIEWER, user__email="viewer@example.nl").user
+
+
+@pytest.fixture
+def stranger(other_org):
+    """A manager of another organisation: must never see anything of `org`."""
+    return MembershipFactory(
+        organisation=other_org, role=Role.MANAGER, user__email="stranger@example.nl"
+    ).user
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+def login(client, user):
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+@pytest.fixture
+def manager_client(client, manager):
+    return login(client, manager)
+
+
+@pytest.fixture
+def owner_client(client, owner):
+    return login(client, owner)
+
+
+@pytest.fixture
+def viewer_client(client, viewer):
+    return login(client, viewer)
