@@ -8,6 +8,18 @@ from partnerhub.selectors import DEFAULT_PARTNER_SORT, PARTNER_SORTS
 RADAR_CHOICES = [("", "—")] + [(n, str(n)) for n in range(1, 6)]
 
 
+class KvkNumberField(forms.CharField):
+    """Accepts the number as people write it ("1234 5678", "12.34.56.78") and keeps the 8 digits."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.pop("max_length", None)  # the 8-digit rule comes from the model's validator, after cleaning
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return "".join(ch for ch in value if ch not in " .-")
+
+
 class PartnerForm(forms.ModelForm):
     """A partner's own fields. The organisation is given, so a name is unique within it."""
 
@@ -31,11 +43,10 @@ class PartnerForm(forms.ModelForm):
             "relationship_owner",
             "notes",
         ]
+        field_classes = {"kvk_number": KvkNumberField}
         widgets = {
             "notes": forms.Textarea(attrs={"rows": 4}),
-            "kvk_number": forms.TextInput(
-                attrs={"inputmode": "numeric", "pattern": "[0-9]{8}", "maxlength": 8}
-            ),
+            "kvk_number": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
         }
 
     def __init__(self, *args, organisation, **kwargs):
@@ -60,9 +71,6 @@ class PartnerForm(forms.ModelForm):
                 _("There already is a partner called “%(name)s”."), params={"name": name}
             )
         return name
-
-    def clean_kvk_number(self):
-        return "".join(self.cleaned_data["kvk_number"].split())
 
 
 class ContactForm(forms.ModelForm):

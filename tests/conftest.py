@@ -1,4 +1,4 @@
-"""Shared fixtures: two organisations, and an owner, a manager and a viewer of the first (healthchecks-style)."""
+"""Shared fixtures: two organisations; an owner, a manager and a viewer of the first (healthchecks-style)."""
 
 import pytest
 

@@ -10,7 +10,7 @@ from partnerhub.tenancy import SESSION_KEY, organisation_view
 
 @login_required
 def home(request):
-    """Send a member to the organisation they last worked in, else their first; no organisation yet: make one."""
+    """Send a member to the organisation they last worked in, else their first; none yet: make one."""
     memberships = Membership.objects.filter(user=request.user).select_related("organisation")
     last = request.session.get(SESSION_KEY)
     chosen = next((m for m in memberships if m.organisation.slug == last), None) or memberships.first()

@@ -1,0 +1,87 @@
+"""Every organisation URL is scoped: a member of A gets 404 on B's objects; visitors are sent to log in."""
+
+import pytest
+from django.http import HttpResponse
+from django.test import Client
+from django.urls import include, path
+from django.utils import timezone
+
+from partnerhub.models import Document, MemberInvitation, Partner, Role
+from partnerhub.tenancy import organisation_view
+from tests.conftest import login
+from tests.factories import ContactFactory, MembershipFactory, PartnerFactory
+from tests.isolation import UnknownParameter, find_leaks, organisation_routes, url_patterns
+
+
+def objects_of(organisation):
+    partner = PartnerFactory(organisation=organisation)
+    contact = ContactFactory(partner=partner)
+    document = Document.objects.create(organisation=organisation, kind="partner_list", title="Partners")
+    colleague = MembershipFactory(organisation=organisation, role=Role.VIEWER)
+    invitation = MemberInvitation(
+        organisation=organisation, email=f"new@{organisation.slug}.nl", expires_at=timezone.now()
+    )
+    invitation.issue_token()
+    invitation.save()
+    return {
+        "org_slug": organisation.slug,
+        "partner_id": partner.pk,
+        "contact_id": contact.pk,
+        "document_id": document.pk,
+        "membership_id": colleague.pk,
+        "invitation_id": invitation.pk,
+    }
+
+
+@pytest.fixture
+def walk(org, other_org, owner):
+    """Everything find_leaks needs; the member of A is an owner, so no role check hides a leak."""
+    return {
+        "member_client": login(Client(), owner),
+        "anonymous_client": Client(),
+        "objects_a": objects_of(org),
+        "objects_b": objects_of(other_org),
+    }
+
+
+def test_every_organisation_url_is_scoped(walk):
+    assert find_leaks(**walk) == []
+
+
+def test_walk_covers_the_object_urls():
+    routes = {route.name for route in organisation_routes()}
+    assert {"partner_detail", "contact_update", "document_download", "member_remove", "invitation_revoke"} <= routes
+
+
+# A deliberately broken urlconf: the project plus two views that forget the rules.
+@organisation_view
+def leaky_partner(request, partner_id):
+    return HttpResponse(Partner.objects.get(pk=partner_id).name)  # not scoped to request.organisation
+
+
+def unguarded_partner(request, org_slug, partner_id):
+    return HttpResponse(Partner.objects.get(pk=partner_id).name)  # no membership check at all
+
+
+urlpatterns = [
+    path("o/<slug:org_slug>/leaky/<int:partner_id>/", leaky_partner, name="leaky_partner"),
+    path("o/<slug:org_slug>/unguarded/<int:partner_id>/", unguarded_partner, name="unguarded_partner"),
+    path("", include("partnerhub.urls")),
+]
+
+
+def test_unscoped_view_is_caught(walk, settings):
+    settings.ROOT_URLCONF = __name__
+    leaks = find_leaks(**walk, urlconf=__name__)
+    b_partner = walk["objects_b"]["partner_id"]
+    assert f"member of A GET /o/tinnitracks/leaky/{b_partner}/ → 200" in leaks
+    assert any(leak.startswith("anonymous GET /o/tinnitracks/unguarded/") for leak in leaks)
+    assert not any("/partners/" in leak for leak in leaks)  # the real views stay clean
+
+
+def test_a_new_parameter_without_objects_fails_loudly(walk, settings):
+    settings.ROOT_URLCONF = __name__
+    objects_a = {k: v for k, v in walk["objects_a"].items() if k != "partner_id"}
+    with pytest.raises(UnknownParameter, match="partner_id"):
+        find_leaks(**{**walk, "objects_a": objects_a}, urlconf=__name__)
+
