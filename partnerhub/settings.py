@@ -148,17 +148,18 @@ STORAGES = {
     },
 }
 
-# E-mail (Django 6.1 MAILERS): the console by default; SMTP when EMAIL_HOST is set.
+# E-mail (Django 6.1 MAILERS): on the console in development; SMTP when EMAIL_HOST is set and always in
+# production (where an unset EMAIL_HOST means a relay on localhost:25, Django's own default).
 _email_host = os.environ.get("EMAIL_HOST", "")
-if _email_host:
+if _email_host or not DEBUG:
     _mailer = {
         "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "OPTIONS": {
-            "host": _email_host,
-            "port": int(os.environ.get("EMAIL_PORT", "587")),
+            "host": _email_host or "localhost",
+            "port": int(os.environ.get("EMAIL_PORT", "587" if _email_host else "25")),
             "username": os.environ.get("EMAIL_HOST_USER", ""),
             "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
-            "use_tls": env_bool("EMAIL_USE_TLS", True),
+            "use_tls": env_bool("EMAIL_USE_TLS", bool(_email_host)),
             "timeout": 20,
         },
     }
