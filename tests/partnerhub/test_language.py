@@ -1,0 +1,37 @@
+"""Dutch by default, whatever the browser says; English when the user chooses it."""
+
+from django.conf import settings
+
+
+def test_dutch_is_the_default_even_for_an_english_browser(manager_client, org):
+    response = manager_client.get(f"/o/{org.slug}/partners/", headers={"Accept-Language": "en-GB,en"})
+    assert response["Content-Language"] == "nl"
+    assert "Partner toevoegen" in response.content.decode()
+
+
+def test_switching_to_english_sticks(manager_client, org):
+    response = manager_client.post("/i18n/setlang/", {"language": "en", "next": f"/o/{org.slug}/partners/"})
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    html = manager_client.get(f"/o/{org.slug}/partners/").content.decode()
+    assert "Add partner" in html and "Partner toevoegen" not in html
+
+
+def test_an_unknown_language_cookie_falls_back_to_dutch(manager_client, org):
+    manager_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "xx"
+    response = manager_client.get(f"/o/{org.slug}/partners/")
+    assert response["Content-Language"] == "nl"
+
+
+def test_money_is_formatted_for_the_language():
+    from decimal import Decimal
+
+    from django.utils import translation
+
+    from partnerhub.templatetags.money import euro
+
+    with translation.override("nl"):
+        assert euro(Decimal("1234.5")) == "€\u00a01.234,50"
+        assert euro(Decimal("3560000"), 0) == "€\u00a03.560.000"
+    with translation.override("en"):
+        assert euro(Decimal("1234.5")) == "€1,234.50"
+    assert euro(None) == ""
