@@ -1,3 +1,5 @@
+from django.utils import translation
+
 from partnerhub.models import AuditEntry, Contact, Partner
 from tests.factories import ContactFactory, PartnerFactory
 
@@ -55,7 +57,9 @@ def test_it_updates_and_logs_only_what_changed(manager_client, org):
     entry = AuditEntry.objects.get(partner=partner, action="update")
     assert entry.changes["status"] == ["prospect", "active"]
     assert "name" not in entry.changes
-    assert ("status", "Prospect", "Active") in [(str(label), old, str(new)) for label, old, new in entry.change_rows()]
+    with translation.override("nl"):
+        rows = [(str(label), str(old), str(new)) for label, old, new in entry.change_rows()]
+    assert ("status", "Prospect", "Actief") in rows
 
 
 def test_delete_asks_for_confirmation_first(manager_client, org):
