@@ -1,0 +1,27 @@
+// PartnerHub's own few lines of script (no inline scripts: CSP).
+// A form is sent once: its submit buttons are disabled after the first submit, so a double click
+// cannot send it twice.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (form.dataset.submitted === "true") {
+    event.preventDefault();
+    return;
+  }
+  form.dataset.submitted = "true";
+  window.setTimeout(function () {
+    form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (button) {
+      button.disabled = true;
+      button.setAttribute("aria-busy", "true");
+    });
+  }, 0);
+});
+// Coming back with the browser's back button shows the page from cache: allow sending again.
+window.addEventListener("pageshow", function () {
+  document.querySelectorAll("form[data-submitted]").forEach(function (form) {
+    delete form.dataset.submitted;
+    form.querySelectorAll("button").forEach(function (button) {
+      button.disabled = false;
+      button.removeAttribute("aria-busy");
+    });
+  });
+});
