@@ -3,6 +3,9 @@
 // cannot send it twice.
 document.addEventListener("submit", function (event) {
   var form = event.target;
+  if (event.defaultPrevented || form.hasAttribute("hx-get") || form.hasAttribute("hx-post")) {
+    return; // htmx sends these itself
+  }
   if (form.dataset.submitted === "true") {
     event.preventDefault();
     return;

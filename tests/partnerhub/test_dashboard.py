@@ -13,7 +13,9 @@ def test_it_draws_partners_by_status_and_category(manager_client, org):
 
 
 def test_it_lists_recent_changes(manager_client, org):
-    manager_client.post(f"/o/{org.slug}/partners/new/", {"name": "Sennheiser", "category": "supplier", "status": "active"})
+    manager_client.post(
+        f"/o/{org.slug}/partners/new/", {"name": "Sennheiser", "category": "supplier", "status": "active"}
+    )
     html = manager_client.get(f"/o/{org.slug}/").content.decode()
     assert "Sennheiser" in html and "audit-list" in html
 

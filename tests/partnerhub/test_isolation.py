@@ -50,7 +50,13 @@ def test_every_organisation_url_is_scoped(walk):
 
 def test_walk_covers_the_object_urls():
     routes = {route.name for route in organisation_routes()}
-    assert {"partner_detail", "contact_update", "document_download", "member_remove", "invitation_revoke"} <= routes
+    assert {
+        "partner_detail",
+        "contact_update",
+        "document_download",
+        "member_remove",
+        "invitation_revoke",
+    } <= routes
 
 
 # A deliberately broken urlconf: the project plus two views that forget the rules.
@@ -84,4 +90,3 @@ def test_a_new_parameter_without_objects_fails_loudly(walk, settings):
     objects_a = {k: v for k, v in walk["objects_a"].items() if k != "partner_id"}
     with pytest.raises(UnknownParameter, match="partner_id"):
         find_leaks(**{**walk, "objects_a": objects_a}, urlconf=__name__)
-
