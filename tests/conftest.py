@@ -3,7 +3,7 @@
 import pytest
 
 from partnerhub.models import Role
-from tests.factories import PASSWORD, MembershipFactory, OrganisationFactory, UserFactory
+from tests.factories import PASSWORD, MembershipFactory, OrganisationFactory
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,76 @@
-# Being written: replaced by the real views in this session.
-def _being_written(request, *args, **kwargs):
-    raise NotImplementedError
+"""Documents (PDFs): request one, watch it being made (htmx polling), download it, retry a failed one."""
+
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from partnerhub import documents
+from partnerhub.forms import PartnerFilterForm
+from partnerhub.models import Document, DocumentStatus
+from partnerhub.tenancy import organisation_view
 
 
-partner_list_pdf = document_status = document_download = document_retry = _being_written
+def _document(request, document_id):
+    return get_object_or_404(Document.objects.filter(organisation=request.organisation), pk=document_id)
+
+
+# A viewer may print what they can read: the request creates a Document, it changes no partner data.
+@organisation_view(viewer_may_post=True)
+@require_POST
+def partner_list_pdf(request):
+    filters = PartnerFilterForm(request.POST).filters()
+    document = documents.document_request(
+        organisation=request.organisation,
+        kind="partner_list",
+        title=_("Partner list"),
+        params=filters,
+        requested_by=request.user,
+    )
+    return redirect("document_status", request.organisation.slug, document.pk)
+
+
+@organisation_view
+@require_GET
+def document_status(request, document_id):
+    document = _document(request, document_id)
+    size = None
+    if document.status == DocumentStatus.READY and document.file:
+        try:
+            size = document.file.size
+        except OSError:
+            size = None
+    # htmx polls for the status block only; a history restore (back button) needs the whole page.
+    polling = request.htmx and not request.htmx.history_restore_request
+    template = "partnerhub/document_status.html#status" if polling else "partnerhub/document_status.html"
+    return render(request, template, {"document": document, "file_size": size})
+
+
+@organisation_view
+@require_GET
+def document_download(request, document_id):
+    document = _document(request, document_id)
+    if document.status != DocumentStatus.READY or not document.file:
+        raise Http404("This document is not ready.")
+    try:
+        handle = document.file.open("rb")
+    except OSError as exc:
+        raise Http404("The file of this document is missing.") from exc
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=document.filename or "document.pdf",
+        content_type="application/pdf",
+    )
+
+
+@organisation_view(viewer_may_post=True)
+@require_POST
+def document_retry(request, document_id):
+    document = _document(request, document_id)
+    if document.status != DocumentStatus.FAILED:
+        raise Http404("Only a failed document can be retried.")
+    documents.document_retry(document=document)
+    messages.info(request, _("The document is being made again."))
+    return redirect("document_status", request.organisation.slug, document.pk)

@@ -10,7 +10,7 @@ from partnerhub.models import Document, MemberInvitation, Partner, Role
 from partnerhub.tenancy import organisation_view
 from tests.conftest import login
 from tests.factories import ContactFactory, MembershipFactory, PartnerFactory
-from tests.isolation import UnknownParameter, find_leaks, organisation_routes, url_patterns
+from tests.isolation import UnknownParameter, find_leaks, organisation_routes
 
 
 def objects_of(organisation):

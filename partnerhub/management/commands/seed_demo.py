@@ -1,0 +1,269 @@
+"""Load the demo organisation: Tinnitracks and its five key partners (the example of seed 000).
+
+Idempotent: every row is found by its natural key (organisation slug, user e-mail, partner name within the
+organisation, contact name within the partner) and only created when it is missing, so running the command
+again changes nothing and never duplicates. Demo data somebody edited is left as it is, including the demo
+password; `--reset` puts the demo values (and the password) back. Partners and contacts are created
+through the services, so the demo's audit log shows who added them.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from partnerhub import services
+from partnerhub.models import Membership, Organisation, PartnerCategory, PartnerStatus, Role, User
+
+# A public demo login, printed on purpose; never load the demo into a production database.
+DEMO_PASSWORD = "partnerhub-demo"  # noqa: S105
+DEMO_URL = "http://127.0.0.1:8000/"
+
+ORGANISATION_SLUG = "tinnitracks"
+ORGANISATION = {
+    "name": "Tinnitracks",
+    "industry": "Medische technologie",
+    "products_services": "Applicatie die tinnitus behandelt met muziek",
+    "employees": 51,
+    "revenue": Decimal("3560000"),
+    "location": "Duitsland",
+}
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    email: str
+    full_name: str
+    role: str
+
+
+OWNER = DemoUser("demo@partnerhub.nl", "Lotte de Vries", Role.OWNER)
+VIEWER = DemoUser("collega@partnerhub.nl", "Bram Jansen", Role.VIEWER)
+
+
+@dataclass(frozen=True)
+class DemoContact:
+    name: str
+    job_title: str
+    email: str
+    is_key_person: bool = False
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class DemoPartner:
+    name: str
+    category: str
+    status: str
+    influence: int
+    importance: int
+    notes: str
+    owned_by_demo_user: bool = True
+    contacts: list[DemoContact] = field(default_factory=list)
+
+
+# What each partner brings and gets, after the partner value matrix of seed 000 (in our own words).
+PARTNERS = [
+    DemoPartner(
+        name="Sennheiser",
+        category=PartnerCategory.SUPPLIER,
+        status=PartnerStatus.ACTIVE,
+        influence=4,
+        importance=4,
+        notes=(
+            "Brengt: geluidstechnologie en koptelefoons die op de therapie zijn afgestemd, en verkoopt de "
+            "maatwerkkoptelefoon samen met de muziekservice via de eigen verkoopkanalen.\n"
+            "Haalt eruit: verkoop met een hoge marge via het medische kanaal; bij elke behandeling hoort een "
+            "koptelefoon, en wie in een behandeling investeert kiest een koptelefoon die er precies bij past."
+        ),
+        contacts=[
+            DemoContact(
+                "Katrin Vogel",
+                "Key account manager medische markt",
+                "katrin.vogel@sennheiser.example",
+                is_key_person=True,
+                notes="Beslist over co-branding en de marge op de maatwerkkoptelefoon.",
+            ),
+            DemoContact("Jonas Becker", "Productmanager audiologie", "jonas.becker@sennheiser.example"),
+        ],
+    ),
+    DemoPartner(
+        name="Zorgverzekeringen",
+        category=PartnerCategory.INSURER,
+        status=PartnerStatus.ACTIVE,
+        influence=5,
+        importance=5,
+        notes=(
+            "Brengt: kennis over hoe vaak tinnitus voorkomt en wat de aandoening kost, en een vergoeding "
+            "voor patiënten met een officiële tinnitusdiagnose.\n"
+            "Haalt eruit: lagere zorgkosten voor hun verzekerden doordat de behandeling werkt, en betere "
+            "zorg om hun klanten te bieden."
+        ),
+        contacts=[
+            DemoContact(
+                "Marieke van Dijk",
+                "Zorginkoper medische hulpmiddelen",
+                "marieke.vandijk@zorgverzekeraar.example",
+                is_key_person=True,
+                notes="Aanspreekpunt voor het vergoedingscontract; wil jaarlijks effectcijfers zien.",
+            ),
+            DemoContact("Thomas Wagner", "Medisch adviseur", "thomas.wagner@krankenkasse.example"),
+        ],
+    ),
+    DemoPartner(
+        name="Fondsen (innovation fonds Hamburg & High tech Gründerfonds)",
+        category=PartnerCategory.FUND,
+        status=PartnerStatus.ACTIVE,
+        influence=4,
+        importance=3,
+        notes=(
+            "Brengt: startkapitaal voor de ontwikkeling van de diensten en apps en voor de marktintroductie, "
+            "plus advies over bedrijfsvoering en uitbreiding naar het buitenland.\n"
+            "Haalt eruit: rendement op hun investering."
+        ),
+        contacts=[
+            DemoContact(
+                "Anna Schmidt",
+                "Investment manager",
+                "anna.schmidt@gruenderfonds.example",
+                is_key_person=True,
+                notes="Zit namens de fondsen bij het kwartaaloverleg.",
+            ),
+            DemoContact("Lukas Hoffmann", "Innovatieadviseur", "lukas.hoffmann@innovationsfonds.example"),
+        ],
+    ),
+    DemoPartner(
+        name="KNO arts (specialist)",
+        category=PartnerCategory.SPECIALIST,
+        status=PartnerStatus.ACTIVE,
+        influence=5,
+        importance=4,
+        notes=(
+            "Brengt: stelt de diagnose tinnitus en volgt de voortgang van de gebruikers van Tinnitracks.\n"
+            "Haalt eruit: een alternatieve, mogelijk betere behandeling voor hun patiënten."
+        ),
+        contacts=[
+            DemoContact(
+                "Pieter Bakker",
+                "KNO-arts",
+                "p.bakker@kno-praktijk.example",
+                is_key_person=True,
+                notes="Verwijst patiënten door en geeft feedback op de behandelresultaten.",
+            ),
+        ],
+    ),
+    DemoPartner(
+        name="Verkopers van gehoorapparaten",
+        category=PartnerCategory.RESELLER,
+        status=PartnerStatus.PROSPECT,
+        influence=3,
+        importance=4,
+        owned_by_demo_user=False,
+        notes=(
+            "Brengen: verkoopkanalen waar de oplossing van Tinnitracks verkocht wordt, en kunnen de "
+            "voortgang van gebruikers meten.\n"
+            "Halen eruit: commissie op de verkoop van de Tinnitracks-oplossing."
+        ),
+        contacts=[
+            DemoContact("Sanne Visser", "Filiaalmanager", "sanne.visser@hoorwinkel.example"),
+            DemoContact("Daan Smit", "Audicien", "daan.smit@hoorwinkel.example"),
+        ],
+    ),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the Tinnitracks demo organisation, its partners and two demo logins (safe to run again)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Put back demo values that were edited, and the demo password.",
+        )
+        parser.add_argument("--url", default=DEMO_URL, help="The address printed for the demo login.")
+
+    @transaction.atomic
+    def handle(self, *args, reset=False, url=DEMO_URL, **options):
+        self.reset = reset
+        self.created = {"partners": 0, "contacts": 0}
+        organisation = self.load_organisation()
+        owner = self.load_user(organisation, OWNER)
+        self.load_user(organisation, VIEWER)
+        for demo in PARTNERS:
+            self.load_partner(organisation, owner, demo)
+
+        self.stdout.write(
+            f"Demo organisation “{organisation.name}”: {organisation.partners.count()} partners "
+            f"({self.created['partners']} new, {self.created['contacts']} new contact persons)."
+        )
+        self.stdout.write(
+            self.style.SUCCESS(f"Open {url} and log in as {OWNER.email} / {DEMO_PASSWORD} (owner)")
+            + f"\n  or as {VIEWER.email} / {DEMO_PASSWORD} (viewer)."
+        )
+
+    def load_organisation(self):
+        organisation, created = Organisation.objects.get_or_create(
+            slug=ORGANISATION_SLUG, defaults=ORGANISATION
+        )
+        if not created and self.reset:
+            changed = [name for name, value in ORGANISATION.items() if getattr(organisation, name) != value]
+            for name in changed:
+                setattr(organisation, name, ORGANISATION[name])
+            if changed:
+                organisation.save(update_fields=changed)
+        return organisation
+
+    def load_user(self, organisation, demo):
+        user, created = User.objects.get_or_create(email=demo.email, defaults={"full_name": demo.full_name})
+        # Only a new user gets the password; an existing one keeps whatever was chosen, unless --reset.
+        if created or (self.reset and not user.check_password(DEMO_PASSWORD)):
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        membership, _ = Membership.objects.get_or_create(
+            user=user, organisation=organisation, defaults={"role": demo.role}
+        )
+        if self.reset and membership.role != demo.role:
+            membership.role = demo.role
+            membership.save(update_fields=["role"])
+        return user
+
+    def load_partner(self, organisation, owner, demo):
+        values = {
+            "category": demo.category,
+            "status": demo.status,
+            "influence": demo.influence,
+            "importance": demo.importance,
+            "notes": demo.notes,
+            "relationship_owner": owner if demo.owned_by_demo_user else None,
+        }
+        partner = organisation.partners.filter(name=demo.name).first()
+        if partner is None:
+            partner = services.partner_create(
+                organisation=organisation, actor=owner, name=demo.name, **values
+            )
+            self.created["partners"] += 1
+        elif self.reset:
+            changed = {name: value for name, value in values.items() if getattr(partner, name) != value}
+            if changed:
+                services.partner_update(partner=partner, actor=owner, **changed)
+
+        for contact_demo in demo.contacts:
+            self.load_contact(partner, owner, contact_demo)
+
+    def load_contact(self, partner, owner, demo):
+        values = {
+            "job_title": demo.job_title,
+            "email": demo.email,
+            "is_key_person": demo.is_key_person,
+            "notes": demo.notes,
+        }
+        contact = partner.contacts.filter(name=demo.name).first()
+        if contact is None:
+            services.contact_create(partner=partner, actor=owner, name=demo.name, **values)
+            self.created["contacts"] += 1
+        elif self.reset:
+            changed = {name: value for name, value in values.items() if getattr(contact, name) != value}
+            if changed:
+                services.contact_update(contact=contact, actor=owner, **changed)

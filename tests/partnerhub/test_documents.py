@@ -1,0 +1,340 @@
+"""PDF documents: request through the view, render with (eager) Celery, poll the status, download, retry."""
+
+import io
+
+import pytest
+from django.db import transaction
+from django.urls import reverse
+from pypdf import PdfReader
+
+import partnerhub.tasks
+from partnerhub import documents
+from partnerhub.celery import app as celery_app
+from partnerhub.documents import document_render, document_request
+from partnerhub.models import Document, DocumentStatus
+from partnerhub.pdf import DEFAULT_BASE_URL, StaticFileFetcher, render_pdf
+from tests.conftest import login
+from tests.factories import ContactFactory, PartnerFactory
+
+POLLING = 'hx-trigger="every 1s"'
+
+
+@pytest.fixture
+def eager_celery(settings):
+    """Run tasks in-process, whatever broker the environment configures."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def partners(org, other_org):
+    delta = PartnerFactory(organisation=org, name="Delta Bouw", category="contractor", kvk_number="12345678")
+    ContactFactory(partner=delta, is_key_person=True)
+    ContactFactory(partner=delta)
+    PartnerFactory(organisation=org, name="Atelier Noord", category="architect", status="prospect")
+    PartnerFactory(organisation=other_org, name="Geheim Partner", category="contractor")
+    return delta
+
+
+def request_pdf(client, org, django_capture_on_commit_callbacks, **filters):
+    with django_capture_on_commit_callbacks(execute=True):
+        return client.post(reverse("partner_list_pdf", args=[org.slug]), filters)
+
+
+def pdf_text(response):
+    data = b"".join(response.streaming_content)
+    assert data.startswith(b"%PDF-")
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def status_url(document):
+    return reverse("document_status", args=[document.organisation.slug, document.pk])
+
+
+def download_url(document):
+    return reverse("document_download", args=[document.organisation.slug, document.pk])
+
+
+def retry_url(document):
+    return reverse("document_retry", args=[document.organisation.slug, document.pk])
+
+
+def test_it_renders_the_partner_list(
+    manager_client, org, partners, eager_celery, django_capture_on_commit_callbacks
+):
+    response = request_pdf(manager_client, org, django_capture_on_commit_callbacks)
+
+    document = Document.objects.get()
+    assert response.status_code == 302
+    assert response.url == status_url(document)
+    assert document.status == DocumentStatus.READY
+    assert document.attempts == 1
+    assert len(document.sha256) == 64
+    assert document.filename.endswith(".pdf")
+    download = manager_client.get(download_url(document))
+    assert download.status_code == 200
+    assert download["Content-Type"] == "application/pdf"
+    assert f'attachment; filename="{document.filename}"' == download["Content-Disposition"]
+    text = pdf_text(download)
+    assert "Delta Bouw" in text
+    assert "Atelier Noord" in text
+    assert "12345678" in text
+    assert "Tinnitracks" in text
+    assert "Geheim Partner" not in text  # another organisation's partner
+    assert "1 / 1" in text  # page number in the footer
+
+
+def test_it_applies_the_filters(
+    manager_client, org, partners, eager_celery, django_capture_on_commit_callbacks
+):
+    request_pdf(manager_client, org, django_capture_on_commit_callbacks, category="architect", sort="-name")
+
+    document = Document.objects.get()
+    assert document.params["category"] == "architect"
+    text = pdf_text(manager_client.get(download_url(document)))
+    assert "Atelier Noord" in text
+    assert "Delta Bouw" not in text
+
+
+def test_it_tolerates_bad_filters(
+    manager_client, org, partners, eager_celery, django_capture_on_commit_callbacks
+):
+    request_pdf(
+        manager_client, org, django_capture_on_commit_callbacks, category="nonsense", sort="drop table"
+    )
+
+    text = pdf_text(manager_client.get(download_url(Document.objects.get())))
+    assert "Delta Bouw" in text
+    assert "Atelier Noord" in text
+
+
+def test_a_viewer_may_request_a_pdf(
+    viewer_client, org, partners, eager_celery, django_capture_on_commit_callbacks
+):
+    response = request_pdf(viewer_client, org, django_capture_on_commit_callbacks)
+
+    assert response.status_code == 302
+    assert Document.objects.get().status == DocumentStatus.READY
+
+
+def test_requesting_rejects_get(manager_client, org):
+    assert manager_client.get(reverse("partner_list_pdf", args=[org.slug])).status_code == 405
+    assert not Document.objects.exists()
+
+
+def test_the_status_page_polls_while_pending(manager_client, org):
+    document = Document.objects.create(organisation=org, kind="partner_list", title="Partner list")
+
+    page = manager_client.get(status_url(document)).content.decode()
+    assert POLLING in page
+    assert f'hx-get="{status_url(document)}"' in page
+    assert 'hx-swap="outerHTML"' in page
+    assert "<progress" in page
+    assert "<html" in page
+
+    fragment = manager_client.get(status_url(document), HTTP_HX_REQUEST="true").content.decode()
+    assert fragment.lstrip().startswith('<section id="document-status"')
+    assert POLLING in fragment
+    assert "<html" not in fragment
+
+
+def test_the_status_page_offers_the_download_when_ready(
+    manager_client, org, partners, eager_celery, django_capture_on_commit_callbacks
+):
+    request_pdf(manager_client, org, django_capture_on_commit_callbacks)
+    document = Document.objects.get()
+
+    page = manager_client.get(status_url(document)).content.decode()
+    assert POLLING not in page
+    assert "<progress" not in page
+    assert download_url(document) in page
+    assert "KB" in page  # the file size
+    fragment = manager_client.get(status_url(document), HTTP_HX_REQUEST="true").content.decode()
+    assert POLLING not in fragment
+    assert download_url(document) in fragment
+
+
+def test_a_failing_renderer_is_recorded_and_can_be_retried(
+    manager_client, org, partners, eager_celery, django_capture_on_commit_callbacks, monkeypatch
+):
+    def broken(document):
+        raise RuntimeError("secret internal detail")
+
+    monkeypatch.setitem(documents.RENDERERS, "partner_list", broken)
+    request_pdf(manager_client, org, django_capture_on_commit_callbacks)
+
+    document = Document.objects.get()
+    assert document.status == DocumentStatus.FAILED
+    assert "RuntimeError" in document.error
+    assert "secret internal detail" not in document.error
+    assert document.finished_at is not None
+    page = manager_client.get(status_url(document)).content.decode()
+    assert POLLING not in page
+    assert "RuntimeError" in page
+    assert retry_url(document) in page
+    assert manager_client.get(download_url(document)).status_code == 404
+
+    monkeypatch.undo()  # the renderer is fixed
+    with django_capture_on_commit_callbacks(execute=True):
+        response = manager_client.post(retry_url(document))
+
+    assert response.status_code == 302
+    assert response.url == status_url(document)
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.READY
+    assert document.error == ""
+    assert document.attempts == 2
+    assert "Delta Bouw" in pdf_text(manager_client.get(download_url(document)))
+
+
+def test_only_a_failed_document_can_be_retried(manager_client, org):
+    document = Document.objects.create(organisation=org, kind="partner_list", title="Partner list")
+
+    assert manager_client.post(retry_url(document)).status_code == 404
+    assert manager_client.get(retry_url(document)).status_code == 405
+
+
+def test_an_unknown_kind_fails_on_the_row(org):
+    document = Document.objects.create(organisation=org, kind="no_such_kind", title="?")
+
+    document_render(document_id=document.pk)
+
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.FAILED
+    assert "UnknownDocumentKind" in document.error
+
+
+def test_download_needs_a_ready_document(manager_client, org):
+    document = Document.objects.create(organisation=org, kind="partner_list", title="Partner list")
+
+    assert manager_client.get(download_url(document)).status_code == 404
+
+
+def test_rendering_twice_is_idempotent(org, manager, partners):
+    document = Document.objects.create(
+        organisation=org, kind="partner_list", title="Partner list", requested_by=manager
+    )
+
+    document_render(document_id=document.pk)
+    document.refresh_from_db()
+    first_sha, first_file = document.sha256, document.file.name
+    document_render(document_id=document.pk)
+    document.refresh_from_db()
+
+    assert document.status == DocumentStatus.READY
+    assert document.attempts == 1
+    assert document.sha256 == first_sha
+    assert document.file.name == first_file
+
+
+def test_rendering_a_deleted_document_does_nothing(org):
+    assert document_render(document_id=987654) is None
+
+
+class Rollback(Exception):
+    pass
+
+
+class FakeTask:
+    def __init__(self):
+        self.queued = []
+
+    def delay(self, document_id):
+        self.queued.append(document_id)
+
+
+def test_it_enqueues_only_after_commit(org, manager, monkeypatch, django_capture_on_commit_callbacks):
+    task = FakeTask()
+    monkeypatch.setattr(partnerhub.tasks, "render_document", task)
+
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(Rollback),
+        transaction.atomic(),
+    ):
+        document_request(
+            organisation=org, kind="partner_list", title="Partners", params={}, requested_by=manager
+        )
+        raise Rollback
+    assert callbacks == []
+    assert task.queued == []
+    assert not Document.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        document = document_request(
+            organisation=org, kind="partner_list", title="Partners", params={}, requested_by=manager
+        )
+        assert task.queued == []  # not before the commit
+    for callback in callbacks:
+        callback()
+    assert task.queued == [document.pk]
+
+
+@pytest.mark.parametrize("name", ["document_status", "document_download"])
+def test_another_organisations_member_gets_404(client, stranger, org, name):
+    document = Document.objects.create(
+        organisation=org, kind="partner_list", title="Partners", status=DocumentStatus.READY
+    )
+    login(client, stranger)
+
+    assert client.get(reverse(name, args=[org.slug, document.pk])).status_code == 404
+    assert client.get(reverse(name, args=["andere-bv", document.pk])).status_code == 404
+
+
+def test_another_organisations_member_cannot_retry(client, stranger, org):
+    document = Document.objects.create(
+        organisation=org, kind="partner_list", title="Partners", status=DocumentStatus.FAILED
+    )
+    login(client, stranger)
+
+    assert client.post(retry_url(document)).status_code == 404
+    assert client.post(reverse("document_retry", args=["andere-bv", document.pk])).status_code == 404
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.FAILED
+
+
+def test_the_pdf_speaks_the_requesters_language(
+    manager_client, org, partners, eager_celery, django_capture_on_commit_callbacks, settings
+):
+    manager_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    request_pdf(manager_client, org, django_capture_on_commit_callbacks)
+
+    document = Document.objects.get()
+    assert document.params["language"] == "en"
+    text = pdf_text(manager_client.get(download_url(document)))
+    assert "Contractor" in text
+    assert "Aannemer" not in text
+
+
+def test_the_pdf_fetcher_serves_static_files_only():
+    fetcher = StaticFileFetcher(base_url=DEFAULT_BASE_URL)
+
+    css = fetcher.fetch("https://partnerhub.invalid/static/css/print/base.css")
+    assert b"@page" in css.read()
+    assert css.content_type == "text/css"
+    for url in (
+        "http://example.com/static/css/print/base.css",
+        "https://partnerhub.invalid/media/documents/secret.pdf",
+        "https://partnerhub.invalid/static/../partnerhub/settings.py",
+        "https://partnerhub.invalid/static/css/print/missing.css",
+        "file:///etc/passwd",
+    ):
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
+
+
+def test_render_pdf_ignores_remote_resources(tmp_path, settings):
+    template_dir = tmp_path / "templates"
+    template_dir.mkdir()
+    (template_dir / "remote.html").write_text(
+        '<link rel="stylesheet" href="http://127.0.0.1:9/evil.css"><img src="file:///etc/passwd">'
+        "<p>{{ word }}</p>"
+    )
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [template_dir]}]
+
+    pdf = render_pdf("remote.html", {"word": "Hallo"})
+
+    assert "Hallo" in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
