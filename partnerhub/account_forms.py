@@ -109,6 +109,13 @@ class OrganisationProfileForm(forms.ModelForm):
             "revenue": forms.NumberInput(attrs={"min": 0, "step": "0.01"}),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        revenue = self.instance.revenue
+        if revenue is not None and revenue == revenue.to_integral_value():
+            # 3560000, as the help text asks for, rather than the column's 3560000.00.
+            self.initial["revenue"] = int(revenue)
+
     def clean_revenue(self):
         revenue = self.cleaned_data.get("revenue")
         if revenue is not None and revenue < 0:

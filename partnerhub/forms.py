@@ -24,10 +24,10 @@ class PartnerForm(forms.ModelForm):
     """A partner's own fields. The organisation is given, so a name is unique within it."""
 
     influence = forms.TypedChoiceField(
-        label=_("influence"), choices=RADAR_CHOICES, coerce=int, empty_value=None, required=False
+        label=_("Influence"), choices=RADAR_CHOICES, coerce=int, empty_value=None, required=False
     )
     importance = forms.TypedChoiceField(
-        label=_("importance"), choices=RADAR_CHOICES, coerce=int, empty_value=None, required=False
+        label=_("Importance"), choices=RADAR_CHOICES, coerce=int, empty_value=None, required=False
     )
 
     class Meta:
@@ -59,6 +59,7 @@ class PartnerForm(forms.ModelForm):
             .objects.filter(memberships__organisation=organisation)
             .order_by("full_name", "email")
         )
+        self.fields["relationship_owner"].empty_label = _("— nobody yet —")
         self.fields["name"].widget.attrs["autofocus"] = True
 
     def clean_name(self):

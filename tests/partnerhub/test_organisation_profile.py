@@ -67,3 +67,15 @@ def test_it_checks_membership(client, stranger, org):
     login(client, stranger)
     assert client.get(profile_url(org)).status_code == 404
     assert client.post(profile_url(org), PROFILE).status_code == 404
+
+
+def test_the_form_shows_whole_euros_as_the_help_text_asks(owner_client, org):
+    Organisation.objects.filter(pk=org.pk).update(revenue=Decimal("3560000.00"))
+    response = owner_client.get(profile_url(org))
+    assert 'name="revenue" value="3560000"' in response.text
+
+
+def test_the_form_keeps_cents_when_there_are_some(owner_client, org):
+    Organisation.objects.filter(pk=org.pk).update(revenue=Decimal("1250.50"))
+    response = owner_client.get(profile_url(org))
+    assert 'name="revenue" value="1250.50"' in response.text
