@@ -35,3 +35,27 @@ def test_money_is_formatted_for_the_language():
     with translation.override("en"):
         assert euro(Decimal("1234.5")) == "€1,234.50"
     assert euro(None) == ""
+
+
+def test_every_string_in_the_code_has_a_dutch_translation(tmp_path, monkeypatch):
+    """Extract the strings afresh into a copy of the catalogue: none may be new, untranslated or fuzzy."""
+    import shutil
+    import subprocess
+
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    shutil.copytree(settings.BASE_DIR / "locale", tmp_path / "locale")
+    monkeypatch.chdir(settings.BASE_DIR)
+    ignore = [".venv", ".tools", "tests", "staticfiles", "node_modules", "docs"]
+    with override_settings(LOCALE_PATHS=[tmp_path / "locale"]):
+        call_command("makemessages", locale=["nl"], ignore_patterns=ignore, verbosity=0)
+    catalogue = str(tmp_path / "locale" / "nl" / "LC_MESSAGES" / "django.po")
+
+    def entries(*flags):
+        command = ["msgattrib", *flags, catalogue]
+        out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+        return [line for line in out.splitlines() if line.startswith("msgid ") and line != 'msgid ""']
+
+    assert entries("--untranslated", "--no-obsolete") == []
+    assert entries("--only-fuzzy", "--no-obsolete") == []

@@ -70,13 +70,13 @@ def test_invite_refuses_an_existing_member(owner_client, org, manager, django_ca
         response = owner_client.post(
             team_url(org, "invite/"), {"email": manager.email.upper(), "role": "viewer"}
         )
-    assert "already a member" in str(response.context["invite_form"].errors["email"])
+    assert "is al lid van deze organisatie" in str(response.context["invite_form"].errors["email"])
     assert not MemberInvitation.objects.exists() and mail.outbox == []
 
 
 def test_invite_refuses_an_address_with_a_pending_invitation(owner_client, org, invitation):
     response = owner_client.post(team_url(org, "invite/"), {"email": "new@example.nl", "role": "viewer"})
-    assert "already been invited" in str(response.context["invite_form"].errors["email"])
+    assert "is al uitgenodigd" in str(response.context["invite_form"].errors["email"])
     assert MemberInvitation.objects.count() == 1
 
 
@@ -167,7 +167,7 @@ def test_last_owner_cannot_be_demoted(owner_client, org, owner):
     response = owner_client.post(team_url(org, f"{membership.pk}/role/"), {"role": "viewer"}, follow=True)
     membership.refresh_from_db()
     assert membership.role == Role.OWNER
-    assert "only owner" in response.text
+    assert "enige eigenaar" in response.text
 
 
 def test_an_owner_can_step_down_when_another_owner_remains(owner_client, org, owner, manager):
@@ -237,16 +237,16 @@ def test_leave_works_for_a_viewer(viewer_client, org, viewer, owner):
 
 def test_last_owner_cannot_leave_while_others_remain(owner_client, org, owner, viewer):
     page = owner_client.get(team_url(org, "leave/"))
-    assert "only owner" in page.context["refusal"]
+    assert "enige eigenaar" in page.context["refusal"]
     response = owner_client.post(team_url(org, "leave/"), follow=True)
-    assert "only owner" in response.text
+    assert "enige eigenaar" in response.text
     assert Membership.objects.filter(user=owner, organisation=org).exists()
 
 
 def test_the_only_member_cannot_leave(owner_client, org, owner):
-    assert "only member" in owner_client.get(team_url(org, "leave/")).context["refusal"]
+    assert "enige lid" in owner_client.get(team_url(org, "leave/")).context["refusal"]
     response = owner_client.post(team_url(org, "leave/"), follow=True)
-    assert "only member" in response.text
+    assert "enige lid" in response.text
     assert Membership.objects.filter(user=owner, organisation=org).exists()
 
 

@@ -57,7 +57,7 @@ def test_a_manager_edits_the_profile(manager_client, org):
 def test_it_rejects_a_negative_revenue_and_changes_nothing(owner_client, org):
     response = owner_client.post(profile_url(org), {**PROFILE, "name": "Nieuwe naam", "revenue": "-1"})
     assert response.status_code == 200
-    assert "negative" in str(response.context["form"].errors["revenue"])
+    assert "kan niet negatief zijn" in str(response.context["form"].errors["revenue"])
     org.refresh_from_db()
     assert (org.name, org.revenue, org.industry) == ("Tinnitracks", None, "")
     assert "Nieuwe naam" not in response.text.split("<form")[0]  # the saved profile shows the old name

@@ -139,7 +139,7 @@ def test_preview_shows_an_error_per_row_and_saves_nothing(manager_client, org):
     assert "8 digits" in errors["Korte KvK"] or "8 cijfers" in errors["Korte KvK"]
     assert "1" in errors["Te veel invloed"] and "5" in errors["Te veel invloed"]
     assert "astronaut" in errors["Rare soort"]
-    assert errors["Dubbel BV"] == "" and "line 6" in errors["dubbel  bv"]  # the line it repeats
+    assert errors["Dubbel BV"] == "" and "regel 6" in errors["dubbel  bv"]  # the line it repeats
     assert errors["bestaand bv"]
     assert response.context["upload_id"] is None
     html = response.content.decode()
