@@ -59,6 +59,7 @@ organisation_patterns = [
     path("documents/<int:document_id>/", documents.document_status, name="document_status"),
     path("documents/<int:document_id>/download/", documents.document_download, name="document_download"),
     path("documents/<int:document_id>/retry/", documents.document_retry, name="document_retry"),
+    path("", include("matrix.urls")),
 ]
 
 # Uploaded and rendered files are never served from MEDIA_URL: documents go out through

@@ -1,6 +1,7 @@
 import factory
 from factory.django import DjangoModelFactory
 
+from matrix.models import MatrixRow, ValueMatrix
 from partnerhub.models import Contact, Membership, Organisation, Partner, Role, User
 
 PASSWORD = "correct-horse-battery-staple"
@@ -57,3 +58,23 @@ class ContactFactory(DjangoModelFactory):
     partner = factory.SubFactory(PartnerFactory)
     name = factory.Faker("name", locale="nl_NL")
     email = factory.Sequence(lambda n: f"contact{n}@partner.nl")
+
+
+class ValueMatrixFactory(DjangoModelFactory):
+    class Meta:
+        model = ValueMatrix
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Partnerwaarde-matrix {n}")
+    purpose = "Voorbereiding partnerworkshop"
+
+
+class MatrixRowFactory(DjangoModelFactory):
+    class Meta:
+        model = MatrixRow
+
+    matrix = factory.SubFactory(ValueMatrixFactory)
+    partner = factory.SubFactory(PartnerFactory, organisation=factory.SelfAttribute("..matrix.organisation"))
+    position = factory.Sequence(lambda n: n)
+    brings_resources = "Kennis van de markt\nComplementair product"
+    gets_money = "Commissie op de verkoop"

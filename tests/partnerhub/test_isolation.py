@@ -9,7 +9,7 @@ from django.utils import timezone
 from partnerhub.models import Document, MemberInvitation, Partner, Role
 from partnerhub.tenancy import organisation_view
 from tests.conftest import login
-from tests.factories import ContactFactory, MembershipFactory, PartnerFactory
+from tests.factories import ContactFactory, MatrixRowFactory, MembershipFactory, PartnerFactory
 from tests.isolation import UnknownParameter, find_leaks, organisation_routes
 
 
@@ -23,6 +23,7 @@ def objects_of(organisation):
     )
     invitation.issue_token()
     invitation.save()
+    row = MatrixRowFactory(matrix__organisation=organisation, partner=partner)
     return {
         "org_slug": organisation.slug,
         "partner_id": partner.pk,
@@ -30,6 +31,8 @@ def objects_of(organisation):
         "document_id": document.pk,
         "membership_id": colleague.pk,
         "invitation_id": invitation.pk,
+        "matrix_id": row.matrix_id,
+        "row_id": row.pk,
     }
 
 

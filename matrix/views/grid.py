@@ -1,0 +1,3 @@
+"""Matrix views: grid (see matrix/urls.py)."""
+
+urlpatterns = []

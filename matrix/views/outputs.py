@@ -1,0 +1,3 @@
+"""Matrix views: outputs (see matrix/urls.py)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Matrix views: radar (see matrix/urls.py)."""
+
+urlpatterns = []
