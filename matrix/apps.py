@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class MatrixConfig(AppConfig):
     name = "matrix"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Registers the matrix PDF renderers with the document pipeline, in web and worker processes alike.
+        from matrix import documents  # noqa: F401

@@ -11,6 +11,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from partnerhub.models import Organisation, Partner
 
@@ -19,7 +20,7 @@ class ValueKind(models.TextChoices):
     RESOURCES = "resources", _("Resources")
     CHANNELS = "channels", _("Sales channels")
     MONEY = "money", _("Money (€)")
-    OTHER = "other", _("Other")
+    OTHER = "other", pgettext_lazy("value kind", "Other")
 
 
 class Side(models.TextChoices):
