@@ -1,0 +1,22 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from matrix.models import ValueMatrix
+
+
+class ValueMatrixForm(forms.ModelForm):
+    class Meta:
+        model = ValueMatrix
+        fields = ["name", "date", "purpose", "status"]
+        labels = {"name": _("Name"), "date": _("Date"), "purpose": _("Purpose"), "status": _("Status")}
+        help_texts = {"purpose": _("For example: preparing the partner workshop of March.")}
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "purpose": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError(_("Give the matrix a name."))
+        return name
