@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from matrix.models import MatrixRow, ValueMatrix
 from partnerhub.models import AuditEntry, Contact, Membership, Organisation, Partner, Role, User
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +42,8 @@ def snapshot():
         "partners": list(Partner.objects.order_by("pk").values()),
         "contacts": list(Contact.objects.order_by("pk").values()),
         "audit": AuditEntry.objects.count(),
+        "matrices": list(ValueMatrix.objects.order_by("pk").values()),
+        "matrix_rows": list(MatrixRow.objects.order_by("pk").values()),
     }
 
 
@@ -134,3 +137,29 @@ def test_it_prints_the_address_and_the_logins():
     assert "http://127.0.0.1:8000/" in output
     assert "demo@partnerhub.nl / partnerhub-demo" in output
     assert "collega@partnerhub.nl / partnerhub-demo" in output
+
+
+def test_it_fills_the_tinnitracks_value_matrix_of_seed_000():
+    seed()
+    matrix = ValueMatrix.objects.get(organisation__slug="tinnitracks")
+    rows = {row.partner.name: row for row in matrix.rows.select_related("partner")}
+    assert len(rows) == 5
+    assert rows["Sennheiser"].items("brings_resources") == ["Aangepaste geluidstechnologie en koptelefoons"]
+    assert len(rows["Sennheiser"].items("gets_money")) == 2
+    assert rows["Fondsen (innovation fonds Hamburg & High tech Gründerfonds)"].items("gets_money") == [
+        "Rendement op hun investering"
+    ]
+    assert not any(row.is_one_sided for row in rows.values())
+
+
+def test_reset_puts_back_an_edited_matrix_cell():
+    seed()
+    row = MatrixRow.objects.get(partner__name="Sennheiser")
+    row.brings_resources = "Iets anders"
+    row.save()
+    seed()
+    row.refresh_from_db()
+    assert row.brings_resources == "Iets anders"  # a plain run keeps what the user typed
+    seed("--reset")
+    row.refresh_from_db()
+    assert row.brings_resources == "Aangepaste geluidstechnologie en koptelefoons"

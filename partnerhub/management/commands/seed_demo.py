@@ -13,6 +13,8 @@ from decimal import Decimal
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from matrix import services as matrix_services
+from matrix.models import CELL_FIELDS
 from partnerhub import services
 from partnerhub.models import Membership, Organisation, PartnerCategory, PartnerStatus, Role, User
 
@@ -173,6 +175,41 @@ PARTNERS = [
 ]
 
 
+# Seed 000's Tinnitracks example as a value matrix: per partner the filled cells, one item per line.
+MATRIX_NAME = "Partnerwaarde-matrix Tinnitracks"
+MATRIX_PURPOSE = (
+    "Voorbeeld uit de partnerwaarde-matrix: wat brengen onze vijf belangrijkste partners, wat halen ze eruit?"
+)
+MATRIX_CELLS = {
+    "Sennheiser": {
+        "brings_resources": "Aangepaste geluidstechnologie en koptelefoons",
+        "brings_channels": "Verkoop van de maatwerkkoptelefoon en muziekservice via de eigen kanalen",
+        "gets_money": "Hoge marge via het medische kanaal\nKoptelefoon meegeleverd bij de behandeling",
+        "gets_other": "Wie in een behandeling investeert, kiest een koptelefoon die er precies bij past",
+    },
+    "Zorgverzekeringen": {
+        "brings_resources": "Kennis over het vóórkomen en de kosten van tinnitus",
+        "brings_money": "Vergoeding voor patiënten met een officiële tinnitusdiagnose",
+        "gets_money": "Lagere kosten voor verzekerden door de behandeling",
+        "gets_other": "Een betere behandeling, dus betere zorg van de verzekeraar",
+    },
+    "Fondsen (innovation fonds Hamburg & High tech Gründerfonds)": {
+        "brings_money": "Startkapitaal voor de ontwikkeling van services, apps en de marktintrede",
+        "brings_other": "Advies over bedrijfsvoering en uitbreiding naar het buitenland",
+        "gets_money": "Rendement op hun investering",
+    },
+    "KNO arts (specialist)": {
+        "brings_resources": "Stelt de tinnitusdiagnose en volgt de voortgang van gebruikers",
+        "gets_other": "Een alternatieve, mogelijk betere behandeling voor hun patiënt",
+    },
+    "Verkopers van gehoorapparaten": {
+        "brings_channels": "Verkoopkanalen waarin de oplossing van Tinnitracks verkocht wordt",
+        "brings_resources": "Kunnen de voortgang van gebruikers meten",
+        "gets_money": "Commissie op de verkoop van de Tinnitracks-oplossing",
+    },
+}
+
+
 class Command(BaseCommand):
     help = "Load the Tinnitracks demo organisation, its partners and two demo logins (safe to run again)."
 
@@ -193,6 +230,7 @@ class Command(BaseCommand):
         self.load_user(organisation, VIEWER)
         for demo in PARTNERS:
             self.load_partner(organisation, owner, demo)
+        self.load_matrix(organisation, owner)
 
         self.stdout.write(
             f"Demo organisation “{organisation.name}”: {organisation.partners.count()} partners "
@@ -202,6 +240,23 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"Open {url} and log in as {OWNER.email} / {DEMO_PASSWORD} (owner)")
             + f"\n  or as {VIEWER.email} / {DEMO_PASSWORD} (viewer)."
         )
+
+    def load_matrix(self, organisation, owner):
+        matrix = organisation.value_matrices.filter(name=MATRIX_NAME).first()
+        if matrix is None:
+            matrix = matrix_services.matrix_create(
+                organisation=organisation, actor=owner, name=MATRIX_NAME, purpose=MATRIX_PURPOSE
+            )
+        partners = {partner.name: partner for partner in organisation.partners.filter(name__in=MATRIX_CELLS)}
+        new_rows = matrix_services.rows_add(
+            matrix=matrix, partners=[partners[name] for name in MATRIX_CELLS], actor=owner
+        )
+        for row in matrix.rows.select_related("partner"):
+            if row in new_rows or self.reset:
+                for field_name in CELL_FIELDS:
+                    setattr(row, field_name, MATRIX_CELLS[row.partner.name].get(field_name, ""))
+                row.save()
+        return matrix
 
     def load_organisation(self):
         organisation, created = Organisation.objects.get_or_create(
