@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from matrix.models import ValueMatrix
+from partnerhub.forms import PartnerForm
 
 
 class ValueMatrixForm(forms.ModelForm):
@@ -20,3 +21,14 @@ class ValueMatrixForm(forms.ModelForm):
         if not name:
             raise forms.ValidationError(_("Give the matrix a name."))
         return name
+
+
+class QuickPartnerForm(PartnerForm):
+    """A new partner created from the matrix page: only what is needed to give it a row."""
+
+    class Meta(PartnerForm.Meta):
+        fields = ["name", "category", "influence", "importance"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["name"].widget.attrs["autofocus"]

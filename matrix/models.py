@@ -111,6 +111,14 @@ class MatrixRow(models.Model):
         return [kind for kind in ValueKind.values if getattr(self, f"{side}_{kind}").strip()]
 
     @property
+    def brings_count(self):
+        return len(self.filled_kinds(Side.BRINGS))
+
+    @property
+    def gets_count(self):
+        return len(self.filled_kinds(Side.GETS))
+
+    @property
     def brings_nothing(self):
         return not self.filled_kinds(Side.BRINGS)
 

@@ -54,12 +54,13 @@ class PartnerForm(forms.ModelForm):
         self.organisation = organisation
         self.fields["influence"].help_text = Partner._meta.get_field("influence").help_text
         self.fields["importance"].help_text = Partner._meta.get_field("importance").help_text
-        self.fields["relationship_owner"].queryset = (
-            get_user_model()
-            .objects.filter(memberships__organisation=organisation)
-            .order_by("full_name", "email")
-        )
-        self.fields["relationship_owner"].empty_label = _("— nobody yet —")
+        if "relationship_owner" in self.fields:  # a shorter form (adding a partner to a matrix) leaves it out
+            self.fields["relationship_owner"].queryset = (
+                get_user_model()
+                .objects.filter(memberships__organisation=organisation)
+                .order_by("full_name", "email")
+            )
+            self.fields["relationship_owner"].empty_label = _("— nobody yet —")
         self.fields["name"].widget.attrs["autofocus"] = True
 
     def clean_name(self):

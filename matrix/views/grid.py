@@ -5,12 +5,13 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
-from matrix import services
+from matrix import guidance, selectors, services
 from matrix.forms import ValueMatrixForm
-from matrix.models import ValueKind, ValueMatrix
-from partnerhub.tenancy import organisation_view
+from matrix.models import ValueMatrix
+from partnerhub.tenancy import organisation_view, require_write
 
 
 @organisation_view
@@ -36,28 +37,70 @@ def matrix_create(request):
     return render(request, "matrix/matrix_form.html", {"form": form})
 
 
+def _matrix(request, matrix_id):
+    return get_object_or_404(ValueMatrix.objects.filter(organisation=request.organisation), pk=matrix_id)
+
+
+def _grid_page(request, matrix_id, template):
+    matrix = _matrix(request, matrix_id)
+    context = {
+        "matrix": matrix,
+        "profile": request.organisation,
+        "steps": guidance.STEPS,
+        "prompts": [(selectors.Cell(field=name), text) for name, text in guidance.PROMPTS.items()],
+        **selectors.matrix_grid(matrix),
+    }
+    return render(request, template, context)
+
+
 @organisation_view
 def matrix_detail(request, matrix_id):
-    matrix = get_object_or_404(ValueMatrix.objects.filter(organisation=request.organisation), pk=matrix_id)
-    rows = list(matrix.rows.select_related("partner"))
-    kinds = [(kind, label) for kind, label in ValueKind.choices]
-    grid = [
-        {
-            "row": row,
-            "brings": [row.items(f"brings_{kind}") for kind, _label in kinds],
-            "gets": [row.items(f"gets_{kind}") for kind, _label in kinds],
-        }
-        for row in rows
-    ]
-    balance = {
-        "one_sided": sum(row.is_one_sided for row in rows),
-        "empty": sum(row.brings_nothing and row.gets_nothing for row in rows),
-    }
-    balance["balanced"] = len(rows) - balance["one_sided"] - balance["empty"]
+    return _grid_page(request, matrix_id, "matrix/matrix_detail.html")
+
+
+@organisation_view
+def matrix_workshop(request, matrix_id):
+    """The matrix full screen for a projector: large type, no page furniture, still editable."""
+    return _grid_page(request, matrix_id, "matrix/matrix_workshop.html")
+
+
+@organisation_view
+@require_http_methods(["GET", "POST"])
+def matrix_update(request, matrix_id):
+    matrix = _matrix(request, matrix_id)
+    require_write(request.membership)
+    form = ValueMatrixForm(request.POST or None, instance=matrix)
+    if request.method == "POST" and form.is_valid():
+        services.matrix_update(matrix=matrix, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Changes to “%(name)s” saved.") % {"name": matrix.name})
+        return redirect(matrix)
+    return render(request, "matrix/matrix_form.html", {"form": form, "matrix": matrix})
+
+
+@organisation_view
+@require_http_methods(["GET", "POST"])
+def matrix_delete(request, matrix_id):
+    matrix = _matrix(request, matrix_id)
+    require_write(request.membership)
+    if request.method == "POST":
+        name = matrix.name
+        services.matrix_delete(matrix=matrix, actor=request.user)
+        messages.success(request, _("Matrix “%(name)s” deleted.") % {"name": name})
+        return redirect("matrix:matrix_list", request.organisation.slug)
+    rows = matrix.rows.count()
     return render(
         request,
-        "matrix/matrix_detail.html",
-        {"matrix": matrix, "grid": grid, "kinds": kinds, "balance": balance, "profile": request.organisation},
+        "partnerhub/confirm_delete.html",
+        {
+            "object": matrix,
+            "cancel_url": matrix.get_absolute_url(),
+            "consequences": ngettext(
+                "Its %(count)d row is deleted with it; the partners themselves stay.",
+                "Its %(count)d rows are deleted with it; the partners themselves stay.",
+                rows,
+            )
+            % {"count": rows},
+        },
     )
 
 
@@ -65,4 +108,7 @@ urlpatterns = [
     path("matrices/", matrix_list, name="matrix_list"),
     path("matrices/new/", matrix_create, name="matrix_create"),
     path("matrices/<int:matrix_id>/", matrix_detail, name="matrix_detail"),
+    path("matrices/<int:matrix_id>/workshop/", matrix_workshop, name="matrix_workshop"),
+    path("matrices/<int:matrix_id>/edit/", matrix_update, name="matrix_update"),
+    path("matrices/<int:matrix_id>/delete/", matrix_delete, name="matrix_delete"),
 ]

@@ -10,7 +10,8 @@ import pytest
 from playwright.sync_api import expect
 
 from partnerhub.models import Partner, Role
-from tests.factories import PASSWORD, MembershipFactory, OrganisationFactory, PartnerFactory
+from tests.browser.conftest import log_in_as
+from tests.factories import MembershipFactory, OrganisationFactory, PartnerFactory
 
 pytestmark = [
     pytest.mark.browser,
@@ -30,21 +31,8 @@ def org(transactional_db):
     return org
 
 
-@pytest.fixture
-def browser_errors(page):
-    """Console errors and uncaught script errors of the page, collected as text."""
-    errors = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
-    return errors
-
-
 def log_in(page, live_server):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", EMAIL)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form[action$='/accounts/login/'] button[type=submit]")
-    expect(page).to_have_url(re.compile(r"/o/hoorzorg/$"))
+    log_in_as(page, live_server, EMAIL, landing=r"/o/hoorzorg/$")
 
 
 def result_rows(page):

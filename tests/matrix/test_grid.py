@@ -68,7 +68,7 @@ def test_the_grid_shows_the_items_and_flags_one_sided_rows(manager_client, org):
     response = manager_client.get(detail_url(matrix))
     html = response.text
     assert "<li>Koptelefoons</li>" in html and "<li>Rendement</li>" in html
-    assert response.context["balance"] == {"balanced": 1, "one_sided": 1, "empty": 1}
+    assert response.context["balance"] == {"rows": 3, "balanced": 1, "one_sided": 1, "empty": 1}
     assert "brings nothing" in html and "not filled in yet" in html
 
 

@@ -1,0 +1,75 @@
+"""Reading a matrix for its pages: the grid (rows × eight cells) and the balance summary, in a fixed number of
+queries however many rows there are."""
+
+from dataclasses import dataclass, field
+
+from matrix.guidance import PROMPTS
+from matrix.models import CELL_FIELDS, MatrixRow, ValueKind
+
+KIND_LABELS = dict(ValueKind.choices)
+
+
+@dataclass
+class Cell:
+    field: str
+    items: list = field(default_factory=list)
+
+    @property
+    def side(self):
+        return self.field.split("_", 1)[0]
+
+    @property
+    def kind(self):
+        return self.field.split("_", 1)[1]
+
+    @property
+    def label(self):
+        return KIND_LABELS[self.kind]
+
+    @property
+    def prompt(self):
+        return PROMPTS[self.field]
+
+
+def cell(row, field_name):
+    return Cell(field=field_name, items=row.items(field_name))
+
+
+def matrix_rows(matrix):
+    """The rows in order, each marked first/last (for the move buttons)."""
+    rows = list(matrix.rows.select_related("partner").order_by("position", "pk"))
+    for index, row in enumerate(rows):
+        row.is_first, row.is_last = index == 0, index == len(rows) - 1
+    return rows
+
+
+def mark_ends(row):
+    """First/last for a single row rendered on its own (a fragment after a save)."""
+    siblings = MatrixRow.objects.filter(matrix_id=row.matrix_id).order_by("position", "pk")
+    row.is_first = siblings.values_list("pk", flat=True).first() == row.pk
+    row.is_last = siblings.values_list("pk", flat=True).last() == row.pk
+    return row
+
+
+def balance(rows):
+    one_sided = sum(row.is_one_sided for row in rows)
+    empty = sum(row.brings_nothing and row.gets_nothing for row in rows)
+    return {
+        "rows": len(rows),
+        "one_sided": one_sided,
+        "empty": empty,
+        "balanced": len(rows) - one_sided - empty,
+    }
+
+
+def matrix_grid(matrix):
+    rows = matrix_rows(matrix)
+    return {
+        "grid": [{"row": row, "cells": [cell(row, name) for name in CELL_FIELDS]} for row in rows],
+        "kinds": list(ValueKind.choices),
+        "balance": balance(rows),
+    }
+
+
+def matrix_balance(matrix):
+    return balance(list(matrix.rows.all()))
