@@ -60,6 +60,7 @@ organisation_patterns = [
     path("documents/<int:document_id>/download/", documents.document_download, name="document_download"),
     path("documents/<int:document_id>/retry/", documents.document_retry, name="document_retry"),
     path("", include("matrix.urls")),
+    path("checker/", include("checker.urls")),
 ]
 
 # Uploaded and rendered files are never served from MEDIA_URL: documents go out through
@@ -70,6 +71,7 @@ urlpatterns = [
     path("organisations/", organisation.organisation_list, name="organisation_list"),
     path("organisations/new/", organisation.organisation_create, name="organisation_create"),
     path("o/<slug:org_slug>/", include(organisation_patterns)),
+    path("s/", include("checker.public_urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

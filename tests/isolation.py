@@ -23,6 +23,10 @@ PUBLIC_URL_NAMES = {
     "password_reset_complete",
     "invitation_accept",
     "set_language",
+    "survey",
+    "survey_answer",
+    "survey_grade",
+    "survey_submit",
 }
 # Django's admin has its own staff-only login; it is not part of the organisation tenancy.
 SKIPPED_PREFIXES = ("admin/",)

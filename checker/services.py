@@ -1,0 +1,239 @@
+"""Operations of the samenwerkingschecker. Views and tasks call these; none of them touches a request."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from checker.models import (
+    Answer,
+    CheckerRound,
+    Collaboration,
+    Invitation,
+    RoundStatement,
+    Statement,
+)
+from partnerhub.audit import AuditAction, audit_record
+from partnerhub.models import Contact
+
+
+class SurveyClosed(Exception):
+    """The invitation cannot take answers (any more): revoked, expired, or the round is not open."""
+
+
+class IncompleteResponse(Exception):
+    def __init__(self, missing_statements, missing_grade):
+        super().__init__("response incomplete")
+        self.missing_statements, self.missing_grade = missing_statements, missing_grade
+
+
+def standard_statements():
+    return Statement.objects.filter(organisation__isnull=True).order_by("position", "pk")
+
+
+@transaction.atomic
+def collaboration_create(*, organisation, actor, name, description="", partners=()):
+    partners = list(partners)
+    if any(partner.organisation_id != organisation.pk for partner in partners):
+        raise ValueError("A partner of another organisation cannot join this collaboration.")
+    collaboration = Collaboration.objects.create(
+        organisation=organisation, name=name, description=description
+    )
+    collaboration.partners.set(partners)
+    audit_record(organisation=organisation, actor=actor, action=AuditAction.CREATE, obj=collaboration)
+    return collaboration
+
+
+@transaction.atomic
+def collaboration_update(*, collaboration, actor, name, description="", partners=()):
+    partners = list(partners)
+    if any(partner.organisation_id != collaboration.organisation_id for partner in partners):
+        raise ValueError("A partner of another organisation cannot join this collaboration.")
+    collaboration.name, collaboration.description = name, description
+    collaboration.save()
+    collaboration.partners.set(partners)
+    audit_record(
+        organisation=collaboration.organisation, actor=actor, action=AuditAction.UPDATE, obj=collaboration
+    )
+    return collaboration
+
+
+def _respondents_of(collaboration):
+    """Who fills in a new round: every contact person of the collaboration's partners, and every member of
+    the organisation itself (the checker is filled by all partners, yourself included)."""
+    contacts = Contact.objects.filter(partner__in=collaboration.partners.all()).select_related("partner")
+    people = [
+        {"partner": contact.partner, "contact": contact, "name": contact.name, "email": contact.email}
+        for contact in contacts.order_by("partner__name", "name")
+    ]
+    memberships = collaboration.organisation.memberships.select_related("user").order_by("user__email")
+    people += [
+        {
+            "user": membership.user,
+            "name": membership.user.get_full_name() or membership.user.email,
+            "email": membership.user.email,
+        }
+        for membership in memberships
+    ]
+    return people
+
+
+def _add_invitations(round_, people):
+    invitations = []
+    for person in people:
+        invitation = Invitation(round=round_, expires_at=round_.closes_at, **person)
+        invitation.issue_token()
+        invitations.append(invitation)
+    return Invitation.objects.bulk_create(invitations)
+
+
+@transaction.atomic
+def round_create(
+    *,
+    collaboration,
+    actor,
+    name,
+    deadline,
+    opens_on=None,
+    anonymous=False,
+    reminder_days=None,
+    own_statements=(),
+):
+    """A round with the 17 standard statements, then the organisation's own chosen ones, and an invitation
+    for everyone who fills it in."""
+    own_statements = list(own_statements)
+    if any(statement.organisation_id != collaboration.organisation_id for statement in own_statements):
+        raise ValueError("Statements of another organisation cannot be used.")
+    round_ = CheckerRound(
+        organisation=collaboration.organisation,
+        collaboration=collaboration,
+        name=name,
+        deadline=deadline,
+        anonymous=anonymous,
+        created_by=actor,
+    )
+    if opens_on:
+        round_.opens_on = opens_on
+    if reminder_days is not None:
+        round_.reminder_days = sorted(set(reminder_days))
+    round_.save()
+    statements = [*standard_statements(), *own_statements]
+    RoundStatement.objects.bulk_create(
+        RoundStatement(round=round_, statement=statement, position=position)
+        for position, statement in enumerate(statements, start=1)
+    )
+    _add_invitations(round_, _respondents_of(collaboration))
+    audit_record(organisation=round_.organisation, actor=actor, action=AuditAction.CREATE, obj=round_)
+    return round_
+
+
+@transaction.atomic
+def round_repeat(*, previous, actor, name, deadline, opens_on=None):
+    """The next round of the same collaboration: the same statements, settings and respondents."""
+    round_ = CheckerRound(
+        organisation=previous.organisation,
+        collaboration=previous.collaboration,
+        name=name,
+        deadline=deadline,
+        anonymous=previous.anonymous,
+        reminder_days=previous.reminder_days,
+        previous_round=previous,
+        created_by=actor,
+    )
+    if opens_on:
+        round_.opens_on = opens_on
+    round_.save()
+    RoundStatement.objects.bulk_create(
+        RoundStatement(round=round_, statement_id=item.statement_id, position=item.position)
+        for item in previous.round_statements.all()
+    )
+    people = [
+        {
+            "partner_id": invitation.partner_id,
+            "contact_id": invitation.contact_id,
+            "user_id": invitation.user_id,
+            "name": invitation.name,
+            "email": invitation.email,
+        }
+        for invitation in previous.invitations.filter(revoked_at__isnull=True)
+    ]
+    _add_invitations(round_, people)
+    audit_record(organisation=round_.organisation, actor=actor, action=AuditAction.CREATE, obj=round_)
+    return round_
+
+
+@transaction.atomic
+def round_update_deadline(*, round_, deadline, actor):
+    """A new deadline moves the expiry of every invitation with it."""
+    round_.deadline = deadline
+    round_.full_clean(exclude=["statements"])
+    round_.save(update_fields=["deadline"])
+    round_.invitations.update(expires_at=round_.closes_at)
+    audit_record(organisation=round_.organisation, actor=actor, action=AuditAction.UPDATE, obj=round_)
+
+
+def invitation_new_link(*, invitation):
+    """Replace the invitation's link (the old one stops working) and return the new token."""
+    raw = invitation.issue_token()
+    invitation.save(update_fields=["token_nonce", "token_hash"])
+    return raw
+
+
+def invitation_revoke(*, invitation, actor):
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    audit_record(
+        organisation=invitation.round.organisation,
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=invitation,
+        changes={"revoked_at": [None, invitation.revoked_at.isoformat()]},
+    )
+
+
+def _open_invitation(invitation_id, now):
+    """The invitation, locked, if it may take answers now; otherwise SurveyClosed."""
+    invitation = Invitation.objects.select_for_update().select_related("round").get(pk=invitation_id)
+    if not invitation.is_usable or not invitation.round.is_open(now):
+        raise SurveyClosed()
+    return invitation
+
+
+@transaction.atomic
+def answer_save(*, invitation, statement_id, score, now=None):
+    """Store one score (1–5). The statement must be one of the round's. Changing an answer is allowed until
+    the deadline, also after submitting."""
+    now = now or timezone.now()
+    invitation = _open_invitation(invitation.pk, now)
+    if not invitation.round.round_statements.filter(statement_id=statement_id).exists():
+        raise ValueError("This statement is not part of the round.")
+    answer, _created = Answer.objects.update_or_create(
+        invitation=invitation, statement_id=statement_id, defaults={"score": score}
+    )
+    return answer
+
+
+@transaction.atomic
+def grade_save(*, invitation, grade, now=None):
+    invitation = _open_invitation(invitation.pk, now or timezone.now())
+    invitation.grade = grade
+    invitation.save(update_fields=["grade"])
+    return invitation
+
+
+@transaction.atomic
+def invitation_submit(*, invitation, now=None):
+    """Mark the response as submitted. Every statement and the grade must be answered. Submitting again is
+    harmless: the first moment of submitting is kept."""
+    now = now or timezone.now()
+    invitation = _open_invitation(invitation.pk, now)
+    answered = set(invitation.answers.values_list("statement_id", flat=True))
+    missing = [
+        item.statement
+        for item in invitation.round.round_statements.select_related("statement")
+        if item.statement_id not in answered
+    ]
+    if missing or invitation.grade is None:
+        raise IncompleteResponse(missing, invitation.grade is None)
+    if invitation.submitted_at is None:
+        invitation.submitted_at = now
+        invitation.save(update_fields=["submitted_at"])
+    return invitation

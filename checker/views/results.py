@@ -1,0 +1,3 @@
+"""results views (being built)."""
+
+urlpatterns = []

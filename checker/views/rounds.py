@@ -1,0 +1,3 @@
+"""rounds views (being built)."""
+
+urlpatterns = []

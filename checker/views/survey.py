@@ -1,0 +1,3 @@
+"""survey views (being built)."""
+
+urlpatterns = []
