@@ -192,7 +192,8 @@ def invitation_revoke(*, invitation, actor):
 def _open_invitation(invitation_id, now):
     """The invitation, locked, if it may take answers now; otherwise SurveyClosed."""
     invitation = Invitation.objects.select_for_update().select_related("round").get(pk=invitation_id)
-    if not invitation.is_usable or not invitation.round.is_open(now):
+    usable = invitation.revoked_at is None and invitation.expires_at > now
+    if not usable or not invitation.round.is_open(now):
         raise SurveyClosed()
     return invitation
 

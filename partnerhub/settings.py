@@ -172,6 +172,8 @@ else:
 MAILERS = {"default": _mailer}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "PartnerHub <noreply@partnerhub.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where links in e-mails sent by background tasks (checker reminders) point to.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Celery: without a broker every task runs eagerly in-process, so `make run` needs nothing but Python.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL") or ""
@@ -183,7 +185,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    # Reminders for the samenwerkingschecker: hourly, the rules (days, once a day, deadline) are in
+    # checker/reminders.py, so running it more often sends nothing extra.
+    "checker-reminders": {"task": "checker.tasks.send_reminders", "schedule": 3600.0},
+}
 
 # Content Security Policy on every response: scripts only from our own origin, no eval, no inline code.
 SECURE_CSP = {

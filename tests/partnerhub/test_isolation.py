@@ -1,11 +1,14 @@
 """Every organisation URL is scoped: a member of A gets 404 on B's objects; visitors are sent to log in."""
 
+import datetime
+
 import pytest
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import include, path
 from django.utils import timezone
 
+from checker import services as checker_services
 from partnerhub.models import Document, MemberInvitation, Partner, Role
 from partnerhub.tenancy import organisation_view
 from tests.conftest import login
@@ -24,6 +27,15 @@ def objects_of(organisation):
     invitation.issue_token()
     invitation.save()
     row = MatrixRowFactory(matrix__organisation=organisation, partner=partner)
+    collaboration = checker_services.collaboration_create(
+        organisation=organisation, actor=None, name="Samenwerking", partners=[partner]
+    )
+    checker_round = checker_services.round_create(
+        collaboration=collaboration,
+        actor=None,
+        name="Ronde",
+        deadline=timezone.localdate() + datetime.timedelta(days=7),
+    )
     return {
         "org_slug": organisation.slug,
         "partner_id": partner.pk,
@@ -33,6 +45,9 @@ def objects_of(organisation):
         "invitation_id": invitation.pk,
         "matrix_id": row.matrix_id,
         "row_id": row.pk,
+        "collaboration_id": collaboration.pk,
+        "round_id": checker_round.pk,
+        "respondent_id": checker_round.invitations.first().pk,
     }
 
 

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from checker.models import Answer, CheckerRound, Invitation
 from matrix.models import MatrixRow, ValueMatrix
 from partnerhub.models import AuditEntry, Contact, Membership, Organisation, Partner, Role, User
 
@@ -44,6 +45,9 @@ def snapshot():
         "audit": AuditEntry.objects.count(),
         "matrices": list(ValueMatrix.objects.order_by("pk").values()),
         "matrix_rows": list(MatrixRow.objects.order_by("pk").values()),
+        "rounds": list(CheckerRound.objects.order_by("pk").values()),
+        "invitations": list(Invitation.objects.order_by("pk").values()),
+        "answers": list(Answer.objects.order_by("pk").values("pk", "invitation_id", "statement_id", "score")),
     }
 
 
@@ -163,3 +167,16 @@ def test_reset_puts_back_an_edited_matrix_cell():
     seed("--reset")
     row.refresh_from_db()
     assert row.brings_resources == "Aangepaste geluidstechnologie en koptelefoons"
+
+
+def test_it_holds_a_completed_checker_round_with_disagreement_and_an_open_next_round():
+    seed()
+    first = CheckerRound.objects.get(name="Samenwerkingschecker voorjaar 2026")
+    answered = first.invitations.filter(submitted_at__isnull=False)
+    assert answered.count() == first.invitations.count() >= 5
+    assert Answer.objects.filter(invitation__round=first).count() == 17 * answered.count()
+    scores = Answer.objects.filter(invitation__round=first, statement__code="costs-benefits")
+    spread = max(a.score for a in scores) - min(a.score for a in scores)
+    assert spread >= 2
+    following = CheckerRound.objects.get(previous_round=first)
+    assert following.is_open() and following.invitations.count() == first.invitations.count()

@@ -7,12 +7,15 @@ password; `--reset` puts the demo values (and the password) back. Partners and c
 through the services, so the demo's audit log shows who added them.
 """
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
+from checker import services as checker_services
 from matrix import services as matrix_services
 from matrix.models import CELL_FIELDS
 from partnerhub import services
@@ -209,6 +212,26 @@ MATRIX_CELLS = {
     },
 }
 
+# A completed round of the samenwerkingschecker (seed 003) for three of the partners and the own team, with
+# answers that differ on a few statements (the money, sharing knowledge, the lead, the cost/benefit split),
+# and the next round, open, with the same respondents.
+COLLABORATION_NAME = "Tinnitracks-zorgketen"
+COLLABORATION_PARTNERS = ["Sennheiser", "Zorgverzekeringen", "KNO arts (specialist)"]
+FIRST_ROUND = "Samenwerkingschecker voorjaar 2026"
+FIRST_ROUND_DATES = (datetime.date(2026, 4, 1), datetime.date(2026, 4, 30))
+NEXT_ROUND = "Samenwerkingschecker najaar 2026"
+# Per respondent (in the round's order: partners' contacts by partner and name, then the team) the scores of
+# the 17 statements and the grade. Where the rows differ by two or more, the results say "bespreek dit samen".
+CHECKER_ANSWERS = [
+    ([5, 4, 4, 3, 4, 4, 4, 4, 3, 3, 4, 4, 4, 4, 2, 2, 4], 7),
+    ([4, 4, 3, 3, 4, 5, 4, 4, 4, 3, 3, 4, 3, 4, 3, 2, 4], 7),
+    ([2, 4, 4, 3, 4, 4, 4, 5, 3, 4, 3, 4, 2, 4, 1, 4, 3], 6),
+    ([2, 3, 4, 2, 4, 4, 3, 4, 3, 3, 3, 4, 2, 3, 2, 5, 3], 6),
+    ([4, 4, 3, 3, 5, 4, 4, 4, 3, 3, 3, 5, 4, 4, 2, 3, 4], 8),
+    ([5, 4, 4, 4, 4, 5, 5, 4, 4, 4, 4, 5, 5, 4, 4, 5, 5], 8),
+    ([4, 4, 4, 3, 4, 4, 4, 4, 3, 4, 3, 4, 4, 4, 3, 4, 4], 7),
+]
+
 
 class Command(BaseCommand):
     help = "Load the Tinnitracks demo organisation, its partners and two demo logins (safe to run again)."
@@ -231,6 +254,7 @@ class Command(BaseCommand):
         for demo in PARTNERS:
             self.load_partner(organisation, owner, demo)
         self.load_matrix(organisation, owner)
+        self.load_checker(organisation, owner)
 
         self.stdout.write(
             f"Demo organisation “{organisation.name}”: {organisation.partners.count()} partners "
@@ -257,6 +281,48 @@ class Command(BaseCommand):
                     setattr(row, field_name, MATRIX_CELLS[row.partner.name].get(field_name, ""))
                 row.save()
         return matrix
+
+    def load_checker(self, organisation, owner):
+        collaboration = organisation.collaborations.filter(name=COLLABORATION_NAME).first()
+        if collaboration is None:
+            collaboration = checker_services.collaboration_create(
+                organisation=organisation,
+                actor=owner,
+                name=COLLABORATION_NAME,
+                description="Sennheiser, de zorgverzekeraar en de KNO-artsen rond de behandeling.",
+                partners=organisation.partners.filter(name__in=COLLABORATION_PARTNERS),
+            )
+        first = collaboration.rounds.filter(name=FIRST_ROUND).first()
+        if first is None:
+            opens_on, deadline = FIRST_ROUND_DATES
+            first = checker_services.round_create(
+                collaboration=collaboration,
+                actor=owner,
+                name=FIRST_ROUND,
+                opens_on=opens_on,
+                deadline=deadline,
+            )
+            answered_at = timezone.make_aware(datetime.datetime.combine(opens_on, datetime.time(10)))
+            statements = [item.statement_id for item in first.round_statements.order_by("position")]
+            invitations = first.invitations.order_by("partner__name", "name", "pk")
+            for invitation, (scores, grade) in zip(invitations, CHECKER_ANSWERS, strict=False):
+                invitation.sent_at = answered_at
+                invitation.save(update_fields=["sent_at"])
+                for statement_id, score in zip(statements, scores, strict=True):
+                    checker_services.answer_save(
+                        invitation=invitation, statement_id=statement_id, score=score, now=answered_at
+                    )
+                checker_services.grade_save(invitation=invitation, grade=grade, now=answered_at)
+                checker_services.invitation_submit(invitation=invitation, now=answered_at)
+        if not collaboration.rounds.filter(name=NEXT_ROUND).exists():
+            today = timezone.localdate()
+            checker_services.round_repeat(
+                previous=first,
+                actor=owner,
+                name=NEXT_ROUND,
+                opens_on=today,
+                deadline=today + datetime.timedelta(days=21),
+            )
 
     def load_organisation(self):
         organisation, created = Organisation.objects.get_or_create(
