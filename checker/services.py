@@ -29,6 +29,21 @@ def standard_statements():
     return Statement.objects.filter(organisation__isnull=True).order_by("position", "pk")
 
 
+def standard_statements_restore():
+    """Put back any of the 17 standard statements that is missing (after a database flush, which empties
+    what the data migration loaded). Existing ones are left as they are. Returns how many were created."""
+    from checker.questionnaire import STATEMENTS
+
+    present = set(standard_statements().values_list("code", flat=True))
+    missing = [
+        Statement(code=code, position=position, text_nl=nl, text_en=en, help_nl=help_nl, help_en=help_en)
+        for position, (code, nl, en, help_nl, help_en) in enumerate(STATEMENTS, start=1)
+        if code not in present
+    ]
+    Statement.objects.bulk_create(missing)
+    return len(missing)
+
+
 @transaction.atomic
 def collaboration_create(*, organisation, actor, name, description="", partners=()):
     partners = list(partners)

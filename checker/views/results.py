@@ -1,13 +1,14 @@
-"""Checker views: a round's results, as a page and as a CSV (see checker/urls.py)."""
+"""Checker views: a round's results, as a page, a CSV and an A4 PDF (see checker/urls.py)."""
 
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from checker.models import CheckerRound
 from checker.results import chart_geometry, round_results
+from partnerhub import documents
 from partnerhub.exports import csv_response
 from partnerhub.tenancy import organisation_view
 
@@ -60,7 +61,25 @@ def round_results_csv(request, round_id):
     return csv_response(filename, header, lines)
 
 
+# A viewer may print what they can read (as with the matrix): the request creates a Document and changes no
+# checker data.
+@organisation_view(viewer_may_post=True)
+@require_POST
+def round_results_pdf(request, round_id):
+    """Ask for the A4 report of the results; it is made in the background (see checker/documents.py)."""
+    round_ = _round(request, round_id)
+    document = documents.document_request(
+        organisation=request.organisation,
+        kind="checker_report",
+        title=_("Collaboration checker %(name)s") % {"name": round_.name},
+        params={"round_id": round_.pk},
+        requested_by=request.user,
+    )
+    return redirect("document_status", request.organisation.slug, document.pk)
+
+
 urlpatterns = [
     path("rounds/<int:round_id>/results/", round_results_view, name="round_results"),
     path("rounds/<int:round_id>/results.csv", round_results_csv, name="round_results_csv"),
+    path("rounds/<int:round_id>/results.pdf", round_results_pdf, name="round_results_pdf"),
 ]

@@ -114,3 +114,14 @@ def test_the_next_round_copies_statements_and_respondents(checker_round, owner, 
     assert not set(following.invitations.values_list("token_hash", flat=True)) & set(
         checker_round.invitations.values_list("token_hash", flat=True)
     )
+
+
+def test_missing_standard_statements_are_restored_and_present_ones_kept(db):
+    from checker.models import Statement
+
+    Statement.objects.filter(organisation__isnull=True, code="market").delete()
+    kept = Statement.objects.get(code="invest-money")
+    assert services.standard_statements_restore() == 1
+    assert services.standard_statements().count() == 17
+    assert Statement.objects.get(code="invest-money").pk == kept.pk
+    assert services.standard_statements_restore() == 0

@@ -283,6 +283,7 @@ class Command(BaseCommand):
         return matrix
 
     def load_checker(self, organisation, owner):
+        checker_services.standard_statements_restore()  # in case the database was flushed
         collaboration = organisation.collaborations.filter(name=COLLABORATION_NAME).first()
         if collaboration is None:
             collaboration = checker_services.collaboration_create(
