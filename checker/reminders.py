@@ -67,7 +67,7 @@ def send_due_reminders(now=None, base_url=None):
     sent = 0
     for candidate in due_reminders(now):
         with transaction.atomic():
-            Invitation.objects.select_for_update().filter(pk=candidate.pk).first()
+            Invitation.objects.select_for_update().filter(pk=candidate.pk).order_by().first()
             fresh = _candidates(now).filter(pk=candidate.pk).first()
             if fresh is None:
                 continue
