@@ -61,6 +61,7 @@ organisation_patterns = [
     path("documents/<int:document_id>/retry/", documents.document_retry, name="document_retry"),
     path("", include("matrix.urls")),
     path("checker/", include("checker.urls")),
+    path("", include("agreements.urls")),
 ]
 
 # Uploaded and rendered files are never served from MEDIA_URL: documents go out through

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from django.urls import URLPattern, URLResolver, get_resolver
 
 # URL names reachable without logging in: they carry a token or are the login flow itself.
+# Parameters that name a kind of thing (the same in every organisation), not an object: never swapped.
+NAME_PARAMS = {"key"}
+
 PUBLIC_URL_NAMES = {
     "login",
     "logout",
@@ -97,7 +100,7 @@ def find_leaks(*, member_client, anonymous_client, objects_a, objects_b, urlconf
             continue
         foreign_variants = [{**own, "org_slug": objects_b["org_slug"]}]
         for param in route.params:
-            if param != "org_slug":
+            if param != "org_slug" and param not in NAME_PARAMS:
                 foreign_variants.append({**own, param: objects_b[param]})
         for values in foreign_variants:
             url = route.build(values)

@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import include, path
 from django.utils import timezone
 
+from agreements import services as agreement_services
 from checker import services as checker_services
 from partnerhub.models import Document, MemberInvitation, Partner, Role
 from partnerhub.tenancy import organisation_view
@@ -36,6 +37,13 @@ def objects_of(organisation):
         name="Ronde",
         deadline=timezone.localdate() + datetime.timedelta(days=7),
     )
+    agreement = agreement_services.agreement_create(
+        organisation=organisation,
+        actor=None,
+        title="Overeenkomst",
+        partners=[partner],
+        kind="structural",
+    )
     return {
         "org_slug": organisation.slug,
         "partner_id": partner.pk,
@@ -48,6 +56,8 @@ def objects_of(organisation):
         "collaboration_id": collaboration.pk,
         "round_id": checker_round.pk,
         "respondent_id": checker_round.invitations.first().pk,
+        "agreement_id": agreement.pk,
+        "key": "conditions",
     }
 
 

@@ -1,0 +1,202 @@
+"""Agreements (seed 003, chapters 3 to 5 and 7; seed 001): from a first intention to a signed agreement.
+
+An `Agreement` is the record of a collaboration: it belongs one-to-one to a `checker.Collaboration` (the named
+group of partners whose health the checker measures), so evaluating the agreement links to the checker rounds
+of the same collaboration. The `Party` rows are who takes part: each partner with its contact person, and the
+organisation itself (a party without a partner). Goals, the cost/revenue split, contributions and obligations
+are per party; the other sections of the builder are texts kept in `Section` rows, each saved on its own and
+marked complete or not.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from checker.models import Collaboration
+from partnerhub.models import Contact, Organisation, Partner
+
+PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
+
+
+class Level(models.TextChoices):
+    OPERATIONAL = "operational", _("Operational")
+    TACTICAL = "tactical", _("Tactical")
+    STRATEGIC = "strategic", _("Strategic")
+
+
+class Kind(models.TextChoices):
+    PROJECT = "project", _("Project with an end date")
+    STRUCTURAL = "structural", _("Structural")
+
+
+class Status(models.TextChoices):
+    IDEA = "idea", _("Idea")
+    INTENT = "intent", _("Letter of intent")
+    DRAFTING = "drafting", _("Drafting the agreement")
+    SIGNED = "signed", _("Signed")
+    ENDED = "ended", _("Ended")
+
+
+class Agreement(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="agreements")
+    collaboration = models.OneToOneField(
+        Collaboration, on_delete=models.CASCADE, related_name="agreement", verbose_name=_("collaboration")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    level = models.CharField(_("level"), max_length=12, choices=Level.choices, default=Level.OPERATIONAL)
+    kind = models.CharField(
+        _("form of collaboration"), max_length=12, choices=Kind.choices, default=Kind.PROJECT
+    )
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.IDEA)
+    legal_form = models.CharField(_("legal form"), max_length=40, blank=True)
+    legal_form_answers = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="project") | models.Q(end_date__isnull=False),
+                name="agreement_project_has_end_date",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("agreements:agreement_detail", args=[self.organisation.slug, self.pk])
+
+
+class Party(models.Model):
+    """Someone who takes part: a partner (with its contact person), or the organisation itself."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="parties")
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="agreement_parties"
+    )
+    contact = models.ForeignKey(
+        Contact,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("contact person"),
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    cost_share = models.DecimalField(
+        _("share of the costs (%)"), max_digits=5, decimal_places=2, null=True, blank=True, validators=PERCENT
+    )
+    revenue_share = models.DecimalField(
+        _("share of the revenue or profit (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=PERCENT,
+    )
+    contribution = models.TextField(_("what this party contributes"), blank=True)
+    effort_obligations = models.TextField(_("effort obligations"), blank=True)
+    result_obligations = models.TextField(_("result obligations"), blank=True)
+    is_lead = models.BooleanField(_("leads the collaboration"), default=False)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "partner"],
+                condition=models.Q(partner__isnull=False),
+                name="party_partner_once",
+            ),
+            models.UniqueConstraint(
+                fields=["agreement"],
+                condition=models.Q(partner__isnull=True),
+                name="party_own_organisation_once",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self):
+        return self.partner.name if self.partner_id else self.agreement.organisation.name
+
+    @property
+    def is_own_organisation(self):
+        return self.partner_id is None
+
+
+class Goal(models.Model):
+    """A goal of the collaboration: shared (no party) or one party's own (seed 001: both are recorded)."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="goals")
+    party = models.ForeignKey(
+        Party,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="goals",
+        verbose_name=_("whose goal"),
+    )
+    text = models.CharField(_("goal"), max_length=500)
+    due_date = models.DateField(_("achieved by"), null=True, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["party_id", "position", "pk"]
+        verbose_name = _("goal")
+        verbose_name_plural = _("goals")
+
+    def __str__(self):
+        return self.text
+
+
+class Risk(models.Model):
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="risks")
+    description = models.CharField(_("risk"), max_length=500)
+    mitigation = models.CharField(_("how it is contained"), max_length=500, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("risk")
+        verbose_name_plural = _("risks")
+
+    def __str__(self):
+        return self.description
+
+
+class Section(models.Model):
+    """One section of the builder: its texts (`content`, by field name) and whether it is complete."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="sections")
+    key = models.SlugField(max_length=40)
+    content = models.JSONField(default=dict, blank=True)
+    complete = models.BooleanField(_("complete"), default=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "key"], name="section_once_per_agreement")
+        ]
+
+    def __str__(self):
+        return f"{self.agreement} · {self.key}"

@@ -1,0 +1,189 @@
+"""Agreement views, under /o/<org_slug>/agreements/: the list, creating and editing an agreement, its
+overview, and the builder's sections, each saved on its own."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from agreements import services
+from agreements.forms import AgreementForm, SplitForm, TextSectionForm
+from agreements.models import Agreement
+from agreements.sections import BY_KEY, SECTIONS
+from partnerhub.tenancy import organisation_view, require_write
+
+PER_PAGE = 25
+
+
+def _agreement(request, agreement_id):
+    return get_object_or_404(
+        Agreement.objects.select_related("collaboration", "organisation"),
+        pk=agreement_id,
+        organisation=request.organisation,
+    )
+
+
+@organisation_view
+@require_GET
+def agreement_list(request):
+    agreements = request.organisation.agreements.prefetch_related("parties__partner")
+    page = Paginator(agreements, PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "agreements/agreement_list.html", {"page_obj": page})
+
+
+@organisation_view
+@require_http_methods(["GET", "POST"])
+def agreement_create(request):
+    require_write(request.membership)
+    form = AgreementForm(request.POST or None, organisation=request.organisation)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        agreement = services.agreement_create(
+            organisation=request.organisation,
+            actor=request.user,
+            title=data["title"],
+            partners=data["partners"],
+            level=data["level"],
+            kind=data["kind"],
+            end_date=data["end_date"],
+        )
+        messages.success(
+            request, _("The agreement was created. Work through the sections below, in any order.")
+        )
+        return redirect(agreement)
+    return render(
+        request, "agreements/agreement_form.html", {"form": form}, status=422 if form.errors else 200
+    )
+
+
+@organisation_view
+@require_http_methods(["GET", "POST"])
+def agreement_update(request, agreement_id):
+    require_write(request.membership)
+    agreement = _agreement(request, agreement_id)
+    form = AgreementForm(request.POST or None, instance=agreement, organisation=request.organisation)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in ("title", "level", "kind", "end_date", "status")}
+        services.agreement_update(agreement=agreement, actor=request.user, **fields)
+        messages.success(request, _("The agreement was saved."))
+        return redirect(agreement)
+    return render(
+        request,
+        "agreements/agreement_form.html",
+        {"form": form, "agreement": agreement},
+        status=422 if form.errors else 200,
+    )
+
+
+def _overview(agreement):
+    """Each section with whether it is complete, for the overview and the builder's navigation."""
+    saved = services.sections_of(agreement)
+    return [
+        {
+            "spec": spec,
+            "section": saved.get(spec.key),
+            "complete": bool(saved.get(spec.key) and saved[spec.key].complete),
+        }
+        for spec in SECTIONS
+    ]
+
+
+@organisation_view
+@require_GET
+def agreement_detail(request, agreement_id):
+    agreement = _agreement(request, agreement_id)
+    parties = list(agreement.parties.select_related("partner", "contact"))
+    sections = _overview(agreement)
+    return render(
+        request,
+        "agreements/agreement_detail.html",
+        {
+            "agreement": agreement,
+            "parties": parties,
+            "sections": sections,
+            "completed": sum(1 for item in sections if item["complete"]),
+        },
+    )
+
+
+def _section_page(request, agreement, spec, form, *, status=200):
+    return render(
+        request,
+        "agreements/section_form.html",
+        {"agreement": agreement, "spec": spec, "form": form, "sections": _overview(agreement)},
+        status=status,
+    )
+
+
+@organisation_view
+@require_http_methods(["GET", "POST"])
+def section_edit(request, agreement_id, key):
+    agreement = _agreement(request, agreement_id)
+    spec = BY_KEY.get(key)
+    if spec is None:
+        raise Http404
+    if key == "split":
+        return _split(request, agreement, spec)
+    if not spec.is_text:
+        raise Http404  # goals, contributions, obligations and risks have their own pages
+    section = services.sections_of(agreement).get(key)
+    initial = {**(section.content if section else {}), "complete": bool(section and section.complete)}
+    if request.method == "GET":
+        return _section_page(request, agreement, spec, TextSectionForm(initial=initial, spec=spec))
+    require_write(request.membership)
+    form = TextSectionForm(request.POST, initial=initial, spec=spec)
+    if not form.is_valid():
+        return _section_page(request, agreement, spec, form, status=422)
+    services.section_save(
+        agreement=agreement,
+        key=key,
+        actor=request.user,
+        content=form.texts(),
+        complete=form.cleaned_data["complete"],
+    )
+    messages.success(request, _("“%(title)s” was saved.") % {"title": spec.title})
+    return redirect(agreement)
+
+
+def _split(request, agreement, spec):
+    parties = list(agreement.parties.select_related("partner"))
+    section = services.sections_of(agreement).get("split")
+    initial = {
+        "settlement": section.content.get("settlement", "") if section else "",
+        "complete": bool(section and section.complete),
+    }
+    if request.method == "GET":
+        return _section_page(request, agreement, spec, SplitForm(initial=initial, parties=parties))
+    require_write(request.membership)
+    form = SplitForm(request.POST, initial=initial, parties=parties)
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                services.split_save(agreement=agreement, actor=request.user, shares=form.shares())
+                services.section_save(
+                    agreement=agreement,
+                    key="split",
+                    actor=request.user,
+                    content={"settlement": form.cleaned_data["settlement"]},
+                    complete=form.cleaned_data["complete"],
+                )
+        except services.SplitError as error:
+            for message in error.errors.values():
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("The split of costs and revenue was saved."))
+            return redirect(agreement)
+    return _section_page(request, agreement, spec, form, status=422)
+
+
+urlpatterns = [
+    path("agreements/", agreement_list, name="agreement_list"),
+    path("agreements/new/", agreement_create, name="agreement_create"),
+    path("agreements/<int:agreement_id>/", agreement_detail, name="agreement_detail"),
+    path("agreements/<int:agreement_id>/edit/", agreement_update, name="agreement_update"),
+    path("agreements/<int:agreement_id>/sections/<slug:key>/", section_edit, name="section_edit"),
+]
