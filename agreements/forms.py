@@ -6,7 +6,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from agreements.models import Agreement, Kind
+from agreements.models import Agreement, Goal, Kind, Party, Risk
 from checker.models import Collaboration
 from partnerhub.models import PartnerStatus
 
@@ -133,5 +133,87 @@ class SplitForm(forms.Form):
                 "cost_share": self.cleaned_data.get(f"cost_{party.pk}"),
                 "revenue_share": self.cleaned_data.get(f"revenue_{party.pk}"),
             }
+            for party in self.parties
+        }
+
+
+class GoalForm(forms.ModelForm):
+    class Meta:
+        model = Goal
+        fields = ["party", "text", "due_date"]
+        widgets = {
+            "text": forms.TextInput(
+                attrs={"placeholder": _("For example: 20 new customers through the joint platform")}
+            ),
+            "due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, agreement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["party"].queryset = agreement.parties.select_related("partner", "agreement__organisation")
+        self.fields["party"].empty_label = _("Shared goal")
+        self.fields["party"].required = False
+        self.fields["party"].label_from_instance = lambda party: (
+            _("Own goal of %(name)s") % {"name": party.name}
+        )
+
+
+class RiskForm(forms.ModelForm):
+    class Meta:
+        model = Risk
+        fields = ["description", "mitigation"]
+
+
+def goal_formset(agreement, data=None):
+    factory = forms.modelformset_factory(
+        Goal, form=GoalForm, extra=2, can_delete=True, max_num=50, validate_max=True
+    )
+    return factory(
+        data,
+        queryset=agreement.goals.select_related("party__partner"),
+        form_kwargs={"agreement": agreement},
+        prefix="goals",
+    )
+
+
+def risk_formset(agreement, data=None):
+    factory = forms.modelformset_factory(
+        Risk, form=RiskForm, extra=2, can_delete=True, max_num=50, validate_max=True
+    )
+    return factory(data, queryset=agreement.risks.all(), prefix="risks")
+
+
+# The per-party sections: which Party fields each edits.
+PARTY_SECTION_FIELDS = {
+    "contributions": ["contribution"],
+    "obligations": ["effort_obligations", "result_obligations"],
+}
+
+
+class PartyTextsForm(forms.Form):
+    """For each party, the texts of one per-party section (what it contributes, its obligations)."""
+
+    complete = forms.BooleanField(label=_("This section is complete"), required=False)
+
+    def __init__(self, *args, parties, key, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.parties, self.names = list(parties), PARTY_SECTION_FIELDS[key]
+        for party in self.parties:
+            for name in self.names:
+                model_field = Party._meta.get_field(name)
+                self.fields[f"{name}_{party.pk}"] = forms.CharField(
+                    label=f"{party.name}: {model_field.verbose_name}",
+                    required=False,
+                    max_length=MAX_TEXT,
+                    widget=forms.Textarea(attrs={"rows": 3}),
+                )
+                self.initial.setdefault(f"{name}_{party.pk}", getattr(party, name))
+
+    def rows(self):
+        return [(party, [self[f"{name}_{party.pk}"] for name in self.names]) for party in self.parties]
+
+    def texts(self):
+        return {
+            party.pk: {name: self.cleaned_data[f"{name}_{party.pk}"].strip() for name in self.names}
             for party in self.parties
         }

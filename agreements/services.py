@@ -148,3 +148,28 @@ def section_save(*, agreement, key, actor, complete, content=None):
 def sections_of(agreement):
     """{key: Section} of the agreement (a section never saved is missing)."""
     return {section.key: section for section in agreement.sections.all()}
+
+
+@transaction.atomic
+def party_texts_save(*, agreement, key, actor, texts, complete):
+    """Save one per-party section (contributions, obligations) for every party at once."""
+    parties = {party.pk: party for party in agreement.parties.select_for_update().order_by()}
+    names = set()
+    for party_id, values in texts.items():
+        for name, value in values.items():
+            setattr(parties[party_id], name, value)
+            names.add(name)
+    Party.objects.bulk_update(parties.values(), sorted(names))
+    return section_save(agreement=agreement, key=key, actor=actor, complete=complete)
+
+
+@transaction.atomic
+def formset_save(*, agreement, key, actor, formset, complete):
+    """Save the goals or risks of a formset (new, changed and deleted rows) and the section's state."""
+    for position, obj in enumerate(formset.save(commit=False), start=1):
+        obj.agreement = agreement
+        obj.position = obj.position or position
+        obj.save()
+    for obj in formset.deleted_objects:
+        obj.delete()
+    return section_save(agreement=agreement, key=key, actor=actor, complete=complete)

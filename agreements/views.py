@@ -1,6 +1,7 @@
 """Agreement views, under /o/<org_slug>/agreements/: the list, creating and editing an agreement, its
 overview, and the builder's sections, each saved on its own."""
 
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -11,9 +12,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from agreements import services
-from agreements.forms import AgreementForm, SplitForm, TextSectionForm
+from agreements.forms import (
+    PARTY_SECTION_FIELDS,
+    AgreementForm,
+    PartyTextsForm,
+    SplitForm,
+    TextSectionForm,
+    goal_formset,
+    risk_formset,
+)
 from agreements.models import Agreement
 from agreements.sections import BY_KEY, SECTIONS
+from agreements.smart import smart_check
 from partnerhub.tenancy import organisation_view, require_write
 
 PER_PAGE = 25
@@ -128,8 +138,10 @@ def section_edit(request, agreement_id, key):
         raise Http404
     if key == "split":
         return _split(request, agreement, spec)
-    if not spec.is_text:
-        raise Http404  # goals, contributions, obligations and risks have their own pages
+    if key in PARTY_SECTION_FIELDS:
+        return _party_texts(request, agreement, spec)
+    if key in ("goals", "risks"):
+        return _rows(request, agreement, spec)
     section = services.sections_of(agreement).get(key)
     initial = {**(section.content if section else {}), "complete": bool(section and section.complete)}
     if request.method == "GET":
@@ -178,6 +190,88 @@ def _split(request, agreement, spec):
             messages.success(request, _("The split of costs and revenue was saved."))
             return redirect(agreement)
     return _section_page(request, agreement, spec, form, status=422)
+
+
+def _complete(agreement, key):
+    section = services.sections_of(agreement).get(key)
+    return bool(section and section.complete)
+
+
+def _party_texts(request, agreement, spec):
+    parties = list(agreement.parties.select_related("partner"))
+    initial = {"complete": _complete(agreement, spec.key)}
+    if request.method == "GET":
+        form = PartyTextsForm(initial=initial, parties=parties, key=spec.key)
+        return _section_page(request, agreement, spec, form)
+    require_write(request.membership)
+    form = PartyTextsForm(request.POST, initial=initial, parties=parties, key=spec.key)
+    if not form.is_valid():
+        return _section_page(request, agreement, spec, form, status=422)
+    services.party_texts_save(
+        agreement=agreement,
+        key=spec.key,
+        actor=request.user,
+        texts=form.texts(),
+        complete=form.cleaned_data["complete"],
+    )
+    messages.success(request, _("“%(title)s” was saved.") % {"title": spec.title})
+    return redirect(agreement)
+
+
+def _goal_flags(formset):
+    """Per goal form, the SMART flags of what it holds now (saved or just typed)."""
+    flags = []
+    for form in formset.forms:
+        text = form["text"].value() or ""
+        due = (
+            form.cleaned_data.get("due_date") if form.is_bound and form.is_valid() else form.instance.due_date
+        )
+        flags.append(smart_check(text, due_date=due) if text.strip() else [])
+    return flags
+
+
+def _rows(request, agreement, spec):
+    """Goals or risks: a list of rows, added, changed and removed together."""
+    make = goal_formset if spec.key == "goals" else risk_formset
+    complete = forms.BooleanField(required=False)
+    if request.method == "POST":
+        require_write(request.membership)
+        formset = make(agreement, request.POST)
+        if formset.is_valid():
+            services.formset_save(
+                agreement=agreement,
+                key=spec.key,
+                actor=request.user,
+                formset=formset,
+                complete=complete.clean(request.POST.get("complete")),
+            )
+            messages.success(request, _("“%(title)s” was saved.") % {"title": spec.title})
+            if spec.key == "goals":
+                return redirect("agreements:section_edit", request.organisation.slug, agreement.pk, "goals")
+            return redirect(agreement)
+        status = 422
+    else:
+        formset, status = make(agreement), 200
+    items = list(
+        zip(
+            formset.forms,
+            _goal_flags(formset) if spec.key == "goals" else [[]] * len(formset.forms),
+            strict=True,
+        )
+    )
+    return render(
+        request,
+        "agreements/section_rows.html",
+        {
+            "agreement": agreement,
+            "spec": spec,
+            "formset": formset,
+            "items": items,
+            "complete": _complete(agreement, spec.key),
+            "sections": _overview(agreement),
+        },
+        status=status,
+    )
 
 
 urlpatterns = [

@@ -214,3 +214,64 @@ def test_the_list_shows_only_own_agreements(manager_client, org, other_org, agre
     )
     html = manager_client.get(url("agreement_list", org)).text
     assert "Tinnitracks-alliantie" in html and "Van een ander" not in html
+
+
+def goals_data(rows, **extra):
+    data = {"goals-TOTAL_FORMS": str(len(rows)), "goals-INITIAL_FORMS": "0", "goals-MAX_NUM_FORMS": "50"}
+    for index, row in enumerate(rows):
+        data |= {f"goals-{index}-{name}": value for name, value in row.items()}
+    return data | extra
+
+
+def test_goals_are_saved_and_a_goal_that_is_not_smart_is_flagged_with_the_reason(
+    manager_client, org, agreement
+):
+    sennheiser = agreement.parties.get(partner__name="Sennheiser")
+    response = manager_client.post(
+        url("section_edit", org, agreement.pk, "goals"),
+        goals_data(
+            [
+                {"text": "20 nieuwe klanten via het gezamenlijke platform", "due_date": "2027-07-01"},
+                {"text": "We willen meer klanten", "party": str(sennheiser.pk)},
+            ],
+            complete="on",
+        ),
+    )
+    assert response.status_code == 302
+    goals = list(agreement.goals.order_by("pk"))
+    assert [goal.party for goal in goals] == [None, sennheiser]
+    page = manager_client.get(url("section_edit", org, agreement.pk, "goals")).text
+    assert page.count('class="smart-flags"') == 1  # only the vague goal
+    assert "Eigen doel van Sennheiser" in page
+
+
+def test_a_goal_cannot_belong_to_a_party_of_another_agreement(manager_client, org, agreement, owner):
+    other = services.agreement_create(
+        organisation=org,
+        actor=owner,
+        title="Ander",
+        partners=[PartnerFactory(organisation=org)],
+        kind="structural",
+    )
+    foreign_party = other.parties.first()
+    response = manager_client.post(
+        url("section_edit", org, agreement.pk, "goals"),
+        goals_data([{"text": "20 klanten in 2027", "party": str(foreign_party.pk)}]),
+    )
+    assert response.status_code == 422 and not agreement.goals.exists()
+
+
+def test_risks_and_contributions_are_saved(manager_client, org, agreement):
+    data = {"risks-TOTAL_FORMS": "1", "risks-INITIAL_FORMS": "0", "risks-MAX_NUM_FORMS": "50"}
+    data |= {"risks-0-description": "Partner haakt af", "risks-0-mitigation": "Opzegtermijn van drie maanden"}
+    assert manager_client.post(url("section_edit", org, agreement.pk, "risks"), data).status_code == 302
+    assert agreement.risks.get().mitigation == "Opzegtermijn van drie maanden"
+    parties = list(agreement.parties.all())
+    data = {f"contribution_{party.pk}": f"Inbreng van {party.name}" for party in parties} | {"complete": "on"}
+    assert (
+        manager_client.post(url("section_edit", org, agreement.pk, "contributions"), data).status_code == 302
+    )
+    assert [party.contribution for party in agreement.parties.all()] == [
+        f"Inbreng van {p.name}" for p in parties
+    ]
+    assert Section.objects.get(agreement=agreement, key="contributions").complete
