@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Agreement, Goal, Kind, Party, Risk
@@ -43,7 +44,7 @@ class AgreementForm(forms.ModelForm):
         names = Collaboration.objects.filter(organisation=self.organisation, name=title)
         if self.instance.pk:
             names = names.exclude(pk=self.instance.collaboration_id)
-        if not self.instance.pk and names.exists():
+        if names.exists():
             raise forms.ValidationError(
                 _("There is already a collaboration with this name; choose another title.")
             )
@@ -202,7 +203,7 @@ class PartyTextsForm(forms.Form):
             for name in self.names:
                 model_field = Party._meta.get_field(name)
                 self.fields[f"{name}_{party.pk}"] = forms.CharField(
-                    label=f"{party.name}: {model_field.verbose_name}",
+                    label=capfirst(model_field.verbose_name),  # the fieldset's legend names the party
                     required=False,
                     max_length=MAX_TEXT,
                     widget=forms.Textarea(attrs={"rows": 3}),

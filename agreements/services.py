@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import formats
 from django.utils.translation import gettext as _
 
@@ -166,9 +167,12 @@ def party_texts_save(*, agreement, key, actor, texts, complete):
 @transaction.atomic
 def formset_save(*, agreement, key, actor, formset, complete):
     """Save the goals or risks of a formset (new, changed and deleted rows) and the section's state."""
-    for position, obj in enumerate(formset.save(commit=False), start=1):
-        obj.agreement = agreement
-        obj.position = obj.position or position
+    rows = formset.model.objects.filter(agreement=agreement)
+    position = rows.aggregate(last=Max("position"))["last"] or 0
+    for obj in formset.save(commit=False):
+        if obj.pk is None:  # a new row goes after the others
+            obj.agreement, position = agreement, position + 1
+            obj.position = position
         obj.save()
     for obj in formset.deleted_objects:
         obj.delete()

@@ -124,7 +124,7 @@ def _section_page(request, agreement, spec, form, *, status=200):
     return render(
         request,
         "agreements/section_form.html",
-        {"agreement": agreement, "spec": spec, "form": form, "sections": _overview(agreement)},
+        {"agreement": agreement, "spec": spec, "form": form},
         status=status,
     )
 
@@ -136,14 +136,15 @@ def section_edit(request, agreement_id, key):
     spec = BY_KEY.get(key)
     if spec is None:
         raise Http404
+    section = agreement.sections.filter(key=key).first()
+    complete = bool(section and section.complete)
     if key == "split":
-        return _split(request, agreement, spec)
+        return _split(request, agreement, spec, section)
     if key in PARTY_SECTION_FIELDS:
-        return _party_texts(request, agreement, spec)
+        return _party_texts(request, agreement, spec, complete)
     if key in ("goals", "risks"):
-        return _rows(request, agreement, spec)
-    section = services.sections_of(agreement).get(key)
-    initial = {**(section.content if section else {}), "complete": bool(section and section.complete)}
+        return _rows(request, agreement, spec, complete)
+    initial = {**(section.content if section else {}), "complete": complete}
     if request.method == "GET":
         return _section_page(request, agreement, spec, TextSectionForm(initial=initial, spec=spec))
     require_write(request.membership)
@@ -161,9 +162,8 @@ def section_edit(request, agreement_id, key):
     return redirect(agreement)
 
 
-def _split(request, agreement, spec):
+def _split(request, agreement, spec, section):
     parties = list(agreement.parties.select_related("partner"))
-    section = services.sections_of(agreement).get("split")
     initial = {
         "settlement": section.content.get("settlement", "") if section else "",
         "complete": bool(section and section.complete),
@@ -192,14 +192,9 @@ def _split(request, agreement, spec):
     return _section_page(request, agreement, spec, form, status=422)
 
 
-def _complete(agreement, key):
-    section = services.sections_of(agreement).get(key)
-    return bool(section and section.complete)
-
-
-def _party_texts(request, agreement, spec):
+def _party_texts(request, agreement, spec, complete):
     parties = list(agreement.parties.select_related("partner"))
-    initial = {"complete": _complete(agreement, spec.key)}
+    initial = {"complete": complete}
     if request.method == "GET":
         form = PartyTextsForm(initial=initial, parties=parties, key=spec.key)
         return _section_page(request, agreement, spec, form)
@@ -230,10 +225,9 @@ def _goal_flags(formset):
     return flags
 
 
-def _rows(request, agreement, spec):
+def _rows(request, agreement, spec, complete):
     """Goals or risks: a list of rows, added, changed and removed together."""
     make = goal_formset if spec.key == "goals" else risk_formset
-    complete = forms.BooleanField(required=False)
     if request.method == "POST":
         require_write(request.membership)
         formset = make(agreement, request.POST)
@@ -243,7 +237,7 @@ def _rows(request, agreement, spec):
                 key=spec.key,
                 actor=request.user,
                 formset=formset,
-                complete=complete.clean(request.POST.get("complete")),
+                complete=forms.BooleanField(required=False).clean(request.POST.get("complete")),
             )
             messages.success(request, _("“%(title)s” was saved.") % {"title": spec.title})
             if spec.key == "goals":
@@ -267,8 +261,7 @@ def _rows(request, agreement, spec):
             "spec": spec,
             "formset": formset,
             "items": items,
-            "complete": _complete(agreement, spec.key),
-            "sections": _overview(agreement),
+            "complete": complete,
         },
         status=status,
     )

@@ -14,7 +14,7 @@ import re
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -42,14 +42,14 @@ def _find(token):
     now = timezone.now()
     if invitation.revoked_at is not None:
         return invitation, "revoked"
-    if invitation.expires_at <= now or now >= invitation.round.closes_at:
+    if invitation.expires_at <= now:  # the round's deadline (services keep the two in step)
         return invitation, "expired"
     if not invitation.round.is_open(now):
         return invitation, "not_open"
     return invitation, None
 
 
-def _closed(request, invitation, reason):
+def _closed(request, token, invitation, reason):
     status = {"unknown": 404, "not_open": 403}.get(reason, 410)
     response = render(
         request,
@@ -59,7 +59,7 @@ def _closed(request, invitation, reason):
     )
     if request.htmx:
         # An autosave on a page that was left open past the deadline: show the closed page instead.
-        response["HX-Redirect"] = request.path.rsplit("/", 2)[0] + "/"
+        response["HX-Redirect"] = reverse("survey:survey", args=[token])
     return response
 
 
@@ -73,17 +73,17 @@ def _questions(invitation):
     ]
 
 
-def _progress(questions, grade):
-    total = len(questions) + 1
-    answered = sum(1 for question in questions if question["score"] is not None) + (grade is not None)
+def _progress(statements, answered, grade):
+    """Answered out of the statements plus the grade."""
+    total = statements + 1
+    answered += grade is not None
     return {"answered": answered, "total": total, "complete": answered == total}
 
 
-def _page(
-    request, token, invitation, *, questions=None, grade=None, errors=None, missing_grade=False, status=200
-):
+def _page(request, token, invitation, *, questions=None, errors=None, missing_grade=False, status=200):
     questions = questions if questions is not None else _questions(invitation)
-    grade = invitation.grade if grade is None else grade
+    grade = invitation.grade
+    answered = sum(1 for question in questions if question["score"] is not None)
     return render(
         request,
         SURVEY,
@@ -93,7 +93,7 @@ def _page(
             "round": invitation.round,
             "questions": questions,
             "grade": grade,
-            "progress": _progress(questions, grade),
+            "progress": _progress(len(questions), answered, grade),
             "scores": range(SCORE_MIN, SCORE_MAX + 1),
             "grades": range(GRADE_MIN, GRADE_MAX + 1),
             "errors": errors,
@@ -115,20 +115,22 @@ def _number(value, low, high):
 def survey(request, token):
     invitation, reason = _find(token)
     if reason:
-        return _closed(request, invitation, reason)
+        return _closed(request, token, invitation, reason)
     return _page(request, token, invitation)
 
 
 def _saved(request, invitation, *, target, message, status=200):
-    questions = _questions(invitation)
+    """The answer's status line and the progress bar: two counts, not the whole questionnaire (this runs
+    on every click)."""
+    statements = invitation.round.round_statements.count()
+    answered = invitation.answers.count()
     return render(
         request,
         f"{SURVEY}#saved",
         {
             "target": target,
             "message": message,
-            "progress": _progress(questions, invitation.grade),
-            "invitation": invitation,
+            "progress": _progress(statements, answered, invitation.grade),
             "ok": status == 200,
         },
         status=status,
@@ -139,7 +141,7 @@ def _saved(request, invitation, *, target, message, status=200):
 def survey_answer(request, token):
     invitation, reason = _find(token)
     if reason:
-        return _closed(request, invitation, reason)
+        return _closed(request, token, invitation, reason)
     fields = [(SCORE_FIELD.match(key), value) for key, value in request.POST.items()]
     fields = [(int(match[1]), value) for match, value in fields if match]
     if len(fields) != 1:
@@ -153,7 +155,7 @@ def survey_answer(request, token):
     try:
         services.answer_save(invitation=invitation, statement_id=statement_id, score=score)
     except services.SurveyClosed:
-        return _closed(request, invitation, "expired")
+        return _closed(request, token, invitation, "expired")
     except ValueError:
         return HttpResponse(
             _("This statement is not part of the survey."), status=400, content_type="text/plain"
@@ -165,7 +167,7 @@ def survey_answer(request, token):
 def survey_grade(request, token):
     invitation, reason = _find(token)
     if reason:
-        return _closed(request, invitation, reason)
+        return _closed(request, token, invitation, reason)
     grade = _number(request.POST.get("grade"), GRADE_MIN, GRADE_MAX)
     if grade is None:
         message = _("Choose a grade from %(low)d to %(high)d.") % {"low": GRADE_MIN, "high": GRADE_MAX}
@@ -173,7 +175,7 @@ def survey_grade(request, token):
     try:
         invitation = services.grade_save(invitation=invitation, grade=grade)
     except services.SurveyClosed:
-        return _closed(request, invitation, "expired")
+        return _closed(request, token, invitation, "expired")
     return _saved(request, invitation, target="grade", message=_("Saved"))
 
 
@@ -183,7 +185,7 @@ def survey_submit(request, token):
     form carries them again. Bad values are reported and nothing of this request is stored."""
     invitation, reason = _find(token)
     if reason:
-        return _closed(request, invitation, reason)
+        return _closed(request, token, invitation, reason)
     questions = _questions(invitation)
     known = {question["statement"].pk for question in questions}
     scores, errors = {}, []
@@ -213,7 +215,7 @@ def survey_submit(request, token):
                 services.grade_save(invitation=invitation, grade=grade)
         services.invitation_submit(invitation=invitation)
     except services.SurveyClosed:
-        return _closed(request, invitation, "expired")
+        return _closed(request, token, invitation, "expired")
     except services.IncompleteResponse as incomplete:
         # What was given is kept; the respondent sees what is still open.
         invitation.refresh_from_db()

@@ -79,9 +79,6 @@ def radar_score(request, partner_id):
             influence=form.cleaned_data["influence"],
             importance=form.cleaned_data["importance"],
         )
-    else:
-        # Keep what is stored; the row says what was wrong.
-        partner.refresh_from_db()
     if not request.htmx:
         if form.is_valid():
             messages.success(request, _("The scores of %(name)s were saved.") % {"name": partner.name})

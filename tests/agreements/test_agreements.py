@@ -275,3 +275,29 @@ def test_risks_and_contributions_are_saved(manager_client, org, agreement):
         f"Inbreng van {p.name}" for p in parties
     ]
     assert Section.objects.get(agreement=agreement, key="contributions").complete
+
+
+def test_a_new_title_may_not_take_the_name_of_another_collaboration(manager_client, org, agreement):
+    Collaboration.objects.create(organisation=org, name="Bestaat al")
+    response = manager_client.post(
+        url("agreement_update", org, agreement.pk),
+        {"title": "Bestaat al", "level": "strategic", "kind": "structural", "status": "intent"},
+    )
+    agreement.refresh_from_db()
+    assert response.status_code == 422 and "title" in response.context["form"].errors
+    assert agreement.title == "Tinnitracks-alliantie" and agreement.status == "idea"
+
+
+def test_new_goals_go_after_the_existing_ones(manager_client, org, agreement):
+    path = url("section_edit", org, agreement.pk, "goals")
+    manager_client.post(path, goals_data([{"text": "Eerste doel: 10 klanten in 2027"}]))
+    first = agreement.goals.get()
+    data = goals_data(
+        [{"id": str(first.pk), "text": first.text}, {"text": "Tweede doel: 20 klanten in 2028"}]
+    )
+    data["goals-INITIAL_FORMS"] = "1"
+    assert manager_client.post(path, data).status_code == 302
+    assert list(agreement.goals.order_by("position").values_list("text", flat=True)) == [
+        "Eerste doel: 10 klanten in 2027",
+        "Tweede doel: 20 klanten in 2028",
+    ]
