@@ -17,7 +17,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from checker.models import Collaboration
-from partnerhub.models import Contact, Organisation, Partner
+from partnerhub.models import Contact, Document, Organisation, Partner
+from partnerhub.tokens import TokenModel
 
 PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 
@@ -200,3 +201,165 @@ class Section(models.Model):
 
     def __str__(self):
         return f"{self.agreement} · {self.key}"
+
+
+# The ten basic questions (seed 003, "Tien basisvragen"): each party answers them on its own sheet, in the app
+# or through its link /q/<token>; the manager then records what was agreed per question and what follows.
+
+
+class QuestionSheet(TokenModel):
+    """One party's answers to the ten questions, reached without an account through its token link."""
+
+    party = models.OneToOneField(Party, on_delete=models.CASCADE, related_name="question_sheet")
+    email = models.EmailField(_("e-mail address"), blank=True)
+    sent_at = models.DateTimeField(_("link sent"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["party__position", "pk"]
+        verbose_name = _("answers to the ten questions")
+        verbose_name_plural = _("answers to the ten questions")
+
+    def __str__(self):
+        return f"{self.party} · {self.party.agreement}"
+
+
+class QuestionAnswer(models.Model):
+    """A party's answer to one question (`code` from agreements.questions), saved as it is typed."""
+
+    sheet = models.ForeignKey(QuestionSheet, on_delete=models.CASCADE, related_name="answers")
+    code = models.SlugField(max_length=40)
+    text = models.TextField(_("answer"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["sheet", "code"], name="question_answer_once")]
+
+    def __str__(self):
+        return f"{self.sheet} · {self.code}"
+
+
+class QuestionConclusion(models.Model):
+    """What the parties agreed on one of the ten questions, once their answers were laid side by side."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="conclusions")
+    code = models.SlugField(max_length=40)
+    text = models.TextField(_("agreed conclusion"), blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["agreement", "code"], name="question_conclusion_once")]
+
+    def __str__(self):
+        return f"{self.agreement} · {self.code}"
+
+
+class FollowUpAction(models.Model):
+    """Something to do after the ten questions, by one party (its owner) before a date."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="actions")
+    code = models.SlugField(_("question"), max_length=40, blank=True)
+    description = models.CharField(_("action"), max_length=300)
+    owner = models.ForeignKey(
+        Party, on_delete=models.SET_NULL, null=True, related_name="actions", verbose_name=_("owner")
+    )
+    due_date = models.DateField(_("due date"))
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["done_at", "due_date", "pk"]
+        verbose_name = _("follow-up action")
+        verbose_name_plural = _("follow-up actions")
+        indexes = [models.Index(fields=["agreement", "done_at", "due_date"], name="action_open_due")]
+
+    def __str__(self):
+        return self.description
+
+
+# Documents and sign-off: a version freezes the agreement's content (the snapshot) under its sha256; its PDF
+# is rendered from the snapshot only, so what a signer sees and signs never changes.
+
+
+class VersionKind(models.TextChoices):
+    INTENT = "intent", _("Letter of intent")
+    AGREEMENT = "agreement", _("Agreement")
+
+
+class AgreementVersion(models.Model):
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="versions")
+    kind = models.CharField(_("document"), max_length=10, choices=VersionKind.choices)
+    number = models.PositiveIntegerField(_("version"))
+    snapshot = models.JSONField()
+    sha256 = models.CharField(max_length=64)
+    document = models.ForeignKey(Document, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    superseded_at = models.DateTimeField(_("replaced"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["agreement_id", "kind", "-number"]
+        verbose_name = _("version")
+        verbose_name_plural = _("versions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "kind", "number"], name="agreement_version_number_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.agreement} · {self.get_kind_display()} v{self.number}"
+
+
+class SignRequest(TokenModel):
+    """One party's signer's link /sign/<token> to one version; it can be used once."""
+
+    version = models.ForeignKey(AgreementVersion, on_delete=models.CASCADE, related_name="sign_requests")
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="sign_requests")
+    signer_name = models.CharField(_("signer"), max_length=200)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    sent_at = models.DateTimeField(_("link sent"), null=True, blank=True)
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["party__position", "pk"]
+        verbose_name = _("signature request")
+        verbose_name_plural = _("signature requests")
+
+    def __str__(self):
+        return f"{self.version} · {self.party}"
+
+
+class Signature(models.Model):
+    """A party's signature on one version: the typed name, when, from which IP address, the hash signed."""
+
+    version = models.ForeignKey(AgreementVersion, on_delete=models.PROTECT, related_name="signatures")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="signatures")
+    request = models.OneToOneField(
+        SignRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="signature"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    signed_at = models.DateTimeField(_("signed"))
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    version_sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["signed_at", "pk"]
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
+        constraints = [models.UniqueConstraint(fields=["version", "party"], name="signature_once_per_party")]
+
+    def __str__(self):
+        return f"{self.name} · {self.version}"

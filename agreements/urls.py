@@ -1,7 +1,7 @@
 """The agreements app's URLs, under /o/<org_slug>/."""
 
-from agreements import views
+from agreements.views import builder
 
 app_name = "agreements"
 
-urlpatterns = [*views.urlpatterns]
+urlpatterns = [*builder.urlpatterns]
