@@ -7,6 +7,7 @@ from django.db.models import Max
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from agreements import signing
 from agreements.models import Agreement, Party, Section
 from agreements.sections import BY_KEY
 from checker import services as checker_services
@@ -70,6 +71,7 @@ def agreement_update(*, agreement, actor, **fields):
         agreement.collaboration.name = agreement.title
         agreement.collaboration.save(update_fields=["name"])
     audit_record(organisation=agreement.organisation, actor=actor, action=AuditAction.UPDATE, obj=agreement)
+    signing.agreement_changed(agreement, actor=actor)
     return agreement
 
 
@@ -129,6 +131,7 @@ def split_save(*, agreement, actor, shares):
             }
         },
     )
+    signing.agreement_changed(agreement, actor=actor)
 
 
 @transaction.atomic
@@ -143,6 +146,7 @@ def section_save(*, agreement, key, actor, complete, content=None):
     section.updated_by = actor
     section.save()
     Agreement.objects.filter(pk=agreement.pk).update(updated_at=section.updated_at)
+    signing.agreement_changed(agreement, actor=actor)
     return section
 
 

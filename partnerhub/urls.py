@@ -73,6 +73,8 @@ urlpatterns = [
     path("organisations/new/", organisation.organisation_create, name="organisation_create"),
     path("o/<slug:org_slug>/", include(organisation_patterns)),
     path("s/", include("checker.public_urls")),
+    path("q/", include("agreements.questions_urls")),
+    path("sign/", include("agreements.sign_urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

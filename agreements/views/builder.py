@@ -11,7 +11,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from agreements import services
+from agreements import answers, services, signing
 from agreements.forms import (
     PARTY_SECTION_FIELDS,
     AgreementForm,
@@ -116,6 +116,8 @@ def agreement_detail(request, agreement_id):
             "parties": parties,
             "sections": sections,
             "completed": sum(1 for item in sections if item["complete"]),
+            "questions": answers.card(agreement),
+            "signing": signing.card(agreement),
         },
     )
 
