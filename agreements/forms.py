@@ -218,3 +218,59 @@ class PartyTextsForm(forms.Form):
             party.pk: {name: self.cleaned_data[f"{name}_{party.pk}"].strip() for name in self.names}
             for party in self.parties
         }
+
+
+class RolesForm(TextSectionForm):
+    """The roles section: its text, and which party leads the collaboration."""
+
+    lead = forms.ModelChoiceField(
+        label=_("Who leads the collaboration?"),
+        help_text=_("Takes the initiative, calls meetings regularly and holds the pen."),
+        queryset=Party.objects.none(),
+        required=False,
+        empty_label=_("Nobody yet"),
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, parties, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead"].queryset = Party.objects.filter(pk__in=[party.pk for party in parties])
+        self.fields["lead"].label_from_instance = lambda party: party.name
+        self.order_fields(
+            ["lead", *[name for name in self.fields if name not in ("lead", "complete")], "complete"]
+        )
+
+    def texts(self):
+        return {name: value for name, value in self.cleaned_data.items() if name not in ("complete", "lead")}
+
+
+class PartyAddForm(forms.Form):
+    partner = forms.ModelChoiceField(
+        label=_("Partner"),
+        queryset=None,
+        empty_label=_("Choose a partner"),
+        error_messages={"required": _("Choose the partner to add.")},
+    )
+
+    def __init__(self, *args, agreement, **kwargs):
+        super().__init__(*args, **kwargs)
+        taken = agreement.parties.exclude(partner=None).values("partner")
+        self.fields["partner"].queryset = (
+            agreement.organisation.partners.exclude(status=PartnerStatus.ENDED)
+            .exclude(pk__in=taken)
+            .order_by("name")
+        )
+
+
+class PartyContactForm(forms.Form):
+    contact = forms.ModelChoiceField(
+        label=_("Contact person"),
+        queryset=None,
+        required=False,
+        empty_label=_("No contact person"),
+    )
+
+    def __init__(self, *args, party, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = party.partner.contacts.all()
+        self.fields["contact"].initial = party.contact_id

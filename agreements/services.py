@@ -8,6 +8,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from agreements import signing
+from agreements.legal_forms import LEGAL_FORMS_BY_CODE
 from agreements.models import Agreement, Party, Section
 from agreements.sections import BY_KEY
 from checker import services as checker_services
@@ -75,7 +76,7 @@ def agreement_update(*, agreement, actor, **fields):
     return agreement
 
 
-def _percentage(value):
+def percentage_text(value):
     """100.00 → "100", 99.99 → "99,99" in Dutch: as people write percentages."""
     if value == value.to_integral_value():
         value = value.quantize(Decimal(1))
@@ -102,7 +103,7 @@ def split_problems(shares):
         if total != HUNDRED:
             problems[kind] = _("%(label)s add up to %(total)s %%; they must add up to exactly 100 %%.") % {
                 "label": label,
-                "total": _percentage(total),
+                "total": percentage_text(total),
             }
     return problems
 
@@ -181,3 +182,116 @@ def formset_save(*, agreement, key, actor, formset, complete):
     for obj in formset.deleted_objects:
         obj.delete()
     return section_save(agreement=agreement, key=key, actor=actor, complete=complete)
+
+
+@transaction.atomic
+def roles_save(*, agreement, actor, lead, content, complete):
+    """Save the roles section and who leads: one party (or nobody yet)."""
+    if lead is not None and lead.agreement_id != agreement.pk:
+        raise ValueError("The lead must be a party of this agreement.")
+    parties = agreement.parties.select_for_update().order_by()
+    parties.exclude(pk=getattr(lead, "pk", None)).filter(is_lead=True).update(is_lead=False)
+    if lead is not None:
+        parties.filter(pk=lead.pk).update(is_lead=True)
+    return section_save(agreement=agreement, key="roles", actor=actor, content=content, complete=complete)
+
+
+class PartyError(ValueError):
+    """A party could not be added or removed; the message says why, for the user."""
+
+
+@transaction.atomic
+def party_add(*, agreement, actor, partner, contact=None):
+    """Add a partner to the agreement (and to its collaboration, so the checker asks it too)."""
+    _check_partners(agreement.organisation, [partner])
+    if contact is not None and contact.partner_id != partner.pk:
+        raise ValueError("The contact person must belong to the partner.")
+    if agreement.parties.filter(partner=partner).exists():
+        raise PartyError(_("%(name)s already takes part in this agreement.") % {"name": partner.name})
+    position = agreement.parties.aggregate(last=Max("position"))["last"] or 0
+    party = Party.objects.create(
+        agreement=agreement,
+        partner=partner,
+        contact=contact or _first_contact(partner),
+        position=position + 1,
+    )
+    agreement.collaboration.partners.add(partner)
+    _split_reset(agreement)
+    audit_record(
+        organisation=agreement.organisation,
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=agreement,
+        changes={"party added": partner.name},
+    )
+    signing.agreement_changed(agreement, actor=actor)
+    return party
+
+
+def _split_reset(agreement):
+    """A split agreed among other parties no longer holds: it is open again until it is agreed anew."""
+    Section.objects.filter(agreement=agreement, key="split").update(complete=False)
+
+
+@transaction.atomic
+def party_remove(*, agreement, actor, party):
+    """Take a partner out of the agreement. The organisation itself and a party that signed stay."""
+    party = agreement.parties.select_for_update().order_by().get(pk=party.pk)
+    if party.is_own_organisation:
+        raise PartyError(_("Your own organisation is always a party to its agreements."))
+    if party.signatures.exists():
+        raise PartyError(
+            _("%(name)s has signed a version of this agreement, so it stays on record as a party.")
+            % {"name": party.name}
+        )
+    if agreement.parties.count() <= 2:
+        raise PartyError(_("An agreement needs at least one partner besides your own organisation."))
+    name = party.name
+    agreement.collaboration.partners.remove(party.partner)
+    party.delete()
+    _split_reset(agreement)
+    audit_record(
+        organisation=agreement.organisation,
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=agreement,
+        changes={"party removed": name},
+    )
+    signing.agreement_changed(agreement, actor=actor)
+
+
+@transaction.atomic
+def party_contact_save(*, party, actor, contact):
+    """Choose the partner's contact person for this agreement (the one who answers and signs)."""
+    if contact is not None and contact.partner_id != party.partner_id:
+        raise ValueError("The contact person must belong to the party's partner.")
+    party.contact = contact
+    party.save(update_fields=["contact"])
+    signing.agreement_changed(party.agreement, actor=actor)
+    return party
+
+
+@transaction.atomic
+def legal_form_answers_save(*, agreement, actor, answers):
+    """Keep the advisor's answers (the questionnaire's cleaned data), so the advice can be shown again."""
+    agreement.legal_form_answers = answers
+    agreement.save(update_fields=["legal_form_answers", "updated_at"])
+    return agreement
+
+
+@transaction.atomic
+def legal_form_choose(*, agreement, actor, code):
+    """Record the chosen legal form on the collaboration ("" to undo the choice)."""
+    if code and code not in LEGAL_FORMS_BY_CODE:
+        raise ValueError(f"Unknown legal form {code!r}.")
+    agreement.legal_form = code
+    agreement.save(update_fields=["legal_form", "updated_at"])
+    audit_record(
+        organisation=agreement.organisation,
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=agreement,
+        changes={"legal_form": code},
+    )
+    signing.agreement_changed(agreement, actor=actor)
+    return agreement

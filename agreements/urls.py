@@ -1,7 +1,13 @@
 """The agreements app's URLs, under /o/<org_slug>/."""
 
-from agreements.views import advice, builder, questions, signing
+from agreements.views import advice, builder, parties, questions, signing
 
 app_name = "agreements"
 
-urlpatterns = [*builder.urlpatterns, *questions.urlpatterns, *signing.urlpatterns, *advice.urlpatterns]
+urlpatterns = [
+    *builder.urlpatterns,
+    *parties.urlpatterns,
+    *questions.urlpatterns,
+    *signing.urlpatterns,
+    *advice.urlpatterns,
+]

@@ -16,14 +16,18 @@ from agreements.forms import (
     PARTY_SECTION_FIELDS,
     AgreementForm,
     PartyTextsForm,
+    RolesForm,
     SplitForm,
     TextSectionForm,
     goal_formset,
     risk_formset,
 )
+from agreements.legal_forms import LEGAL_FORMS_BY_CODE
 from agreements.models import Agreement
+from agreements.pitfalls import pitfalls
 from agreements.sections import BY_KEY, SECTIONS
 from agreements.smart import smart_check
+from matrix.models import MatrixRow
 from partnerhub.tenancy import organisation_view, require_write
 
 PER_PAGE = 25
@@ -116,6 +120,8 @@ def agreement_detail(request, agreement_id):
             "parties": parties,
             "sections": sections,
             "completed": sum(1 for item in sections if item["complete"]),
+            "legal_form": LEGAL_FORMS_BY_CODE.get(agreement.legal_form),
+            "pitfall_count": len(pitfalls(agreement)),
             "questions": answers.card(agreement),
             "signing": signing.card(agreement),
         },
@@ -123,12 +129,10 @@ def agreement_detail(request, agreement_id):
 
 
 def _section_page(request, agreement, spec, form, *, status=200):
-    return render(
-        request,
-        "agreements/section_form.html",
-        {"agreement": agreement, "spec": spec, "form": form},
-        status=status,
-    )
+    context = {"agreement": agreement, "spec": spec, "form": form}
+    if spec.key == "evaluation":  # the evaluation is linked to the collaboration's checker rounds
+        context["rounds"] = agreement.collaboration.rounds.all()
+    return render(request, "agreements/section_form.html", context, status=status)
 
 
 @organisation_view
@@ -146,6 +150,8 @@ def section_edit(request, agreement_id, key):
         return _party_texts(request, agreement, spec, complete)
     if key in ("goals", "risks"):
         return _rows(request, agreement, spec, complete)
+    if key == "roles":
+        return _roles(request, agreement, spec, section)
     initial = {**(section.content if section else {}), "complete": complete}
     if request.method == "GET":
         return _section_page(request, agreement, spec, TextSectionForm(initial=initial, spec=spec))
@@ -194,8 +200,25 @@ def _split(request, agreement, spec, section):
     return _section_page(request, agreement, spec, form, status=422)
 
 
+def _with_matrix_rows(organisation, parties):
+    """Give each partner's party its row in the latest value matrix it appears in (`party.matrix_row`), so the
+    contributions page shows what the partner brings and gets according to the matrix."""
+    rows = MatrixRow.objects.filter(
+        matrix__organisation=organisation,
+        partner__in=[party.partner_id for party in parties if party.partner_id],
+    ).select_related("matrix")
+    latest = {}
+    for row in rows.order_by("matrix__date", "matrix__pk"):
+        latest[row.partner_id] = row
+    for party in parties:
+        party.matrix_row = latest.get(party.partner_id)
+    return parties
+
+
 def _party_texts(request, agreement, spec, complete):
     parties = list(agreement.parties.select_related("partner"))
+    if spec.key == "contributions":
+        _with_matrix_rows(request.organisation, parties)
     initial = {"complete": complete}
     if request.method == "GET":
         form = PartyTextsForm(initial=initial, parties=parties, key=spec.key)
@@ -209,6 +232,28 @@ def _party_texts(request, agreement, spec, complete):
         key=spec.key,
         actor=request.user,
         texts=form.texts(),
+        complete=form.cleaned_data["complete"],
+    )
+    messages.success(request, _("“%(title)s” was saved.") % {"title": spec.title})
+    return redirect(agreement)
+
+
+def _roles(request, agreement, spec, section):
+    parties = list(agreement.parties.select_related("partner"))
+    lead = next((party for party in parties if party.is_lead), None)
+    initial = {**(section.content if section else {}), "complete": bool(section and section.complete)}
+    initial["lead"] = lead.pk if lead else None
+    if request.method == "GET":
+        return _section_page(request, agreement, spec, RolesForm(initial=initial, spec=spec, parties=parties))
+    require_write(request.membership)
+    form = RolesForm(request.POST, initial=initial, spec=spec, parties=parties)
+    if not form.is_valid():
+        return _section_page(request, agreement, spec, form, status=422)
+    services.roles_save(
+        agreement=agreement,
+        actor=request.user,
+        lead=form.cleaned_data["lead"],
+        content=form.texts(),
         complete=form.cleaned_data["complete"],
     )
     messages.success(request, _("“%(title)s” was saved.") % {"title": spec.title})

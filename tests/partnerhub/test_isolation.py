@@ -57,6 +57,7 @@ def objects_of(organisation):
         "round_id": checker_round.pk,
         "respondent_id": checker_round.invitations.first().pk,
         "agreement_id": agreement.pk,
+        "party_id": agreement.parties.get(partner=partner).pk,
         "key": "conditions",
     }
 
