@@ -1,5 +1,6 @@
 """Operations on agreements. Views call these; none of them touches a request."""
 
+import copy
 from decimal import Decimal
 
 from django.db import transaction
@@ -12,7 +13,8 @@ from agreements.legal_forms import LEGAL_FORMS_BY_CODE
 from agreements.models import Agreement, Party, Section
 from agreements.sections import BY_KEY
 from checker import services as checker_services
-from partnerhub.audit import AuditAction, audit_record
+from partnerhub.audit import AuditAction, audit_record, field_changes
+from partnerhub.models import Partner
 
 HUNDRED = Decimal("100")
 
@@ -117,21 +119,23 @@ def split_save(*, agreement, actor, shares):
     problems = split_problems(shares)
     if problems:
         raise SplitError(problems)
+    before = {party.pk: copy.copy(party) for party in parties.values()}
+    partners = Partner.objects.in_bulk([party.partner_id for party in parties.values() if party.partner_id])
     for party_id, party_shares in shares.items():
         party = parties[party_id]
         party.cost_share, party.revenue_share = party_shares["cost_share"], party_shares["revenue_share"]
     Party.objects.bulk_update(parties.values(), ["cost_share", "revenue_share"])
-    audit_record(
-        organisation=agreement.organisation,
-        actor=actor,
-        action=AuditAction.UPDATE,
-        obj=agreement,
-        changes={
-            "split": {
-                party.name: [str(party.cost_share), str(party.revenue_share)] for party in parties.values()
-            }
-        },
-    )
+    for party in parties.values():
+        changes = field_changes(before[party.pk], party, ["cost_share", "revenue_share"])
+        if changes:
+            audit_record(
+                organisation=agreement.organisation,
+                actor=actor,
+                action=AuditAction.UPDATE,
+                obj=party,
+                partner=partners.get(party.partner_id),
+                changes=changes,
+            )
     signing.agreement_changed(agreement, actor=actor)
 
 
@@ -220,9 +224,9 @@ def party_add(*, agreement, actor, partner, contact=None):
     audit_record(
         organisation=agreement.organisation,
         actor=actor,
-        action=AuditAction.UPDATE,
-        obj=agreement,
-        changes={"party added": partner.name},
+        action=AuditAction.CREATE,
+        obj=party,
+        partner=partner,
     )
     signing.agreement_changed(agreement, actor=actor)
     return party
@@ -246,17 +250,16 @@ def party_remove(*, agreement, actor, party):
         )
     if agreement.parties.count() <= 2:
         raise PartyError(_("An agreement needs at least one partner besides your own organisation."))
-    name = party.name
-    agreement.collaboration.partners.remove(party.partner)
-    party.delete()
-    _split_reset(agreement)
     audit_record(
         organisation=agreement.organisation,
         actor=actor,
-        action=AuditAction.UPDATE,
-        obj=agreement,
-        changes={"party removed": name},
+        action=AuditAction.DELETE,
+        obj=party,
+        partner=party.partner,
     )
+    agreement.collaboration.partners.remove(party.partner)
+    party.delete()
+    _split_reset(agreement)
     signing.agreement_changed(agreement, actor=actor)
 
 
@@ -284,14 +287,14 @@ def legal_form_choose(*, agreement, actor, code):
     """Record the chosen legal form on the collaboration ("" to undo the choice)."""
     if code and code not in LEGAL_FORMS_BY_CODE:
         raise ValueError(f"Unknown legal form {code!r}.")
-    agreement.legal_form = code
+    old, agreement.legal_form = agreement.legal_form, code
     agreement.save(update_fields=["legal_form", "updated_at"])
     audit_record(
         organisation=agreement.organisation,
         actor=actor,
         action=AuditAction.UPDATE,
         obj=agreement,
-        changes={"legal_form": code},
+        changes={"legal_form": [old, code]},
     )
     signing.agreement_changed(agreement, actor=actor)
     return agreement

@@ -132,7 +132,10 @@ def test_it_keeps_what_a_user_changed_and_reset_puts_the_demo_back():
     partner.refresh_from_db()
     user.refresh_from_db()
     assert partner.status == "active" and user.check_password("partnerhub-demo")
-    assert AuditEntry.objects.filter(partner=partner, action="update").count() == 1
+    assert (
+        AuditEntry.objects.filter(partner=partner, action="update", object_type="partnerhub.partner").count()
+        == 1
+    )
     assert Partner.objects.count() == 5
 
 

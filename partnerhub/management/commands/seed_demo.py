@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from agreements import demo as agreement_demo
 from checker import services as checker_services
 from matrix import services as matrix_services
 from matrix.models import CELL_FIELDS
@@ -255,6 +256,7 @@ class Command(BaseCommand):
             self.load_partner(organisation, owner, demo)
         self.load_matrix(organisation, owner)
         self.load_checker(organisation, owner)
+        agreement_demo.load(organisation, owner, organisation.collaborations.get(name=COLLABORATION_NAME))
 
         self.stdout.write(
             f"Demo organisation “{organisation.name}”: {organisation.partners.count()} partners "

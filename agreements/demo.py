@@ -1,0 +1,194 @@
+"""The demo agreement: the Tinnitracks care chain (seed 000) as a structural collaboration with Sennheiser,
+the health insurer and the ENT specialists, its agreement filled section by section (seed 003, ch. 3 to 5).
+
+`load(organisation, owner, collaboration)` is called by `seed_demo`; it is safe to run again (an existing
+agreement is left as the user made it).
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+
+from agreements import services
+from agreements.models import Agreement, Level, Status
+
+TITLE = "Tinnitracks-zorgketen"
+
+# Per partner (by name; None is the organisation itself): cost share, revenue share, contribution, effort and
+# result obligations, and its own goal.
+PARTIES = {
+    None: (
+        "50",
+        "45",
+        "De therapie-app en de muziekservice, het platform waarop patiënten en artsen de voortgang "
+        "volgen, en de projectleiding.",
+        "Zorgt voor een stabiele app en beantwoordt vragen van artsen binnen twee werkdagen.",
+        "Levert elk kwartaal een effectrapportage per verzekerde groep.",
+        "2.000 actieve gebruikers van de therapie via de zorgketen",
+    ),
+    "Sennheiser": (
+        "25",
+        "30",
+        "Koptelefoons die op de therapie zijn afgestemd, en verkoop via de eigen kanalen voor audiologie.",
+        "Zet de maatwerkkoptelefoon in de medische verkoopkanalen.",
+        "Levert binnen vijf werkdagen na bestelling.",
+        "1.500 verkochte maatwerkkoptelefoons via het medische kanaal",
+    ),
+    "Zorgverzekeringen": (
+        "25",
+        "15",
+        "Vergoeding van de behandeling bij een tinnitusdiagnose, en cijfers over zorgkosten.",
+        "Informeert verzekerden met tinnitus over de vergoede behandeling.",
+        "Vergoedt erkende behandelingen binnen 30 dagen na declaratie.",
+        "10 % lagere zorgkosten per verzekerde met tinnitus",
+    ),
+    "KNO arts (specialist)": (
+        "0",
+        "10",
+        "De diagnose, het voorschrijven van de therapie en het volgen van de voortgang van patiënten.",
+        "Schrijft de therapie voor waar die past en bespreekt de voortgang bij elke controle.",
+        "",
+        "Een bewezen alternatieve behandeling voor 300 patiënten",
+    ),
+}
+
+SHARED_GOALS = [
+    "3.000 patiënten starten met de vergoede therapie via de zorgketen",
+    "De tevredenheid van patiënten over de behandeling is gemiddeld 8 of hoger",
+]
+
+RISKS = [
+    (
+        "De zorgverzekeraar stopt de vergoeding na het eerste contractjaar.",
+        "Effectcijfers elk kwartaal delen; het contract loopt twee jaar met een evaluatie na twaalf maanden.",
+    ),
+    (
+        "Artsen schrijven de therapie weinig voor.",
+        "Scholing via de KNO-vereniging en een vaste contactpersoon bij Tinnitracks.",
+    ),
+    (
+        "Leveringsproblemen bij de maatwerkkoptelefoon.",
+        "Sennheiser houdt een buffervoorraad aan voor drie maanden.",
+    ),
+]
+
+SECTIONS = {
+    "conditions": {
+        "conditions": "Patiëntgegevens worden alleen gedeeld met toestemming van de patiënt en volgens de "
+        "AVG. Elke partij blijft verantwoordelijk voor haar eigen product of dienst.",
+    },
+    "term": {
+        "term": "Twee jaar vanaf de ondertekening, daarna stilzwijgend telkens met een jaar verlengd.",
+        "termination": "Opzeggen kan schriftelijk tegen het einde van een contractjaar.",
+    },
+    "expectations": {
+        "expectations": "Elke partij brengt wat ze heeft toegezegd en meldt problemen meteen.",
+        "measuring_points": "Aantal gestarte patiënten, verkochte koptelefoons, tevredenheid van patiënten "
+        "en zorgkosten per verzekerde, elk kwartaal.",
+    },
+    "split": {"settlement": "Diensten aan elkaar worden tegen kostprijs verrekend, per kwartaal."},
+    "ownership": {
+        "products": "Elke partij blijft eigenaar van haar eigen producten.",
+        "knowledge": "Gezamenlijk opgedane kennis over het effect van de behandeling is van alle partijen.",
+        "ip": "De app en de muziekservice blijven van Tinnitracks; het koptelefoonontwerp van Sennheiser.",
+    },
+    "customers": {
+        "customer_owner": "De patiënt is klant van Tinnitracks; de verzekerde blijft die van de verzekeraar.",
+        "approach_outside": "Partijen benaderen elkaars klanten buiten de samenwerking niet zonder overleg.",
+        "crm": "Alleen geanonimiseerde cijfers worden gedeeld, via het kwartaalrapport.",
+    },
+    "suppliers": {"suppliers": "Sennheiser kiest zijn eigen leveranciers; Tinnitracks host in de EU."},
+    "breach": {
+        "breach": "Eerst een gesprek binnen twee weken; daarna bemiddeling door een onafhankelijke adviseur.",
+        "setbacks": "Elke partij draagt haar eigen tegenvallers; gezamenlijke kosten volgens de verdeling.",
+    },
+    "roles": {"roles": "Tinnitracks leidt, belegt het kwartaaloverleg en is penvoerder."},
+    "evaluation": {
+        "how": "Met de samenwerkingschecker: elke partner beoordeelt de samenwerking.",
+        "when": "Elk half jaar, in april en oktober.",
+    },
+    "exit": {
+        "how_to_leave": "Een partij kan uittreden met een schriftelijke opzegging aan alle partijen.",
+        "notice_period": "Drie maanden, tegen het einde van een kwartaal.",
+        "consequences": "Lopende behandelingen van patiënten worden afgemaakt.",
+        "division": "Resultaten tot dan toe worden verdeeld naar de opbrengstverdeling.",
+        "not_working": "Blijkt na twaalf maanden dat minder dan 500 patiënten zijn gestart, dan besluiten "
+        "partijen samen of ze doorgaan.",
+    },
+}
+
+
+def load(organisation, owner, collaboration):
+    """The demo agreement on the demo collaboration (created once, then left alone)."""
+    existing = Agreement.objects.filter(organisation=organisation, collaboration=collaboration).first()
+    if existing is not None:
+        return existing, False
+    partners = list(collaboration.partners.order_by("name"))
+    agreement = services.agreement_create(
+        organisation=organisation,
+        actor=owner,
+        title=TITLE,
+        partners=partners,
+        collaboration=collaboration,
+        level=Level.STRATEGIC,
+        kind="structural",
+        status=Status.DRAFTING,
+    )
+    parties = {party.partner.name if party.partner_id else None: party for party in agreement.parties.all()}
+    due = timezone.localdate().replace(month=12, day=31) + datetime.timedelta(days=365)
+    for position, text in enumerate(SHARED_GOALS, start=1):
+        agreement.goals.create(text=text, due_date=due, position=position)
+    for position, (name, values) in enumerate(PARTIES.items(), start=len(SHARED_GOALS) + 1):
+        agreement.goals.create(party=parties[name], text=values[5], due_date=due, position=position)
+    services.section_save(agreement=agreement, key="goals", actor=owner, complete=True)
+    for position, (description, mitigation) in enumerate(RISKS, start=1):
+        agreement.risks.create(description=description, mitigation=mitigation, position=position)
+    services.section_save(agreement=agreement, key="risks", actor=owner, complete=True)
+    services.party_texts_save(
+        agreement=agreement,
+        key="contributions",
+        actor=owner,
+        texts={parties[name].pk: {"contribution": values[2]} for name, values in PARTIES.items()},
+        complete=True,
+    )
+    services.party_texts_save(
+        agreement=agreement,
+        key="obligations",
+        actor=owner,
+        texts={
+            parties[name].pk: {"effort_obligations": values[3], "result_obligations": values[4]}
+            for name, values in PARTIES.items()
+        },
+        complete=True,
+    )
+    services.split_save(
+        agreement=agreement,
+        actor=owner,
+        shares={
+            parties[name].pk: {"cost_share": Decimal(values[0]), "revenue_share": Decimal(values[1])}
+            for name, values in PARTIES.items()
+        },
+    )
+    for key, content in SECTIONS.items():
+        if key == "roles":
+            services.roles_save(
+                agreement=agreement, actor=owner, lead=parties[None], content=content, complete=True
+            )
+        else:
+            services.section_save(agreement=agreement, key=key, actor=owner, content=content, complete=True)
+    services.legal_form_answers_save(
+        agreement=agreement,
+        actor=owner,
+        answers={
+            "duration": "structural",
+            "shared_name": False,
+            "shield_assets": False,
+            "aim": "risk",
+            "participants": len(parties),
+            "profit_distribution": "agreed_shares",
+            "silent_partners": False,
+        },
+    )
+    services.legal_form_choose(agreement=agreement, actor=owner, code="agreement")
+    return agreement, True
