@@ -26,7 +26,7 @@ notarial deed, because only then are its board members shielded from the associa
 vereniging without a notary exists, but its board members stay personally liable.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django import forms
 from django.utils.functional import Promise
@@ -406,6 +406,8 @@ class Recommendation:
     score: int
     reasons: list
     needs_notary: bool
+    pros: list = field(default_factory=list)  # the reasons that count for the form
+    cons: list = field(default_factory=list)  # the reasons that count against it
 
 
 def recommend(answers: dict) -> list[Recommendation]:
@@ -427,6 +429,7 @@ def recommend(answers: dict) -> list[Recommendation]:
             recommendation = recommendations[rule.code]
             recommendation.score += rule.points
             recommendation.reasons.append(rule.reason)
+            (recommendation.pros if rule.points > 0 else recommendation.cons).append(rule.reason)
 
     # sorted() is stable, so equal scores keep the order of LEGAL_FORMS.
     return sorted(recommendations.values(), key=lambda recommendation: -recommendation.score)

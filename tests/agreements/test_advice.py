@@ -94,7 +94,7 @@ def test_a_complete_agreement_has_no_pitfalls(manager_client, org, agreement, ow
     assert codes(agreement) == []
     html = manager_client.get(url("pitfall_check", org, agreement.pk)).text
     assert "Geen valkuilen gevonden" in html
-    assert "0 punten om naar te kijken" in manager_client.get(agreement.get_absolute_url()).text
+    assert "geen valkuilen gevonden" in manager_client.get(agreement.get_absolute_url()).text
 
 
 def test_the_checks_name_what_is_risky(agreement, owner):
