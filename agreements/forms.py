@@ -229,6 +229,7 @@ class RolesForm(TextSectionForm):
         queryset=Party.objects.none(),
         required=False,
         empty_label=_("Nobody yet"),
+        blank=True,  # show "Nobody yet" as a choice among the radio buttons
         widget=forms.RadioSelect,
     )
 

@@ -2,9 +2,11 @@
 (added, given a contact person, removed after confirmation); the partner page lists its agreements."""
 
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -334,3 +336,11 @@ def test_contributions_show_the_partners_matrix_row_and_evaluation_its_rounds(
     )
     html = manager_client.get(url("section_edit", org, agreement.pk, "evaluation")).text
     assert "Evaluatie voorjaar" in html and checker_round.get_absolute_url() in html
+
+
+def test_the_demo_agreement_is_filled_and_has_no_pitfalls(db):
+    call_command("seed_demo", stdout=io.StringIO())
+    agreement = Agreement.objects.get(title="Tinnitracks-zorgketen")
+    assert agreement.sections.filter(complete=True).count() == 15
+    assert agreement.legal_form == "agreement" and agreement.collaboration.rounds.exists()
+    assert pitfalls(agreement) == []
