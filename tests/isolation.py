@@ -30,6 +30,9 @@ PUBLIC_URL_NAMES = {
     "survey_answer",
     "survey_grade",
     "survey_submit",
+    "sheet",
+    "sheet_answer",
+    "sheet_submit",
 }
 # Django's admin has its own staff-only login; it is not part of the organisation tenancy.
 SKIPPED_PREFIXES = ("admin/",)

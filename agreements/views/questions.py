@@ -1,3 +1,413 @@
-"""(Being built.)"""
+"""The ten basic questions of an agreement, under /o/<org_slug>/agreements/<id>/questions/…
 
-urlpatterns = []
+    questions/                               the parties with how far they are and their links
+    questions/parties/<party_id>/link/       POST: a fresh link to copy, shown once
+    questions/parties/<party_id>/send/       POST: a fresh link by e-mail (through Celery)
+    questions/parties/<party_id>/revoke/     the link stops working (asks first)
+    questions/parties/<party_id>/answers/    answer for a party in the app (the same form as the link's page)
+    questions/compare/                       every party's answer per question, the agreed conclusion and
+                                             the follow-up actions
+    questions/conclusions/                   POST: one question's conclusion (htmx or a plain form)
+    questions/actions/…                      POST: add, done, reopen; delete asks first
+
+Viewers read everything; any change by a viewer is refused (403) by `organisation_view`/`require_write`.
+"""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from agreements import answers, tasks
+from agreements.forms_questions import ActionForm, SendLinkForm
+from agreements.models import Agreement, FollowUpAction, Party
+from agreements.views.questions_public import save_all, save_one, sheet_page
+from partnerhub.tenancy import organisation_view, require_write
+
+COMPARE = "agreements/questions/compare.html"
+
+
+def _agreement(request, agreement_id):
+    return get_object_or_404(
+        Agreement.objects.select_related("organisation"), pk=agreement_id, organisation=request.organisation
+    )
+
+
+def _party(request, agreement_id, party_id):
+    return get_object_or_404(
+        Party.objects.select_related("agreement__organisation", "partner", "contact"),
+        pk=party_id,
+        agreement_id=agreement_id,
+        agreement__organisation=request.organisation,
+    )
+
+
+def _action(request, agreement_id, action_id):
+    return get_object_or_404(
+        FollowUpAction.objects.select_related("agreement__organisation", "owner__partner"),
+        pk=action_id,
+        agreement_id=agreement_id,
+        agreement__organisation=request.organisation,
+    )
+
+
+def _overview_url(party):
+    return reverse("agreements:questions", args=[party.agreement.organisation.slug, party.agreement_id])
+
+
+def _overview(request, agreement, *, fresh=None, send_form=None, status=200):
+    """The parties page. `fresh`: a just-made link to show once; `send_form`: a refused e-mail form."""
+    return render(
+        request,
+        "agreements/questions/overview.html",
+        {
+            "agreement": agreement,
+            "rows": answers.party_rows(agreement),
+            "fresh": fresh,
+            "send_form": send_form,
+            "link_days": answers.LINK_DAYS,
+        },
+        status=status,
+    )
+
+
+@organisation_view
+@require_GET
+def questions(request, agreement_id):
+    return _overview(request, _agreement(request, agreement_id))
+
+
+@organisation_view
+@require_POST
+def questions_link(request, agreement_id, party_id):
+    """A fresh link to copy. It is on this response only (it is not stored), so it is rendered, not
+    redirected to."""
+    require_write(request.membership)
+    party = _party(request, agreement_id, party_id)
+    _sheet, raw = answers.sheet_issue_link(party=party, actor=request.user)
+    url = request.build_absolute_uri(reverse("questions:sheet", args=[raw]))
+    return _overview(request, party.agreement, fresh={"party_id": party.pk, "name": party.name, "url": url})
+
+
+@organisation_view
+@require_POST
+def questions_send(request, agreement_id, party_id):
+    require_write(request.membership)
+    party = _party(request, agreement_id, party_id)
+    form = SendLinkForm(request.POST)
+    if not form.is_valid():
+        form.party_id = party.pk
+        return _overview(request, party.agreement, send_form=form, status=422)
+    email = form.cleaned_data["email"]
+    sheet = answers.sheet_request_mail(party=party, email=email, actor=request.user)
+    tasks.send_question_link.delay(
+        sheet.pk, timezone.now().isoformat(), base_url=request.build_absolute_uri("/")
+    )
+    messages.success(
+        request,
+        _("A new link to the ten questions is being sent to %(email)s; the previous link stops working.")
+        % {"email": email},
+    )
+    return redirect(f"{_overview_url(party)}#party-{party.pk}")
+
+
+@organisation_view
+@require_http_methods(["GET", "POST"])
+def questions_revoke(request, agreement_id, party_id):
+    require_write(request.membership)
+    party = _party(request, agreement_id, party_id)
+    sheet = answers.sheet_of(party)
+    if answers.link_state(sheet) != "active":
+        messages.info(request, _("%(name)s has no working link to withdraw.") % {"name": party.name})
+        return redirect(f"{_overview_url(party)}#party-{party.pk}")
+    if request.method == "POST":
+        answers.sheet_revoke(sheet=sheet, actor=request.user)
+        messages.success(request, _("The link of %(name)s no longer works.") % {"name": party.name})
+        return redirect(f"{_overview_url(party)}#party-{party.pk}")
+    return render(
+        request,
+        "partnerhub/confirm_delete.html",
+        {
+            "object": sheet,
+            "title": _("Withdraw the link of %(name)s?") % {"name": party.name},
+            "confirm_label": _("Yes, withdraw the link"),
+            "cancel_url": _overview_url(party),
+            "consequences": _(
+                "The link stops working at once. The answers already given are kept, and you can make a new "
+                "link later."
+            ),
+        },
+    )
+
+
+def _answer_urls(request, party):
+    args = [request.organisation.slug, party.agreement_id, party.pk]
+    return {
+        "answer": reverse("agreements:questions_answer_save", args=args),
+        "submit": reverse("agreements:questions_answer", args=args),
+    }
+
+
+@organisation_view
+@require_http_methods(["GET", "POST"])
+def questions_answer(request, agreement_id, party_id):
+    """Answer for a party in the app: the same form as the link's page, saved as the member types."""
+    party = _party(request, agreement_id, party_id)
+    urls = _answer_urls(request, party)
+    if request.method == "GET":
+        return sheet_page(request, answers.sheet_of(party), party=party, urls=urls, public=False)
+    require_write(request.membership)
+    sheet = answers.sheet_for(party=party)
+    response = save_all(request, sheet, party=party, urls=urls, public=False, actor=request.user)
+    if response is not None:
+        return response
+    if request.POST.get("intent") == "draft":
+        return redirect(request.path)
+    messages.success(request, _("The answers of %(name)s were submitted.") % {"name": party.name})
+    return redirect(f"{_overview_url(party)}#party-{party.pk}")
+
+
+@organisation_view
+@require_POST
+def questions_answer_save(request, agreement_id, party_id):
+    require_write(request.membership)
+    party = _party(request, agreement_id, party_id)
+    return save_one(request, answers.sheet_for(party=party), through_link=False)
+
+
+def _compare(request, agreement, *, action_form=None, failed=None, status=200):
+    """The side-by-side page; after a refused plain POST, `action_form` (bound) or `failed` (a conclusion
+    that was not saved, with the text as sent) show what went wrong where it happened."""
+    data = answers.comparison(agreement)
+    return render(
+        request,
+        COMPARE,
+        {
+            "agreement": agreement,
+            **data,
+            "parties": [row["party"] for row in data["rows"]],
+            "action_form": action_form,
+            "failed": failed,
+            "today": timezone.localdate(),
+            "max_conclusion": answers.MAX_CONCLUSION,
+            "max_action": answers.MAX_ACTION,
+            "suggestions": SUGGESTIONS,
+        },
+        status=status,
+    )
+
+
+# Seed 003's examples of follow-up actions, offered while typing a new one.
+SUGGESTIONS = [
+    gettext_lazy("Find out whether a legal form is needed or a short contract is enough"),
+    gettext_lazy("Name the shared interests in a conversation with everyone involved"),
+    gettext_lazy("Start a small market survey to see whether there is a market for the idea"),
+]
+
+
+@organisation_view
+@require_GET
+def questions_compare(request, agreement_id):
+    return _compare(request, _agreement(request, agreement_id))
+
+
+def _compare_url(agreement, anchor):
+    url = reverse("agreements:questions_compare", args=[agreement.organisation.slug, agreement.pk])
+    return f"{url}#{anchor}"
+
+
+def _code(request):
+    code = request.POST.get("code", "")
+    if code and code not in answers.CODES:
+        raise Http404("No such question.")
+    return code
+
+
+@organisation_view
+@require_POST
+def questions_conclusion(request, agreement_id):
+    """Save one question's conclusion. With htmx: the status line (and the text it now starts from);
+    without: back to the question. A text someone else saved meanwhile is never overwritten unseen."""
+    require_write(request.membership)
+    agreement = _agreement(request, agreement_id)
+    code = _code(request)
+    if not code:
+        raise Http404("No such question.")
+    text = request.POST.get("text", "")
+    original = request.POST.get("original")
+    context = {"code": code, "ok": True, "at": None, "conflict": None, "message": ""}
+    status = 200
+    try:
+        conclusion = answers.conclusion_save(
+            agreement=agreement, code=code, text=text, actor=request.user, original=original
+        )
+        context |= {"at": timezone.localtime(conclusion.updated_at), "original": conclusion.text}
+    except answers.ConclusionConflict as conflict:
+        theirs = conflict.conclusion
+        context |= {"ok": False, "conflict": theirs, "original": theirs.text}
+        status = 409
+    except ValueError as error:
+        context |= {"ok": False, "message": str(error), "original": original or ""}
+        status = 422
+    if request.htmx:
+        return render(request, f"{COMPARE}#conclusion_saved", context, status=status)
+    if status == 200:
+        messages.success(request, _("The conclusion was saved."))
+        return redirect(_compare_url(agreement, f"q-{code}"))
+    failed = {key: context[key] for key in ("code", "conflict", "message", "original")}
+    return _compare(request, agreement, failed={**failed, "text": text.strip()}, status=status)
+
+
+def _actions_block(request, agreement, code, *, form=None, status=200):
+    """One question's (or the general) actions with the add form, for an htmx swap."""
+    return render(
+        request,
+        f"{COMPARE}#actions",
+        {
+            "agreement": agreement,
+            "code": code,
+            "actions": answers.actions_of(agreement, code),
+            "action_form": form,
+            "parties": list(
+                Party.objects.filter(agreement=agreement).select_related("partner", "agreement__organisation")
+            ),
+            "today": timezone.localdate(),
+            "max_action": answers.MAX_ACTION,
+            "suggestions": SUGGESTIONS,
+        },
+        status=status,
+    )
+
+
+def _after_action(request, agreement, code, message):
+    if request.htmx:
+        return _actions_block(request, agreement, code)
+    messages.success(request, message)
+    return redirect(_compare_url(agreement, f"actions-{code or 'general'}"))
+
+
+@organisation_view
+@require_POST
+def questions_action_create(request, agreement_id):
+    require_write(request.membership)
+    agreement = _agreement(request, agreement_id)
+    code = _code(request)
+    form = ActionForm(request.POST, agreement=agreement, code=code)
+    if form.is_valid():
+        try:
+            answers.action_create(
+                agreement=agreement,
+                actor=request.user,
+                description=form.cleaned_data["description"],
+                owner=form.cleaned_data["owner"],
+                due_date=form.cleaned_data["due_date"],
+                code=code,
+            )
+        except answers.ActionInvalid as invalid:
+            for field, message in invalid.errors.items():
+                form.add_error(field if field in form.fields else None, message)
+        else:
+            return _after_action(request, agreement, code, _("The action was added."))
+    if request.htmx:
+        return _actions_block(request, agreement, code, form=form, status=422)
+    return _compare(request, agreement, action_form=form, status=422)
+
+
+@organisation_view
+@require_POST
+def questions_action_done(request, agreement_id, action_id):
+    require_write(request.membership)
+    action = _action(request, agreement_id, action_id)
+    answers.action_done(action=action, actor=request.user)
+    return _after_action(request, action.agreement, action.code, _("The action is done."))
+
+
+@organisation_view
+@require_POST
+def questions_action_reopen(request, agreement_id, action_id):
+    require_write(request.membership)
+    action = _action(request, agreement_id, action_id)
+    answers.action_reopen(action=action, actor=request.user)
+    return _after_action(request, action.agreement, action.code, _("The action is open again."))
+
+
+@organisation_view
+@require_http_methods(["GET", "POST"])
+def questions_action_delete(request, agreement_id, action_id):
+    require_write(request.membership)
+    action = _action(request, agreement_id, action_id)
+    back = _compare_url(action.agreement, f"actions-{action.code or 'general'}")
+    if request.method == "POST":
+        answers.action_delete(action=action, actor=request.user)
+        messages.success(request, _("The action “%(action)s” was deleted.") % {"action": action.description})
+        return redirect(back)
+    return render(
+        request,
+        "partnerhub/confirm_delete.html",
+        {
+            "object": action,
+            "title": _("Delete the action “%(action)s”?") % {"action": action.description},
+            "cancel_url": back,
+            "consequences": _("If it still has to happen, mark it done instead."),
+        },
+    )
+
+
+urlpatterns = [
+    path("agreements/<int:agreement_id>/questions/", questions, name="questions"),
+    path("agreements/<int:agreement_id>/questions/compare/", questions_compare, name="questions_compare"),
+    path(
+        "agreements/<int:agreement_id>/questions/conclusions/",
+        questions_conclusion,
+        name="questions_conclusion",
+    ),
+    path(
+        "agreements/<int:agreement_id>/questions/actions/",
+        questions_action_create,
+        name="questions_action_create",
+    ),
+    path(
+        "agreements/<int:agreement_id>/questions/actions/<int:action_id>/done/",
+        questions_action_done,
+        name="questions_action_done",
+    ),
+    path(
+        "agreements/<int:agreement_id>/questions/actions/<int:action_id>/reopen/",
+        questions_action_reopen,
+        name="questions_action_reopen",
+    ),
+    path(
+        "agreements/<int:agreement_id>/questions/actions/<int:action_id>/delete/",
+        questions_action_delete,
+        name="questions_action_delete",
+    ),
+    path(
+        "agreements/<int:agreement_id>/questions/parties/<int:party_id>/link/",
+        questions_link,
+        name="questions_link",
+    ),
+    path(
+        "agreements/<int:agreement_id>/questions/parties/<int:party_id>/send/",
+        questions_send,
+        name="questions_send",
+    ),
+    path(
+        "agreements/<int:agreement_id>/questions/parties/<int:party_id>/revoke/",
+        questions_revoke,
+        name="questions_revoke",
+    ),
+    path(
+        "agreements/<int:agreement_id>/questions/parties/<int:party_id>/answers/",
+        questions_answer,
+        name="questions_answer",
+    ),
+    path(
+        "agreements/<int:agreement_id>/questions/parties/<int:party_id>/answers/save/",
+        questions_answer_save,
+        name="questions_answer_save",
+    ),
+]

@@ -57,6 +57,9 @@ def objects_of(organisation):
         "round_id": checker_round.pk,
         "respondent_id": checker_round.invitations.first().pk,
         "agreement_id": agreement.pk,
+        "action_id": agreement.actions.create(
+            description="Actie", owner=agreement.parties.first(), due_date=timezone.localdate()
+        ).pk,
         "party_id": agreement.parties.get(partner=partner).pk,
         "key": "conditions",
     }

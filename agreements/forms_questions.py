@@ -1,0 +1,78 @@
+"""Forms of the ten basic questions: a party's sheet, sending its link, a follow-up action."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from agreements import answers
+from agreements.models import Party
+
+
+class SheetForm(forms.Form):
+    """The ten answers at once, as the page sends them without JavaScript. A field is named by its question's
+    code; the autosave sends one of them at a time."""
+
+    def __init__(self, *args, questions, **kwargs):
+        super().__init__(*args, **kwargs)
+        for question in questions:
+            self.fields[question.code] = forms.CharField(
+                label=question.text,
+                help_text=question.help,
+                required=False,
+                strip=True,
+                max_length=answers.MAX_ANSWER,
+                widget=forms.Textarea(attrs={"rows": 4, "maxlength": answers.MAX_ANSWER}),
+            )
+
+    def texts(self):
+        return {code: self.cleaned_data[code] for code in self.fields}
+
+
+class SendLinkForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        error_messages={
+            "required": _("Fill in the e-mail address to send the link to."),
+            "invalid": _("This is not a valid e-mail address."),
+        },
+    )
+
+
+class PartyChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class ActionForm(forms.Form):
+    """A new follow-up action. Whether the owner and date are allowed is the service's rule
+    (answers.action_problems); the form only reads the fields."""
+
+    description = forms.CharField(
+        label=_("Action"),
+        max_length=answers.MAX_ACTION,
+        error_messages={"required": _("Describe what has to be done.")},
+    )
+    owner = PartyChoiceField(
+        label=_("Who does it"),
+        queryset=Party.objects.none(),
+        empty_label=None,
+        error_messages={
+            "required": _("Choose one of the parties of this agreement."),
+            "invalid_choice": _("Choose one of the parties of this agreement."),
+        },
+    )
+    due_date = forms.DateField(
+        label=_("Done by"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": _("Give the date by which it must be done."),
+            "invalid": _("Give a date, for example 31-12-2026."),
+        },
+    )
+
+    def __init__(self, *args, agreement, code="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.code = code
+        self.fields["owner"].queryset = Party.objects.filter(agreement=agreement).select_related(
+            "partner", "agreement__organisation"
+        )
+        self.fields["description"].widget.attrs["maxlength"] = answers.MAX_ACTION

@@ -1,0 +1,15 @@
+"""Celery tasks of the agreements app: thin wrappers that take ids and call the mail code."""
+
+from celery import shared_task
+from django.utils.dateparse import parse_datetime
+
+from agreements.mail import send_question_link_email
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_question_link(sheet_id, requested_at, base_url=None):
+    """Mail a party a fresh link to its ten questions. `requested_at` (ISO) makes a second run of the same
+    request send nothing."""
+    return send_question_link_email(
+        sheet_id=sheet_id, requested_at=parse_datetime(requested_at), base_url=base_url
+    )
