@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class AgreementsConfig(AppConfig):
     name = "agreements"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # The agreement PDFs' renderers and the sign-off's e-mail task, in web and worker processes alike
+        # (Celery discovers only modules called tasks.py).
+        from agreements import documents, sign_tasks  # noqa: F401

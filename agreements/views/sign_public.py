@@ -1,3 +1,156 @@
-"""(Being built.)"""
+"""Signing a version of the letter of intent or the agreement, with a one-use link and no account.
 
-urlpatterns = []
+    GET  /sign/<token>/             the exact version (rendered from its snapshot), its number and hash, and
+                                    the form: the typed full name, a confirmation, the hash (hidden)
+    POST /sign/<token>/             signs
+    GET  /sign/<token>/pdf/         that version's PDF
+    GET  /sign/<token>/signed.pdf   the PDF with every signature, once all parties signed (for a used link)
+
+An unknown link is 404. A revoked or expired link, a link whose version was replaced and a link that was
+used already are 410, each with a page that says so (the used one says who signed and when). No refusal
+writes anything.
+"""
+
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+from django.urls import path
+from django.views.decorators.http import require_GET, require_http_methods
+
+from agreements import signing
+from agreements.models import Signature
+from partnerhub.models import DocumentStatus
+
+SIGN = "agreements/signing/sign.html"
+BODIES = {
+    "intent": "agreements/pdf/_intent_body.html",
+    "agreement": "agreements/pdf/_agreement_body.html",
+}
+
+
+def _context(sign_request):
+    version = sign_request.version
+    return {
+        "sign_request": sign_request,
+        "version": version,
+        "snapshot": signing.present(version.snapshot),
+        "body_template": BODIES[version.kind],
+        "organisation": None,  # the page belongs to no member's organisation (no navigation, no slug)
+        "sender": version.agreement.organisation,
+        "party_name": sign_request.party.name,
+    }
+
+
+def _signed_document(sign_request):
+    version = sign_request.version
+    return signing.signed_documents(version.agreement.organisation, [version]).get(version.pk)
+
+
+def _used(request, token, sign_request, *, just_signed=False):
+    signature = Signature.objects.filter(request=sign_request).first()
+    signed_document = _signed_document(sign_request)
+    context = {
+        **_context(sign_request),
+        "signature": signature,
+        "just_signed": just_signed,
+        "token_for_links": token,
+        "fully_signed": signing.is_fully_signed(sign_request.version),
+        "signed_document_ready": bool(signed_document and signed_document.status == DocumentStatus.READY),
+    }
+    return render(request, "agreements/signing/sign_done.html", context, status=200 if just_signed else 410)
+
+
+def _closed(request, token, sign_request, reason):
+    if reason == "used":
+        return _used(request, token, sign_request)
+    context = {"reason": reason, "organisation": None}
+    if sign_request is not None and reason in ("superseded", "party_signed"):
+        context |= {"version": sign_request.version, "sender": sign_request.version.agreement.organisation}
+    return render(
+        request, "agreements/signing/sign_closed.html", context, status=404 if reason == "unknown" else 410
+    )
+
+
+def _page(request, token, sign_request, *, errors=None, name="", status=200):
+    context = {**_context(sign_request), "token": token, "errors": errors or {}, "name": name}
+    template = f"{SIGN}#pdf" if request.htmx and request.method == "GET" else SIGN
+    return render(request, template, context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def sign_page(request, token):
+    sign_request = signing.request_by_token(token)
+    reason = signing.refusal(sign_request)
+    if reason:
+        return _closed(request, token, sign_request, reason)
+    if request.method == "GET":
+        return _page(request, token, sign_request)
+    name = request.POST.get("name", "")
+    try:
+        signing.sign(
+            token=token,
+            name=name,
+            confirmed=request.POST.get("confirm") == "yes",
+            confirmed_hash=request.POST.get("sha256", ""),
+            ip=request.META.get("REMOTE_ADDR"),
+        )
+    except signing.SignRefused as refused:
+        if refused.reason in ("name", "confirm", "hash"):
+            errors = {refused.reason: True}
+            return _page(
+                request, token, sign_request, errors=errors, name=name, status=_STATUS[refused.reason]
+            )
+        return _closed(request, token, refused.sign_request or sign_request, refused.reason)
+    sign_request.refresh_from_db()
+    return _used(request, token, sign_request, just_signed=True)
+
+
+# A missing name or confirmation is the signer's to fix (422); a hash that is not this version's means the
+# page showed another text than this link's, which must not be signed (409).
+_STATUS = {"name": 422, "confirm": 422, "hash": 409}
+
+
+def _file(document):
+    if document is None or document.status != DocumentStatus.READY or not document.file:
+        raise Http404("This PDF is not ready.")
+    try:
+        handle = document.file.open("rb")
+    except OSError as exc:
+        raise Http404("The file of this PDF is missing.") from exc
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=document.filename or "document.pdf",
+        content_type="application/pdf",
+    )
+
+
+def _readable(token):
+    """The request of a link that may still read its version: usable, or used to sign it."""
+    sign_request = signing.request_by_token(token)
+    reason = signing.refusal(sign_request)
+    if reason == "unknown":
+        raise Http404("Unknown link.")
+    return sign_request, reason
+
+
+@require_GET
+def sign_pdf(request, token):
+    sign_request, reason = _readable(token)
+    if reason not in (None, "used"):
+        return _closed(request, token, sign_request, reason)
+    return _file(sign_request.version.document)
+
+
+@require_GET
+def sign_signed_pdf(request, token):
+    sign_request, reason = _readable(token)
+    if reason != "used":
+        raise Http404("Only a signer can download the signed PDF.")
+    return _file(_signed_document(sign_request))
+
+
+urlpatterns = [
+    path("<str:token>/", sign_page, name="sign"),
+    path("<str:token>/pdf/", sign_pdf, name="sign_pdf"),
+    path("<str:token>/signed.pdf", sign_signed_pdf, name="sign_signed_pdf"),
+]
