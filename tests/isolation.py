@@ -33,6 +33,9 @@ PUBLIC_URL_NAMES = {
     "sheet",
     "sheet_answer",
     "sheet_submit",
+    "sign",
+    "sign_pdf",
+    "sign_signed_pdf",
 }
 # Django's admin has its own staff-only login; it is not part of the organisation tenancy.
 SKIPPED_PREFIXES = ("admin/",)
