@@ -96,6 +96,11 @@ def answer_problem(text):
 # Sheets and their links
 
 
+def _when(moment):
+    """A moment as the audit log shows it: local date and time to the minute."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
 def _audit(sheet, actor, action, changes):
     party = sheet.party
     audit_record(
@@ -151,9 +156,10 @@ def sheet_issue_link(*, party, actor, now=None):
     token once, it is not stored."""
     now = now or timezone.now()
     sheet = QuestionSheet.objects.select_for_update().get(pk=sheet_for(party=party).pk)
+    before = _when(sheet.expires_at) if link_state(sheet, now) != "none" else ""
     raw = _new_link(sheet, now)
     sheet.save(update_fields=["token_hash", "expires_at", "revoked_at"])
-    _audit(sheet, actor, AuditAction.UPDATE, {"link": ["", sheet.expires_at.date().isoformat()]})
+    _audit(sheet, actor, AuditAction.UPDATE, {"expires_at": [before, _when(sheet.expires_at)]})
     return sheet, raw
 
 
@@ -167,7 +173,7 @@ def sheet_request_mail(*, party, email, actor):
     before = sheet.email
     sheet.email = email
     sheet.save(update_fields=["email"])
-    _audit(sheet, actor, AuditAction.UPDATE, {"email": [before, email], "link": ["", _("sent by e-mail")]})
+    _audit(sheet, actor, AuditAction.UPDATE, {"email": [before, email]})
     return sheet
 
 
@@ -183,9 +189,14 @@ def sheet_mail_link(*, sheet_id, requested_at, now=None):
         return sheet, None
     if sheet.revoked_at and sheet.revoked_at >= requested_at:
         return sheet, None
+    before = _when(sheet.sent_at) if sheet.sent_at else ""
     raw = _new_link(sheet, now)
     sheet.sent_at = now
     sheet.save(update_fields=["token_hash", "expires_at", "revoked_at", "sent_at"])
+    sheet = QuestionSheet.objects.select_related(
+        "party__agreement__organisation", "party__partner", "party__contact"
+    ).get(pk=sheet.pk)
+    _audit(sheet, None, AuditAction.UPDATE, {"sent_at": [before, _when(now)]})
     return sheet, raw
 
 
@@ -196,7 +207,7 @@ def sheet_revoke(*, sheet, actor, now=None):
     if sheet.revoked_at is None and link_state(sheet, now) == "active":
         sheet.revoked_at = now or timezone.now()
         sheet.save(update_fields=["revoked_at"])
-        _audit(sheet, actor, AuditAction.UPDATE, {"revoked_at": ["", sheet.revoked_at.isoformat()]})
+        _audit(sheet, actor, AuditAction.UPDATE, {"revoked_at": ["", _when(sheet.revoked_at)]})
     return sheet
 
 
@@ -281,7 +292,7 @@ def sheet_submit(*, sheet, actor=None, through_link=False, now=None):
         sheet = QuestionSheet.objects.select_related("party__agreement__organisation", "party__partner").get(
             pk=sheet.pk
         )
-        _audit(sheet, actor, AuditAction.UPDATE, {"submitted_at": ["", now.isoformat()]})
+        _audit(sheet, actor, AuditAction.UPDATE, {"submitted_at": ["", _when(now)]})
     return sheet
 
 
@@ -386,7 +397,7 @@ def action_done(*, action, actor, now=None):
     if locked.done_at is None:
         action.done_at = locked.done_at = now or timezone.now()
         locked.save(update_fields=["done_at"])
-        _action_audit(action, actor, AuditAction.UPDATE, {"done_at": ["", locked.done_at.isoformat()]})
+        _action_audit(action, actor, AuditAction.UPDATE, {"done_at": ["", _when(locked.done_at)]})
     return action
 
 
@@ -394,7 +405,7 @@ def action_done(*, action, actor, now=None):
 def action_reopen(*, action, actor):
     locked = FollowUpAction.objects.select_for_update().get(pk=action.pk)
     if locked.done_at is not None:
-        before = locked.done_at.isoformat()
+        before = _when(locked.done_at)
         action.done_at = locked.done_at = None
         locked.save(update_fields=["done_at"])
         _action_audit(action, actor, AuditAction.UPDATE, {"done_at": [before, ""]})

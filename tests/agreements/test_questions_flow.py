@@ -487,9 +487,28 @@ def test_an_action_is_done_reopened_and_deleted_after_confirming(manager_client,
 # The agreement page and the dashboard
 
 
-def test_the_agreement_page_card_shows_progress_and_open_actions(
-    manager_client, org, agreement, parties, django_assert_max_num_queries
+def test_the_card_takes_three_queries_whatever_the_parties_and_actions(
+    agreement, parties, django_assert_num_queries
 ):
+    for party in parties:
+        answer_all(answers.sheet_for(party=party))
+    for number in range(7):
+        answers.action_create(
+            agreement=agreement,
+            actor=None,
+            description=f"Actie {number}",
+            owner=parties[number % 3],
+            due_date=in_days(number),
+        )
+    with django_assert_num_queries(3):
+        card = answers.card(agreement)
+        names = [row["party"].name for row in card["rows"]] + [a.owner.name for a in card["open_actions"]]
+    assert names[:3] == ["Tinnitracks", "Sennheiser", "Innovatiefonds"]
+    assert card["open_action_count"] == 7 and len(card["open_actions"]) == 5
+    assert [row["progress"]["answered"] for row in card["rows"]] == [10, 10, 10]
+
+
+def test_the_agreement_page_card_shows_progress_and_open_actions(manager_client, org, agreement, parties):
     sheet = answers.sheet_for(party=parties[1])
     answers.answer_save(sheet=sheet, code="goal", text="Doel")
     answers.action_create(
