@@ -95,6 +95,14 @@ def test_the_link_shows_the_party_the_agreement_and_the_ten_questions_with_help(
     assert "<script>" not in html  # the CSP allows no inline script
 
 
+def test_the_questions_are_in_english_for_an_english_reader(client, linked):
+    _sheet, token = linked
+    client.cookies["django_language"] = "en"
+    html = client.get(public("sheet", token)).text
+    assert "What do you bring to this collaboration? What is your added value?" in html
+    assert "Submit my answers" in html and "0 of 10 answered" in html
+
+
 def test_an_answer_is_autosaved_trimmed_progress_follows_and_a_reload_finds_it(client, linked):
     sheet, token = linked
     response = client.post(
@@ -380,6 +388,9 @@ def test_a_conclusion_changed_by_someone_else_is_not_overwritten_unseen(
     response = manager_client.post(save, data, headers=HTMX)
     assert response.status_code == 409 and "Versie van de eigenaar" in response.text
     assert QuestionConclusion.objects.get(code="goal").text == "Versie van de eigenaar"
+    page = manager_client.post(save, data)  # without JavaScript: the page, with both texts
+    assert page.status_code == 409 and "Mijn versie</textarea>" in page.text
+    assert 'id="original-goal" value="Versie van de eigenaar"' in page.text
     # Having seen theirs, saving again replaces it.
     data["original"] = "Versie van de eigenaar"
     assert manager_client.post(save, data, headers=HTMX).status_code == 200
