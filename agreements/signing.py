@@ -331,7 +331,10 @@ def _version_create(*, agreement, kind, actor):
         actor=actor,
         action=AuditAction.CREATE,
         obj=version,
-        changes={"sha256": digest, "replaces": latest.number if latest else None},
+        changes={  # {field: [old, new]}, as the audit log shows them
+            "number": [str(latest.number) if latest else "", str(version.number)],
+            "sha256": [latest.sha256 if latest else "", digest],
+        },
     )
     return version, True
 
@@ -453,10 +456,13 @@ def sign_request_create(*, version, party, signer_name, email="", actor, send=Fa
     The party may have one open link per version: an earlier one stops working. With `send`, the link is
     e-mailed in the background (a fresh token is made when the e-mail goes out, so no token travels through
     the task queue) and no token is returned; a second identical "send" within a few seconds is a double
-    click and returns the first request. Without `send`, the raw token is returned once, to be copied.
+    click and returns the first request. Without `send`, the raw token is returned once, to be copied, and
+    the request keeps no e-mail address.
     """
     now = now or timezone.now()
     signer_name, email = _clean_signer(signer_name, email, send=send)
+    if not send:
+        email = ""  # a link to copy goes out through the user; an address on it would say we e-mailed it
     version = _locked_version(version)
     _party_of(version, party)
     open_requests = SignRequest.objects.filter(
@@ -486,7 +492,7 @@ def sign_request_create(*, version, party, signer_name, email="", actor, send=Fa
         actor=actor,
         action=AuditAction.CREATE,
         obj=sign_request,
-        changes={"signer": signer_name, "email": email, "sent": send},
+        changes={"signer_name": ["", signer_name], "email": ["", email]},
     )
     if send:
         from agreements import sign_tasks  # the task module imports this one
@@ -677,7 +683,11 @@ def sign(*, token, name, confirmed, confirmed_hash, ip, now=None):
             actor=None,
             action=AuditAction.CREATE,
             obj=signature,
-            changes={"party": found.party.name, "sha256": version.sha256, "ip": signature.ip_address},
+            changes={
+                "name": ["", name],
+                "ip_address": ["", signature.ip_address or ""],
+                "version_sha256": ["", version.sha256],
+            },
         )
         if is_fully_signed(version):
             _complete(version, agreement, now)

@@ -70,8 +70,15 @@ def _closed(request, token, sign_request, reason):
     )
 
 
-def _page(request, token, sign_request, *, errors=None, name="", status=200):
-    context = {**_context(sign_request), "token": token, "errors": errors or {}, "name": name}
+def _page(request, token, sign_request, *, errors=None, name="", confirmed=False, status=200):
+    errors = {reason: True for reason, failed in (errors or {}).items() if failed}
+    context = {
+        **_context(sign_request),
+        "token": token,
+        "errors": errors,
+        "name": name,
+        "confirmed": confirmed,
+    }
     template = f"{SIGN}#pdf" if request.htmx and request.method == "GET" else SIGN
     return render(request, template, context, status=status)
 
@@ -85,19 +92,25 @@ def sign_page(request, token):
     if request.method == "GET":
         return _page(request, token, sign_request)
     name = request.POST.get("name", "")
+    confirmed = request.POST.get("confirm") == "yes"
+    # Both things the signer must do are reported at once; the service checks them again (and the rest).
+    errors = {"name": not name.strip(), "confirm": not confirmed}
+    if any(errors.values()):
+        return _page(request, token, sign_request, errors=errors, name=name, confirmed=confirmed, status=422)
     try:
         signing.sign(
             token=token,
             name=name,
-            confirmed=request.POST.get("confirm") == "yes",
+            confirmed=confirmed,
             confirmed_hash=request.POST.get("sha256", ""),
             ip=request.META.get("REMOTE_ADDR"),
         )
     except signing.SignRefused as refused:
         if refused.reason in ("name", "confirm", "hash"):
             errors = {refused.reason: True}
+            status = _STATUS[refused.reason]
             return _page(
-                request, token, sign_request, errors=errors, name=name, status=_STATUS[refused.reason]
+                request, token, sign_request, errors=errors, name=name, confirmed=confirmed, status=status
             )
         return _closed(request, token, refused.sign_request or sign_request, refused.reason)
     sign_request.refresh_from_db()

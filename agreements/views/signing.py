@@ -78,14 +78,18 @@ def _initial(request, agreement, parties):
     initial = {}
     for item in parties:
         party = live.get(item["id"])
-        if item["id"] in earlier:
-            initial[item["id"]] = earlier[item["id"]]
-        elif item["own"]:
-            initial[item["id"]] = {"signer_name": getattr(user, "full_name", ""), "email": user.email}
+        if item["own"]:
+            suggested = {"signer_name": getattr(user, "full_name", ""), "email": user.email}
         elif party is not None and party.contact is not None:
-            initial[item["id"]] = {"signer_name": party.contact.name, "email": party.contact.email}
+            suggested = {"signer_name": party.contact.name, "email": party.contact.email}
         else:
-            initial[item["id"]] = {}
+            suggested = {"signer_name": "", "email": ""}
+        asked = earlier.get(item["id"], {})
+        initial[item["id"]] = {
+            "signer_name": asked.get("signer_name") or suggested["signer_name"],
+            # A link made to copy has no address: then the contact's (or the user's) is suggested.
+            "email": asked.get("email") or suggested["email"],
+        }
     return initial
 
 

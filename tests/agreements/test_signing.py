@@ -332,8 +332,12 @@ def test_another_versions_hash_is_refused_and_writes_nothing(client, agreement, 
 def test_a_name_and_the_confirmation_are_needed(client, agreement, owner):
     version = signing.version_create(agreement=agreement, kind="agreement", actor=owner)
     token = ask(version, parties(agreement)[1], owner)
+    response = client.post(sign_url(token), {"name": "", "sha256": version.sha256})
+    assert response.status_code == 422
+    assert "Typ uw volledige naam" in response.text and "Vink het vakje aan" in response.text  # both at once
     response = client.post(sign_url(token), sign_form(version, name="   "))
     assert response.status_code == 422 and "Typ uw volledige naam" in response.text
+    assert "Vink het vakje aan" not in response.text and 'value="yes" checked' in response.text
     response = client.post(sign_url(token), {"name": "Katrin Vogel", "sha256": version.sha256})
     assert response.status_code == 422 and "Vink het vakje aan" in response.text
     assert 'value="Katrin Vogel"' in response.text  # nothing typed is lost
@@ -465,6 +469,7 @@ def test_a_link_to_copy_is_shown_once(manager_client, agreement, owner):
     links = re.findall(r'value="(http[^"]+/sign/[^"]+/)"', response.text)
     assert len(links) == 1 and "alleen deze keer getoond" in response.text
     assert manager_client.get(links[0].split("testserver")[1]).status_code == 200
+    assert SignRequest.objects.get().email == ""  # it went out through the user, not by our e-mail
     assert "/sign/" not in manager_client.get(url("agreement_documents", agreement)).text
     assert not mail.outbox
 
@@ -516,8 +521,9 @@ def test_new_links_go_to_everyone_asked_for_the_replaced_version(
         signer_name="Katrin Vogel",
         email="katrin@sennheiser.test",
         actor=owner,
+        send=True,
     )
-    signing.sign_request_create(version=version, party=fonds, signer_name="Pieter", actor=owner)  # no address
+    signing.sign_request_create(version=version, party=fonds, signer_name="Pieter", actor=owner)  # to copy
     _change_title(agreement, owner)
     newest = signing.current_version(agreement, "agreement")
     with django_capture_on_commit_callbacks(execute=True):
@@ -610,3 +616,60 @@ def test_a_request_for_a_replaced_version_or_a_stranger_party_is_refused(agreeme
         signing.sign_request_create(
             version=version, party=parties(agreement)[1], signer_name="X", actor=owner
         )
+
+
+def test_the_audit_log_can_show_every_sign_off_entry(client, agreement, owner):
+    from partnerhub.models import AuditEntry
+
+    version = signing.version_create(agreement=agreement, kind="agreement", actor=owner)
+    sign_request, token = signing.sign_request_create(
+        version=version, party=parties(agreement)[1], signer_name="K", email="k@example.nl", actor=owner
+    )
+    client.post(sign_url(token), sign_form(version), REMOTE_ADDR="198.51.100.1")
+    signing.sign_request_revoke(
+        sign_request=signing.sign_request_create(
+            version=version, party=parties(agreement)[2], signer_name="P", actor=owner
+        )[0],
+        actor=owner,
+    )
+    entries = AuditEntry.objects.filter(object_type__startswith="agreements.")
+    entries = entries.exclude(object_type="agreements.agreement")
+    assert {entry.object_type for entry in entries} == {
+        "agreements.agreementversion",
+        "agreements.signrequest",
+        "agreements.signature",
+    }
+    rows = [row for entry in entries for row in entry.change_rows()]
+    assert ("IP-adres", "", "198.51.100.1") in [(str(label), old, new) for label, old, new in rows]
+
+
+def test_the_pages_do_not_query_per_version_or_party(
+    manager_client, client, agreement, owner, django_assert_max_num_queries
+):
+    def counts():
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        result = []
+        for target in (url("agreement_documents", agreement), agreement.get_absolute_url()):
+            with CaptureQueriesContext(connection) as queries:
+                assert manager_client.get(target).status_code == 200
+            result.append(len(queries))
+        return result
+
+    signing.version_create(agreement=agreement, kind="intent", actor=owner)
+    version = signing.version_create(agreement=agreement, kind="agreement", actor=owner)
+    client.post(sign_url(ask(version, parties(agreement)[0], owner)), sign_form(version))
+    few = counts()
+    for title in ("Twee", "Drie", "Vier"):
+        services.agreement_update(agreement=agreement, actor=owner, title=title)
+        version = signing.current_version(agreement, "agreement")
+        for party in parties(agreement):
+            client.post(sign_url(ask(version, party, owner)), sign_form(version))
+    PartnerFactory(organisation=agreement.organisation)
+    assert AgreementVersion.objects.filter(kind="agreement").count() == 4
+    assert all(now <= before for now, before in zip(counts(), few, strict=True))
+    with django_assert_max_num_queries(
+        13
+    ):  # 4, and the two live snapshots to tell whether they are out of date
+        signing.card(agreement)
