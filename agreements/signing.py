@@ -788,7 +788,6 @@ def documents_page(agreement):
         item = {"kind": kind, "label": label, "current": current, "older": [], "parties": []}
         for version in mine:
             version.signed_document = signed_docs.get(version.pk)
-            version.party_count = len(version.snapshot["parties"])
             if version is not current:
                 item["older"].append(version)
         if current is not None:

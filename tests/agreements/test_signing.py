@@ -673,3 +673,45 @@ def test_the_pages_do_not_query_per_version_or_party(
         13
     ):  # 4, and the two live snapshots to tell whether they are out of date
         signing.card(agreement)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_signatures_are_serialised(org, owner):
+    """Two posts of one link at once sign once; the last two parties signing at once both count, and the
+    agreement ends up signed. Needs Postgres row locks (SQLite has none to test)."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs Postgres row locks")
+    sennheiser = PartnerFactory(organisation=org, name="Sennheiser")
+    agreement = services.agreement_create(
+        organisation=org, actor=owner, title="Gelijktijdig", partners=[sennheiser], kind="structural"
+    )
+    version = signing.version_create(agreement=agreement, kind="agreement", actor=owner)
+    own, partner = parties(agreement)
+    own_token, partner_token = ask(version, own, owner), ask(version, partner, owner)
+    outcomes = []
+
+    def attempt(token, name):
+        try:
+            signing.sign(
+                token=token, name=name, confirmed=True, confirmed_hash=version.sha256, ip="192.0.2.1"
+            )
+            outcomes.append("signed")
+        except signing.SignRefused as refused:
+            outcomes.append(refused.reason)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=attempt, args=(own_token, f"Poging {n}")) for n in range(2)]
+    threads.append(threading.Thread(target=attempt, args=(partner_token, "Katrin Vogel")))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["signed", "signed", "used"]
+    assert Signature.objects.filter(version=version).count() == 2
+    agreement.refresh_from_db()
+    assert agreement.status == Status.SIGNED
