@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from agreements import signing
 from agreements.models import FollowUpAction, Party, QuestionAnswer, QuestionConclusion, QuestionSheet
 from agreements.questions import TEN_QUESTIONS
 from partnerhub.audit import AuditAction, audit_record
@@ -329,6 +330,7 @@ def conclusion_save(*, agreement, code, text, actor, original=None):
         obj=conclusion,
         changes={"text": [before, text]},
     )
+    signing.agreement_changed(agreement, actor=actor)  # the letter of intent states the conclusions
     return conclusion
 
 

@@ -1,6 +1,9 @@
 """The demo agreement: the Tinnitracks care chain (seed 000) as a structural collaboration with Sennheiser,
 the health insurer and the ENT specialists, its agreement filled section by section (seed 003, ch. 3 to 5).
 
+Every party answered the ten questions (seed 003); the conclusions are recorded with two follow-up actions.
+The letter of intent is signed by all; the agreement by all but the health insurer, whose link is open.
+
 `load(organisation, owner, collaboration)` is called by `seed_demo`; it is safe to run again (an existing
 agreement is left as the user made it).
 """
@@ -10,7 +13,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from agreements import services
+from agreements import answers, services, signing
 from agreements.models import Agreement, Level, Status
 
 TITLE = "Tinnitracks-zorgketen"
@@ -119,6 +122,77 @@ SECTIONS = {
 }
 
 
+# The ten questions, answered by each party (by partner name; None is the organisation itself).
+ANSWERS = {
+    None: {
+        "goal": "Meer patiënten met tinnitus laten starten met een vergoede therapie; strategisch.",
+        "own-contribution": "De therapie-app, de muziekservice en de projectleiding.",
+        "partner-contribution": "Sennheiser de koptelefoons, de verzekeraar de vergoeding, de KNO-artsen de "
+        "diagnose.",
+        "missing-contribution": "Een kanaal naar huisartsen; misschien later via de KNO-vereniging.",
+        "roles": "Wij trekken en organiseren het kwartaaloverleg.",
+        "knowledge-sharing": "Een kwartaalrapport met geanonimiseerde cijfers en een gedeelde map.",
+        "risks": "Dat de vergoeding na een jaar stopt.",
+        "risk-mitigation": "Effectcijfers delen en een contract van twee jaar.",
+        "legal-form": "Een samenwerkingsovereenkomst; een gezamenlijke bv is te zwaar.",
+        "business-model": "De verzekeraar betaalt de therapie per patiënt; de koptelefoon koopt de patiënt.",
+    },
+    "Sennheiser": {
+        "goal": "Meer maatwerkkoptelefoons verkopen via het medische kanaal.",
+        "own-contribution": "Koptelefoons en onze verkoopkanalen voor audiologie.",
+        "partner-contribution": "Tinnitracks de therapie, de verzekeraar de vergoeding.",
+        "missing-contribution": "Marketing richting audiciens.",
+        "roles": "Tinnitracks trekt; wij leveren en verkopen.",
+        "knowledge-sharing": "Verkoopcijfers per kwartaal.",
+        "risks": "Voorraad die niet verkocht wordt.",
+        "risk-mitigation": "Een prognose per kwartaal van Tinnitracks.",
+        "legal-form": "Een overeenkomst, geen nieuwe rechtspersoon.",
+        "business-model": "Wij verkopen de koptelefoon; de marge blijft bij ons.",
+    },
+    "Zorgverzekeringen": {
+        "goal": "Lagere zorgkosten voor verzekerden met tinnitus.",
+        "own-contribution": "De vergoeding en cijfers over zorgkosten.",
+        "partner-contribution": "Een behandeling die werkt, en bewijs daarvan.",
+        "missing-contribution": "Onafhankelijk onderzoek naar het effect.",
+        "roles": "Wij willen meebeslissen over de meetpunten.",
+        "knowledge-sharing": "Alleen geanonimiseerde cijfers.",
+        "risks": "Kosten zonder aantoonbaar effect.",
+        "risk-mitigation": "Evaluatie na twaalf maanden met een besluit over doorgaan.",
+        "legal-form": "Een overeenkomst.",
+        "business-model": "Wij vergoeden per erkende behandeling.",
+    },
+    "KNO arts (specialist)": {
+        "goal": "Een bewezen alternatief voor patiënten met tinnitus.",
+        "own-contribution": "De diagnose en het volgen van de voortgang.",
+        "partner-contribution": "De therapie en de vergoeding.",
+        "missing-contribution": "Scholing voor collega's.",
+        "roles": "Wij schrijven voor en volgen de patiënt.",
+        "knowledge-sharing": "Casuïstiek in het kwartaaloverleg.",
+        "risks": "Extra werk zonder vergoeding.",
+        "risk-mitigation": "Het volgen van de voortgang past in de gewone controles.",
+        "legal-form": "Geen voorkeur.",
+        "business-model": "De behandeling valt onder de gewone declaratie.",
+    },
+}
+
+CONCLUSIONS = {
+    "goal": "Samen 3.000 patiënten laten starten met de vergoede therapie; strategische samenwerking.",
+    "roles": "Tinnitracks leidt en organiseert het kwartaaloverleg; de verzekeraar beslist mee over meten.",
+    "knowledge-sharing": "Een kwartaalrapport met geanonimiseerde cijfers.",
+    "risk-mitigation": "Contract van twee jaar met een evaluatie na twaalf maanden.",
+    "legal-form": "Een samenwerkingsovereenkomst, geen nieuwe rechtspersoon.",
+}
+
+# Who signs for each party; the health insurer has not signed the agreement yet.
+SIGNERS = {
+    None: "Lotte de Vries",
+    "Sennheiser": "Katrin Vogel",
+    "Zorgverzekeringen": "Marieke van Dijk",
+    "KNO arts (specialist)": "Pieter Bakker",
+}
+OUTSTANDING = "Zorgverzekeringen"
+
+
 def load(organisation, owner, collaboration):
     """The demo agreement on the demo collaboration (created once, then left alone)."""
     existing = Agreement.objects.filter(organisation=organisation, collaboration=collaboration).first()
@@ -191,4 +265,52 @@ def load(organisation, owner, collaboration):
         },
     )
     services.legal_form_choose(agreement=agreement, actor=owner, code="agreement")
+    _load_questions(agreement, owner, parties)
+    _load_signatures(agreement, owner, parties)
     return agreement, True
+
+
+def _load_questions(agreement, owner, parties):
+    for name, texts in ANSWERS.items():
+        sheet = answers.sheet_for(party=parties[name])
+        answers.answers_save(sheet=sheet, texts=texts)
+        answers.sheet_submit(sheet=sheet, actor=owner)
+    for code, text in CONCLUSIONS.items():
+        answers.conclusion_save(agreement=agreement, code=code, text=text, actor=owner)
+    today = timezone.localdate()
+    answers.action_create(
+        agreement=agreement,
+        actor=owner,
+        description="Meetpunten voor het kwartaalrapport voorstellen",
+        owner=parties["Zorgverzekeringen"],
+        due_date=today + datetime.timedelta(days=5),
+        code="roles",
+    )
+    answers.action_create(
+        agreement=agreement,
+        actor=owner,
+        description="Scholing voor KNO-artsen plannen met de KNO-vereniging",
+        owner=parties["KNO arts (specialist)"],
+        due_date=today + datetime.timedelta(days=30),
+        code="missing-contribution",
+    )
+
+
+def _load_signatures(agreement, owner, parties):
+    """The letter of intent signed by everyone, a month ago; the agreement by all but one, last week."""
+    for kind, days_ago, outstanding in (("intent", 30, ()), ("agreement", 7, (OUTSTANDING,))):
+        when = timezone.now() - datetime.timedelta(days=days_ago)
+        version = signing.version_create(agreement=agreement, kind=kind, actor=owner)
+        for name, signer in SIGNERS.items():
+            _request, token = signing.sign_request_create(
+                version=version, party=parties[name], signer_name=signer, actor=owner, now=when
+            )
+            if name not in outstanding:
+                signing.sign(
+                    token=token,
+                    name=signer,
+                    confirmed=True,
+                    confirmed_hash=version.sha256,
+                    ip="192.0.2.10",
+                    now=when,
+                )

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agreements import services
-from agreements.models import Agreement, AgreementVersion, Party, Signature
+from agreements.models import Agreement, AgreementVersion, Party, QuestionAnswer, QuestionSheet, Signature
 from agreements.pitfalls import pitfalls
 from checker import services as checker_services
 from tests.factories import ContactFactory, MatrixRowFactory, PartnerFactory
@@ -344,3 +344,12 @@ def test_the_demo_agreement_is_filled_and_has_no_pitfalls(db):
     assert agreement.sections.filter(complete=True).count() == 15
     assert agreement.legal_form == "agreement" and agreement.collaboration.rounds.exists()
     assert pitfalls(agreement) == []
+    # Every party answered the ten questions; conclusions and an action due soon are recorded.
+    assert QuestionSheet.objects.filter(party__agreement=agreement, submitted_at__isnull=False).count() == 4
+    assert QuestionAnswer.objects.filter(sheet__party__agreement=agreement).count() == 40
+    assert agreement.conclusions.exists() and agreement.actions.filter(done_at=None).exists()
+    # The letter of intent is signed by all, the agreement by all but the health insurer.
+    intent, contract = agreement.versions.get(kind="intent"), agreement.versions.get(kind="agreement")
+    assert intent.signatures.count() == 4 and contract.signatures.count() == 3
+    assert contract.sign_requests.get(used_at=None).party.partner.name == "Zorgverzekeringen"
+    assert agreement.status == "drafting"

@@ -632,3 +632,24 @@ def test_parties_and_actions_of_another_agreement_are_not_found(
     assert manager_client.post(url("questions_link", org, agreement.pk, theirs.pk)).status_code == 404
     assert manager_client.post(url("questions_action_done", org, agreement.pk, action.pk)).status_code == 404
     assert manager_client.get(url("questions_action_delete", org, agreement.pk, action.pk)).status_code == 404
+
+
+def test_a_new_conclusion_after_a_signature_makes_a_new_letter_of_intent(agreement, parties, owner):
+    """The letter of intent states the conclusions, so a signed one is replaced when they change."""
+    from agreements import signing
+
+    answers.conclusion_save(agreement=agreement, code=CODES[0], text="Samen de KNO-markt op.", actor=owner)
+    version = signing.version_create(agreement=agreement, kind="intent", actor=owner)
+    _request, token = signing.sign_request_create(
+        version=version, party=parties[1], signer_name="Katrin Vogel", actor=owner
+    )
+    signing.sign(
+        token=token, name="Katrin Vogel", confirmed=True, confirmed_hash=version.sha256, ip="192.0.2.1"
+    )
+
+    answers.conclusion_save(
+        agreement=agreement, code=CODES[0], text="Eerst Duitsland, dan Nederland.", actor=owner
+    )
+    newest = signing.current_version(agreement, "intent")
+    assert newest.number == 2 and newest.sha256 != version.sha256
+    assert not newest.signatures.exists() and version.signatures.count() == 1
