@@ -102,7 +102,7 @@ def _when(moment):
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
-def _audit(sheet, actor, action, changes):
+def _audit(sheet, actor, action, changes, actor_name=""):
     party = sheet.party
     audit_record(
         organisation=party.agreement.organisation,
@@ -111,6 +111,7 @@ def _audit(sheet, actor, action, changes):
         obj=sheet,
         partner=party.partner,
         changes=changes,
+        actor_name=actor_name,
     )
 
 
@@ -197,7 +198,7 @@ def sheet_mail_link(*, sheet_id, requested_at, now=None):
     sheet = QuestionSheet.objects.select_related(
         "party__agreement__organisation", "party__partner", "party__contact"
     ).get(pk=sheet.pk)
-    _audit(sheet, None, AuditAction.UPDATE, {"sent_at": [before, _when(now)]})
+    _audit(sheet, None, AuditAction.UPDATE, {"sent_at": [before, _when(now)]}, actor_name="PartnerHub")
     return sheet, raw
 
 
@@ -293,7 +294,8 @@ def sheet_submit(*, sheet, actor=None, through_link=False, now=None):
         sheet = QuestionSheet.objects.select_related("party__agreement__organisation", "party__partner").get(
             pk=sheet.pk
         )
-        _audit(sheet, actor, AuditAction.UPDATE, {"submitted_at": ["", _when(now)]})
+        by_link = _("%(party)s, through its link") % {"party": sheet.party.name} if through_link else ""
+        _audit(sheet, actor, AuditAction.UPDATE, {"submitted_at": ["", _when(now)]}, actor_name=by_link)
     return sheet
 
 

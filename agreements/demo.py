@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from agreements import answers, services, signing
-from agreements.models import Agreement, Level, Status
+from agreements.models import Agreement, AgreementVersion, Level, SignRequest, Status
 
 TITLE = "Tinnitracks-zorgketen"
 
@@ -301,10 +301,12 @@ def _load_signatures(agreement, owner, parties):
     for kind, days_ago, outstanding in (("intent", 30, ()), ("agreement", 7, (OUTSTANDING,))):
         when = timezone.now() - datetime.timedelta(days=days_ago)
         version = signing.version_create(agreement=agreement, kind=kind, actor=owner)
+        AgreementVersion.objects.filter(pk=version.pk).update(created_at=when - datetime.timedelta(hours=2))
         for name, signer in SIGNERS.items():
-            _request, token = signing.sign_request_create(
+            request, token = signing.sign_request_create(
                 version=version, party=parties[name], signer_name=signer, actor=owner, now=when
             )
+            SignRequest.objects.filter(pk=request.pk).update(created_at=when - datetime.timedelta(hours=1))
             if name not in outstanding:
                 signing.sign(
                     token=token,

@@ -681,6 +681,8 @@ def sign(*, token, name, confirmed, confirmed_hash, ip, now=None):
         audit_record(
             organisation=agreement.organisation,
             actor=None,
+            actor_name=_("%(name)s for %(party)s, through the signing link")
+            % {"name": name, "party": found.party.name},
             action=AuditAction.CREATE,
             obj=signature,
             changes={

@@ -3,10 +3,13 @@
 from partnerhub.models import AuditAction, AuditEntry
 
 
-def audit_record(*, organisation, actor, action, obj, partner=None, changes=None):
+def audit_record(*, organisation, actor, action, obj, partner=None, changes=None, actor_name=""):
+    """Record a change. `actor` is the member who made it; without one, `actor_name` says who did (for
+    example a partner's signer through a link)."""
     return AuditEntry.objects.create(
         organisation=organisation,
         actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_name=actor_name[:200],
         action=action,
         object_type=obj._meta.label_lower,
         object_id=obj.pk,

@@ -25,6 +25,8 @@ class AuditEntry(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Who acted when it was not a member: a partner's signer through a link, or PartnerHub itself.
+    actor_name = models.CharField(max_length=200, blank=True)
     action = models.CharField(max_length=10, choices=AuditAction.choices)
     object_type = models.CharField(max_length=60)
     object_id = models.PositiveBigIntegerField(null=True)

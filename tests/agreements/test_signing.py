@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from agreements import services, signing
 from agreements.models import AgreementVersion, Goal, Risk, Signature, SignRequest, Status
 from partnerhub.celery import app as celery_app
-from partnerhub.models import Document, DocumentStatus
+from partnerhub.models import AuditEntry, Document, DocumentStatus
 from tests.factories import ContactFactory, PartnerFactory
 
 
@@ -240,7 +240,7 @@ def test_a_version_nobody_acted_on_is_left_alone(agreement, owner):
 # Signing.
 
 
-def test_signing_binds_the_signature_to_the_versions_hash(client, agreement, owner):
+def test_signing_binds_the_signature_to_the_versions_hash(client, owner_client, agreement, owner):
     version = signing.version_create(agreement=agreement, kind="agreement", actor=owner)
     token = ask(version, parties(agreement)[1], owner, "Katrin Vogel")
     page = client.get(sign_url(token))
@@ -254,6 +254,16 @@ def test_signing_binds_the_signature_to_the_versions_hash(client, agreement, own
     assert signature.version == version and signature.version_sha256 == version.sha256
     assert signature.name == "Katrin Vogel" and signature.ip_address == "203.0.113.7"
     assert signature.party == parties(agreement)[1] and signature.request.used_at == signature.signed_at
+    # The log names the signer, who is no member of the organisation.
+    entry = AuditEntry.objects.get(object_type="agreements.signature")
+    assert (
+        entry.actor is None
+        and entry.actor_name == "Katrin Vogel namens Sennheiser, via de ondertekeningslink"
+    )
+    assert (
+        "Katrin Vogel namens Sennheiser"
+        in owner_client.get(reverse("dashboard", args=[agreement.organisation.slug])).text
+    )
 
 
 @pytest.mark.parametrize(
