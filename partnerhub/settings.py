@@ -235,5 +235,9 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # Tasks run in-process without a broker: their "succeeded" lines would drown the server's output.
+        "celery": {"level": "WARNING"},
+        # Without a broker kombu warns on every in-process task that it falls back to "localhost".
+        "kombu.connection": {"level": "ERROR"},
     },
 }
