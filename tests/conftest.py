@@ -11,6 +11,18 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture
+def eager_celery(settings):
+    """Run tasks in-process (as without a broker), whatever broker the environment configures."""
+    from partnerhub.celery import app as celery_app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """PBKDF2 costs ~0.3 s per login; the tests prove behaviour, not hash strength."""

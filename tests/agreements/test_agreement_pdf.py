@@ -15,7 +15,6 @@ from pypdf import PdfReader
 from agreements import services, signing
 from agreements.models import Goal, Risk
 from agreements.sections import SECTIONS
-from partnerhub.celery import app as celery_app
 from partnerhub.models import Document, DocumentStatus
 from tests.factories import ContactFactory, PartnerFactory
 
@@ -23,14 +22,7 @@ A4_PORTRAIT = (595.28, 841.89)
 HYPHENS = "\u2010\u00ad-"
 
 
-@pytest.fixture(autouse=True)
-def eager_celery(settings):
-    """Run tasks in-process, whatever broker the environment configures."""
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
+pytestmark = pytest.mark.usefixtures("eager_celery")  # tasks run in-process, whatever the broker
 
 
 def compact(text):

@@ -14,7 +14,6 @@ from django.utils.html import escape
 from agreements import answers, services, tasks
 from agreements.models import FollowUpAction, QuestionAnswer, QuestionConclusion, QuestionSheet
 from agreements.questions import TEN_QUESTIONS
-from partnerhub.celery import app as celery_app
 from partnerhub.models import AuditEntry
 from partnerhub.tokens import token_hash
 from tests.factories import ContactFactory, PartnerFactory
@@ -35,14 +34,7 @@ def in_days(days):
     return timezone.localdate() + datetime.timedelta(days=days)
 
 
-@pytest.fixture(autouse=True)
-def eager_celery(settings):
-    """Run tasks in-process (as without a broker), whatever broker the environment configures."""
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
+pytestmark = pytest.mark.usefixtures("eager_celery")  # tasks run in-process, whatever the broker
 
 
 @pytest.fixture

@@ -12,18 +12,10 @@ from django.utils import timezone, translation
 
 from agreements import services, signing
 from agreements.models import AgreementVersion, Goal, Risk, Signature, SignRequest, Status
-from partnerhub.celery import app as celery_app
 from partnerhub.models import AuditEntry, Document, DocumentStatus
 from tests.factories import ContactFactory, PartnerFactory
 
-
-@pytest.fixture(autouse=True)
-def eager_celery(settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
+pytestmark = pytest.mark.usefixtures("eager_celery")  # tasks run in-process, whatever the broker
 
 
 @pytest.fixture

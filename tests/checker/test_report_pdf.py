@@ -9,23 +9,12 @@ from pypdf import PdfReader
 
 from checker import services
 from checker.documents import RESPONDENTS_PER_TABLE
-from partnerhub.celery import app as celery_app
 from partnerhub.models import Document, DocumentStatus
 from tests.checker.conftest import make_round
 from tests.conftest import login
 from tests.factories import ContactFactory
 
 A4_PORTRAIT = (595.28, 841.89)
-
-
-@pytest.fixture
-def eager_celery(settings):
-    """Run tasks in-process, whatever broker the environment configures."""
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
 
 
 def pdf_url(round_):

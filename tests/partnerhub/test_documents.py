@@ -9,7 +9,6 @@ from pypdf import PdfReader
 
 import partnerhub.tasks
 from partnerhub import documents
-from partnerhub.celery import app as celery_app
 from partnerhub.documents import document_render, document_request
 from partnerhub.models import Document, DocumentStatus
 from partnerhub.pdf import DEFAULT_BASE_URL, StaticFileFetcher, render_pdf
@@ -17,16 +16,6 @@ from tests.conftest import login
 from tests.factories import ContactFactory, PartnerFactory
 
 POLLING = 'hx-trigger="every 1s"'
-
-
-@pytest.fixture
-def eager_celery(settings):
-    """Run tasks in-process, whatever broker the environment configures."""
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
 
 
 @pytest.fixture
