@@ -6,7 +6,7 @@ each party wants and can, no agreement on what happens when agreements are not k
 the evaluation and the lead that the builder asks for. The causes that only a conversation can find
 (intentions, support in the organisations, culture, trust) are listed on the page as questions to discuss.
 
-`pitfalls(agreement)` runs a fixed number of queries, whatever the size of the agreement.
+`pitfalls(agreement)` runs a fixed number of queries (six), whatever the size of the agreement.
 """
 
 from dataclasses import dataclass
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from agreements.services import percentage_text
+from agreements.signing import saved_rows
 from agreements.smart import smart_check
 
 # A party whose share of the costs and share of the revenue differ by at least this many percentage points
@@ -34,17 +35,17 @@ class Pitfall:
     missing: bool  # True: something is not there yet; False: it is there but risky
 
 
-def _has_text(section):
-    return bool(section and any(str(value).strip() for value in section.content.values()))
+def _has_text(content):
+    return bool(content and any(str(value).strip() for value in content.values()))
 
 
-def pitfalls(agreement):
-    """What is missing or risky in the agreement, most fundamental first."""
+def pitfalls(agreement, rows=None):
+    """What is missing or risky in the agreement, most fundamental first. `rows` are the agreement's saved
+    rows (`signing.saved_rows`), when the caller has them already."""
     slug = agreement.organisation.slug
-    parties = list(agreement.parties.select_related("partner", "agreement__organisation"))
-    goals = list(agreement.goals.all())
-    sections = {section.key: section for section in agreement.sections.all()}
-    has_risks = agreement.risks.exists()
+    rows = rows or saved_rows(agreement)
+    parties, goals, sections = rows["parties"], rows["goals"], rows["sections"]
+    has_risks = bool(rows["risks"])
     has_rounds = agreement.collaboration.rounds.exists()
 
     def section_url(key):

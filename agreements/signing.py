@@ -122,9 +122,9 @@ def _party(party, organisation, *, full):
     return item
 
 
-def _goals(agreement, positions):
+def _goals(goals, positions):
     goals = sorted(
-        agreement.goals.all(),
+        goals,
         key=lambda goal: (goal.party_id is not None, positions.get(goal.party_id, 0), goal.position, goal.pk),
     )
     return [
@@ -136,11 +136,7 @@ def _choice(choices, code):
     return {"code": code, "label": str(choices(code).label)} if code in choices.values else None
 
 
-def _conclusions(agreement, language):
-    texts = {
-        conclusion.code: conclusion.text.strip()
-        for conclusion in QuestionConclusion.objects.filter(agreement=agreement)
-    }
+def _conclusions(texts, language):
     return [
         {
             "code": code,
@@ -153,19 +149,35 @@ def _conclusions(agreement, language):
     ]
 
 
-def snapshot(agreement, kind):
-    """Everything the document of `kind` says, from the saved rows, as plain JSON values.
+def saved_rows(agreement):
+    """The rows a snapshot is made of, loaded once (five queries) so that both documents can share them."""
+    return {
+        "parties": list(agreement.parties.select_related("partner", "contact").order_by("position", "pk")),
+        "goals": list(agreement.goals.all()),
+        "risks": list(agreement.risks.order_by("position", "pk")),
+        "sections": {section.key: section.content for section in agreement.sections.all()},
+        "conclusions": {
+            conclusion.code: conclusion.text.strip()
+            for conclusion in QuestionConclusion.objects.filter(agreement=agreement)
+        },
+    }
+
+
+def snapshot(agreement, kind, rows=None):
+    """Everything the document of `kind` says, from the saved rows (`saved_rows`, loaded here when not
+    given), as plain JSON values.
 
     The agreement's status and the sections' "complete" marks are not part of it: they say where the work
     stands, not what was agreed.
     """
     if kind not in VersionKind.values:
         raise ValueError(f"Unknown document kind {kind!r}.")
+    rows = rows or saved_rows(agreement)
     organisation = agreement.organisation
     language = settings.LANGUAGE_CODE
     full = kind == VersionKind.AGREEMENT
     with translation.override(language):
-        parties = list(agreement.parties.select_related("partner", "contact").order_by("position", "pk"))
+        parties = rows["parties"]
         legal_form = LEGAL_FORMS_BY_CODE.get(agreement.legal_form)
         data = {
             "format": SNAPSHOT_FORMAT,
@@ -178,13 +190,12 @@ def snapshot(agreement, kind):
             "end_date": _date(agreement.end_date),
             "legal_form": {"code": legal_form.code, "label": str(legal_form.name)} if legal_form else None,
             "parties": [_party(party, organisation, full=full) for party in parties],
-            "goals": _goals(agreement, {party.pk: party.position for party in parties}),
+            "goals": _goals(rows["goals"], {party.pk: party.position for party in parties}),
             "risks": [
-                {"description": risk.description, "mitigation": risk.mitigation}
-                for risk in agreement.risks.order_by("position", "pk")
+                {"description": risk.description, "mitigation": risk.mitigation} for risk in rows["risks"]
             ],
         }
-        saved = {section.key: section.content for section in agreement.sections.all()}
+        saved = rows["sections"]
         if full:
             data["sections"] = [
                 {
@@ -203,13 +214,13 @@ def snapshot(agreement, kind):
             ]
         else:
             data["roles"] = str(saved.get("roles", {}).get("roles", "")).strip()
-            data["conclusions"] = _conclusions(agreement, language)
+            data["conclusions"] = _conclusions(rows["conclusions"], language)
     return data
 
 
-def live_hash(agreement, kind):
+def live_hash(agreement, kind, rows=None):
     """The hash the document of `kind` would have if a version were made now."""
-    return snapshot_hash(snapshot(agreement, kind))
+    return snapshot_hash(snapshot(agreement, kind, rows))
 
 
 def version_intact(version):
@@ -743,7 +754,7 @@ def _status(version, signatures, open_requests):
     ]
 
 
-def card(agreement):
+def card(agreement, rows=None):
     """What the agreement's overview shows about documents and signatures (context for signing/_card.html):
     per kind the current version, its PDF, who signed and who is outstanding. Four queries at most, and
     when a version exists, those of building the live snapshot to tell whether it is out of date."""
@@ -754,6 +765,8 @@ def card(agreement):
     )
     by_kind = {version.kind: version for version in versions}
     signed_docs = signed_documents(agreement.organisation, versions)
+    if versions:  # one load for both documents' live hashes
+        rows = rows or saved_rows(agreement)
     kinds = []
     for kind, label in VersionKind.choices:
         version = by_kind.get(kind)
@@ -766,7 +779,7 @@ def card(agreement):
                 "outstanding": [party for party in parties if not party["signature"]],
                 "complete": all(party["signature"] for party in parties),
                 "signed_document": signed_docs.get(version.pk),
-                "out_of_date": live_hash(agreement, kind) != version.sha256,
+                "out_of_date": live_hash(agreement, kind, rows) != version.sha256,
             }
         kinds.append(item)
     return {"kinds": kinds, "any": bool(versions)}
@@ -783,6 +796,7 @@ def documents_page(agreement):
         .order_by("kind", "-number")
     )
     signed_docs = signed_documents(agreement.organisation, versions)
+    rows = saved_rows(agreement) if versions else None  # one load for both documents' live hashes
     kinds = []
     for kind, label in VersionKind.choices:
         mine = [version for version in versions if version.kind == kind]
@@ -795,7 +809,7 @@ def documents_page(agreement):
         if current is not None:
             item["parties"] = _status(current, current.signatures.all(), current.open_requests)
             item["complete"] = all(party["signature"] for party in item["parties"])
-            item["out_of_date"] = live_hash(agreement, kind) != current.sha256
+            item["out_of_date"] = live_hash(agreement, kind, rows) != current.sha256
             item["renewable"] = (
                 not item["complete"]
                 and bool(item["older"])

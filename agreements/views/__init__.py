@@ -1,0 +1,14 @@
+"""The agreements app's views, one module per part of the product; each keeps its own `urlpatterns`."""
+
+from django.shortcuts import get_object_or_404
+
+from agreements.models import Agreement
+
+
+def agreement_or_404(request, agreement_id):
+    """The agreement of the request's organisation (404 for any other), with what every page shows of it."""
+    return get_object_or_404(
+        Agreement.objects.select_related("collaboration", "organisation"),
+        pk=agreement_id,
+        organisation=request.organisation,
+    )

@@ -11,7 +11,7 @@ from agreements import services
 from agreements.legal_forms import LEGAL_FORMS, LEGAL_FORMS_BY_CODE, LegalFormQuestionsForm, recommend
 from agreements.models import Kind
 from agreements.pitfalls import pitfalls
-from agreements.views.builder import _agreement
+from agreements.views import agreement_or_404
 from partnerhub.tenancy import organisation_view, require_write
 
 
@@ -43,7 +43,7 @@ def _advice(answers):
 @require_http_methods(["GET", "POST"])
 def legal_form(request, agreement_id):
     """The questionnaire, the ranked and explained advice, the comparison table, and the choice."""
-    agreement = _agreement(request, agreement_id)
+    agreement = agreement_or_404(request, agreement_id)
     status = 200
     if request.method == "POST":
         require_write(request.membership)
@@ -104,7 +104,7 @@ DISCUSS = (
 @organisation_view
 @require_GET
 def pitfall_check(request, agreement_id):
-    agreement = _agreement(request, agreement_id)
+    agreement = agreement_or_404(request, agreement_id)
     found = pitfalls(agreement)
     return render(
         request,

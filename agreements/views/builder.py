@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -23,22 +23,14 @@ from agreements.forms import (
     risk_formset,
 )
 from agreements.legal_forms import LEGAL_FORMS_BY_CODE
-from agreements.models import Agreement
 from agreements.pitfalls import pitfalls
 from agreements.sections import BY_KEY, SECTIONS
 from agreements.smart import smart_check
+from agreements.views import agreement_or_404
 from matrix.models import MatrixRow
 from partnerhub.tenancy import organisation_view, require_write
 
 PER_PAGE = 25
-
-
-def _agreement(request, agreement_id):
-    return get_object_or_404(
-        Agreement.objects.select_related("collaboration", "organisation"),
-        pk=agreement_id,
-        organisation=request.organisation,
-    )
 
 
 @organisation_view
@@ -78,7 +70,7 @@ def agreement_create(request):
 @require_http_methods(["GET", "POST"])
 def agreement_update(request, agreement_id):
     require_write(request.membership)
-    agreement = _agreement(request, agreement_id)
+    agreement = agreement_or_404(request, agreement_id)
     form = AgreementForm(request.POST or None, instance=agreement, organisation=request.organisation)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in ("title", "level", "kind", "end_date", "status")}
@@ -109,8 +101,9 @@ def _overview(agreement):
 @organisation_view
 @require_GET
 def agreement_detail(request, agreement_id):
-    agreement = _agreement(request, agreement_id)
-    parties = list(agreement.parties.select_related("partner", "contact"))
+    agreement = agreement_or_404(request, agreement_id)
+    rows = signing.saved_rows(agreement)  # shared by the parties table, the pitfalls and the documents card
+    parties = rows["parties"]
     sections = _overview(agreement)
     return render(
         request,
@@ -121,9 +114,9 @@ def agreement_detail(request, agreement_id):
             "sections": sections,
             "completed": sum(1 for item in sections if item["complete"]),
             "legal_form": LEGAL_FORMS_BY_CODE.get(agreement.legal_form),
-            "pitfall_count": len(pitfalls(agreement)),
+            "pitfall_count": len(pitfalls(agreement, rows)),
             "questions": answers.card(agreement),
-            "signing": signing.card(agreement),
+            "signing": signing.card(agreement, rows),
         },
     )
 
@@ -138,7 +131,7 @@ def _section_page(request, agreement, spec, form, *, status=200):
 @organisation_view
 @require_http_methods(["GET", "POST"])
 def section_edit(request, agreement_id, key):
-    agreement = _agreement(request, agreement_id)
+    agreement = agreement_or_404(request, agreement_id)
     spec = BY_KEY.get(key)
     if spec is None:
         raise Http404

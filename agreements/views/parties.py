@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from agreements import services
 from agreements.forms import PartyAddForm, PartyContactForm
-from agreements.views.builder import _agreement
+from agreements.views import agreement_or_404
 from partnerhub.tenancy import organisation_view, require_write
 
 
@@ -41,7 +41,7 @@ def _page(request, agreement, *, add_form=None, status=200):
 @require_http_methods(["GET", "POST"])
 def party_list(request, agreement_id):
     """The parties; a POST adds a partner."""
-    agreement = _agreement(request, agreement_id)
+    agreement = agreement_or_404(request, agreement_id)
     if request.method == "GET":
         return _page(request, agreement)
     require_write(request.membership)
@@ -67,7 +67,7 @@ def party_list(request, agreement_id):
 @require_POST
 def party_contact(request, agreement_id, party_id):
     require_write(request.membership)
-    agreement = _agreement(request, agreement_id)
+    agreement = agreement_or_404(request, agreement_id)
     party = _party(agreement, party_id)
     if party.partner_id is None:
         messages.error(request, _("Your own organisation has no contact person to choose here."))
@@ -86,7 +86,7 @@ def party_contact(request, agreement_id, party_id):
 def party_remove(request, agreement_id, party_id):
     """Ask first; a POST takes the partner out of the agreement (its texts and split go with it)."""
     require_write(request.membership)
-    agreement = _agreement(request, agreement_id)
+    agreement = agreement_or_404(request, agreement_id)
     party = _party(agreement, party_id)
     problem = None
     if request.method == "POST":

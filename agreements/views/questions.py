@@ -24,17 +24,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from agreements import answers, tasks
 from agreements.forms_questions import ActionForm, SendLinkForm
-from agreements.models import Agreement, FollowUpAction, Party
+from agreements.models import FollowUpAction, Party
+from agreements.views import agreement_or_404
 from agreements.views.questions_public import save_all, save_one, sheet_page
 from partnerhub.tenancy import organisation_view, require_write
 
 COMPARE = "agreements/questions/compare.html"
-
-
-def _agreement(request, agreement_id):
-    return get_object_or_404(
-        Agreement.objects.select_related("organisation"), pk=agreement_id, organisation=request.organisation
-    )
 
 
 def _party(request, agreement_id, party_id):
@@ -78,7 +73,7 @@ def _overview(request, agreement, *, fresh=None, send_form=None, status=200):
 @organisation_view
 @require_GET
 def questions(request, agreement_id):
-    return _overview(request, _agreement(request, agreement_id))
+    return _overview(request, agreement_or_404(request, agreement_id))
 
 
 @organisation_view
@@ -212,7 +207,7 @@ SUGGESTIONS = [
 @organisation_view
 @require_GET
 def questions_compare(request, agreement_id):
-    return _compare(request, _agreement(request, agreement_id))
+    return _compare(request, agreement_or_404(request, agreement_id))
 
 
 def _compare_url(agreement, anchor):
@@ -233,7 +228,7 @@ def questions_conclusion(request, agreement_id):
     """Save one question's conclusion. With htmx: the status line (and the text it now starts from);
     without: back to the question. A text someone else saved meanwhile is never overwritten unseen."""
     require_write(request.membership)
-    agreement = _agreement(request, agreement_id)
+    agreement = agreement_or_404(request, agreement_id)
     code = _code(request)
     if not code:
         raise Http404("No such question.")
@@ -294,7 +289,7 @@ def _after_action(request, agreement, code, message):
 @require_POST
 def questions_action_create(request, agreement_id):
     require_write(request.membership)
-    agreement = _agreement(request, agreement_id)
+    agreement = agreement_or_404(request, agreement_id)
     code = _code(request)
     form = ActionForm(request.POST, agreement=agreement, code=code)
     if form.is_valid():

@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agreements import signing
-from agreements.models import Agreement, AgreementVersion, SignRequest, VersionKind
+from agreements.models import AgreementVersion, SignRequest, VersionKind
 from agreements.sign_mail import sign_url
+from agreements.views import agreement_or_404
 from partnerhub.tenancy import organisation_view, require_write
 
 TEMPLATE = "agreements/signing/documents.html"
@@ -36,14 +37,6 @@ class SignRequestForm(forms.Form):
         super().__init__(*args, prefix=f"party-{party_id}", **kwargs)
         self.fields["signer_name"].widget.attrs["autocomplete"] = "off"
         self.fields["email"].widget.attrs["autocomplete"] = "off"
-
-
-def _agreement(request, agreement_id):
-    return get_object_or_404(
-        Agreement.objects.select_related("organisation", "collaboration"),
-        pk=agreement_id,
-        organisation=request.organisation,
-    )
 
 
 def _version(agreement, version_id):
@@ -116,7 +109,7 @@ def _page(request, agreement, *, bound=None, status=200):
 @organisation_view
 @require_GET
 def agreement_documents(request, agreement_id):
-    return _page(request, _agreement(request, agreement_id))
+    return _page(request, agreement_or_404(request, agreement_id))
 
 
 @organisation_view
@@ -124,7 +117,7 @@ def agreement_documents(request, agreement_id):
 def version_new(request, agreement_id):
     """Freeze the letter of intent or the agreement as it reads now (nothing new when nothing changed)."""
     require_write(request.membership)
-    agreement = _agreement(request, agreement_id)
+    agreement = agreement_or_404(request, agreement_id)
     kind = request.POST.get("kind")
     if kind not in VersionKind.values:
         messages.error(request, _("Choose the letter of intent or the agreement."))
@@ -152,7 +145,7 @@ def version_new(request, agreement_id):
 def sign_request_new(request, agreement_id, version_id):
     """Ask one party's signer to sign: by e-mail, or with a link shown once to copy."""
     require_write(request.membership)
-    agreement = _agreement(request, agreement_id)
+    agreement = agreement_or_404(request, agreement_id)
     version = _version(agreement, version_id)
     party_id = request.POST.get("party", "")
     if not party_id.isdigit():
@@ -198,7 +191,7 @@ def sign_request_new(request, agreement_id, version_id):
 @require_POST
 def sign_request_resend(request, agreement_id, request_id):
     require_write(request.membership)
-    agreement = _agreement(request, agreement_id)
+    agreement = agreement_or_404(request, agreement_id)
     sign_request = _sign_request(agreement, request_id)
     if not sign_request.email:
         messages.error(
@@ -224,7 +217,7 @@ def sign_request_resend(request, agreement_id, request_id):
 @require_http_methods(["GET", "POST"])
 def sign_request_revoke(request, agreement_id, request_id):
     require_write(request.membership)
-    agreement = _agreement(request, agreement_id)
+    agreement = agreement_or_404(request, agreement_id)
     sign_request = _sign_request(agreement, request_id)
     back = _documents_url(request, agreement)
     if request.method == "POST":
@@ -257,7 +250,7 @@ def sign_request_revoke(request, agreement_id, request_id):
 def sign_requests_renew(request, agreement_id, version_id):
     """Send a new link to every party asked to sign an earlier version that has not signed this one."""
     require_write(request.membership)
-    agreement = _agreement(request, agreement_id)
+    agreement = agreement_or_404(request, agreement_id)
     version = _version(agreement, version_id)
     try:
         sent = signing.sign_requests_renew(

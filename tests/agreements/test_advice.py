@@ -7,10 +7,12 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from agreements import services
+from agreements import services, signing
 from agreements.models import Agreement, AgreementVersion, Party, QuestionAnswer, QuestionSheet, Signature
 from agreements.pitfalls import pitfalls
 from checker import services as checker_services
@@ -133,7 +135,7 @@ def test_the_pitfall_check_costs_the_same_queries_for_many_parties(org, owner, d
     )
     fill(big, owner, costs=["7.69"] * 12 + ["7.72"], revenues=["7.69"] * 12 + ["7.72"])
     big = Agreement.objects.select_related("organisation", "collaboration").get(pk=big.pk)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         assert pitfalls(big) == []
 
 
@@ -353,3 +355,21 @@ def test_the_demo_agreement_is_filled_and_has_no_pitfalls(db):
     assert intent.signatures.count() == 4 and contract.signatures.count() == 3
     assert contract.sign_requests.get(used_at=None).party.partner.name == "Zorgverzekeringen"
     assert agreement.status == "drafting"
+
+
+def test_the_overview_costs_the_same_queries_for_more_parties(manager_client, org, owner):
+    manager_client.get(reverse("dashboard", args=[org.slug]))  # the session's first request costs more
+    counts = []
+    for size in (2, 8):
+        partners = [PartnerFactory(organisation=org, name=f"Partner {size}-{n}") for n in range(size)]
+        agreement = services.agreement_create(
+            organisation=org, actor=owner, title=f"Met {size}", partners=partners, kind="structural"
+        )
+        version = signing.version_create(agreement=agreement, kind="agreement", actor=owner)
+        signing.sign_request_create(
+            version=version, party=agreement.parties.first(), signer_name="Iemand", actor=owner
+        )
+        with CaptureQueriesContext(connection) as queries:
+            assert manager_client.get(agreement.get_absolute_url()).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
