@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from affiliates.api import api
 from partnerhub.views import accounts, dashboard, documents, organisation, partner_csv, partners
 
 account_patterns = [
@@ -62,6 +63,7 @@ organisation_patterns = [
     path("", include("matrix.urls")),
     path("checker/", include("checker.urls")),
     path("", include("agreements.urls")),
+    path("programme/", include("affiliates.urls")),
 ]
 
 # Uploaded and rendered files are never served from MEDIA_URL: documents go out through
@@ -75,6 +77,10 @@ urlpatterns = [
     path("s/", include("checker.public_urls")),
     path("q/", include("agreements.questions_urls")),
     path("sign/", include("agreements.sign_urls")),
+    path("r/", include("affiliates.redirect_urls")),
+    path("p/", include("affiliates.portal_urls")),
+    path("nps/", include("affiliates.nps_urls")),
+    path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

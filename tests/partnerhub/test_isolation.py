@@ -13,6 +13,7 @@ from agreements import signing as agreement_signing
 from checker import services as checker_services
 from partnerhub.models import Document, MemberInvitation, Partner, Role
 from partnerhub.tenancy import organisation_view
+from tests.affiliates.objects import programme_objects
 from tests.conftest import login
 from tests.factories import ContactFactory, MatrixRowFactory, MembershipFactory, PartnerFactory
 from tests.isolation import UnknownParameter, find_leaks, organisation_routes
@@ -69,6 +70,7 @@ def objects_of(organisation):
         ).pk,
         "party_id": agreement.parties.get(partner=partner).pk,
         "key": "conditions",
+        **programme_objects(organisation, partner),
     }
 
 

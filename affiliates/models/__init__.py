@@ -1,0 +1,81 @@
+"""The partner and affiliate programme (seed 004): one module per part, re-exported here."""
+
+from affiliates.models.ledger import (
+    Commission,
+    CommissionKind,
+    CommissionStatus,
+    Payout,
+    PayoutBatch,
+    PayoutStatus,
+)
+from affiliates.models.marketing import (
+    Asset,
+    AssetAudience,
+    AssetKind,
+    CoMarketingAction,
+    CoMarketingStatus,
+    InvestmentKind,
+)
+from affiliates.models.performance import (
+    NpsRequest,
+    NpsScore,
+    NpsSource,
+    OnboardingStep,
+    OnboardingTask,
+    QuarterlyReview,
+    ReviewStatus,
+)
+from affiliates.models.programme import (
+    ProgrammeSettings,
+    Tier,
+    TierChange,
+    TierChangeKind,
+    TierStanding,
+)
+from affiliates.models.tracking import (
+    Affiliate,
+    ApiKey,
+    Attribution,
+    Click,
+    PortalLink,
+    Project,
+    ProjectSource,
+    Referral,
+    ReferralStatus,
+)
+
+__all__ = [
+    "Affiliate",
+    "ApiKey",
+    "Asset",
+    "AssetAudience",
+    "AssetKind",
+    "Attribution",
+    "Click",
+    "CoMarketingAction",
+    "CoMarketingStatus",
+    "Commission",
+    "CommissionKind",
+    "CommissionStatus",
+    "InvestmentKind",
+    "NpsRequest",
+    "NpsScore",
+    "NpsSource",
+    "OnboardingStep",
+    "OnboardingTask",
+    "Payout",
+    "PayoutBatch",
+    "PayoutStatus",
+    "PortalLink",
+    "ProgrammeSettings",
+    "Project",
+    "ProjectSource",
+    "QuarterlyReview",
+    "Referral",
+    "ReferralStatus",
+    "ReviewStatus",
+    "Tier",
+    "TierChange",
+    "TierChangeKind",
+    "TierStanding",
+]

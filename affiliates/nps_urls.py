@@ -1,0 +1,3 @@
+"""/nps/<token>: the one-question customer satisfaction link (public, by token)."""
+
+urlpatterns = []

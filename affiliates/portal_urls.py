@@ -1,0 +1,3 @@
+"""/p/<token>: the affiliate portal (public, by token)."""
+
+urlpatterns = []

@@ -1,0 +1,86 @@
+"""The programme's rules of one organisation, created with seed 004's defaults the first time they are needed.
+
+Every part of the app reads the rules through `programme_for(organisation)`; nothing else creates settings,
+tiers or the onboarding template.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from affiliates.models import OnboardingStep, ProgrammeSettings, Tier
+
+CENT = Decimal("0.01")
+
+# Seed 004, section 1.1: the partnership tiers of contractors.
+DEFAULT_TIERS = [
+    ("Bronze", 10, Decimal("5"), _("Logo on our website")),
+    ("Silver", 25, Decimal("10"), _("Priority and co-marketing")),
+    ("Gold", 50, Decimal("15"), _("Dedicated contact and events")),
+    ("Platinum", 100, Decimal("20"), _("Custom SLA and exclusivity")),
+]
+
+# Seed 004, section 2.1: the four-week onboarding flow (phase, task, due in week).
+DEFAULT_ONBOARDING = [
+    (_("Week 1: getting to know each other"), _("Intro call (30 min)"), 1),
+    (_("Week 1: getting to know each other"), _("Portfolio review"), 1),
+    (_("Week 1: getting to know each other"), _("Align expectations"), 1),
+    (_("Week 2: setup"), _("Create the partner account"), 2),
+    (_("Week 2: setup"), _("Exchange contact persons"), 2),
+    (_("Week 2: setup"), _("First test project"), 2),
+    (_("Weeks 3-4: evaluation"), _("Feedback on the first project"), 4),
+    (_("Weeks 3-4: evaluation"), _("Process optimisation"), 4),
+    (_("Weeks 3-4: evaluation"), _("Formalise the partnership"), 4),
+]
+
+
+def cents(value):
+    """A Decimal rounded to the cent (half up, as on an invoice)."""
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def programme_for(organisation):
+    """The organisation's `ProgrammeSettings`, created with the defaults (tiers and onboarding too) if new."""
+    existing = ProgrammeSettings.objects.filter(organisation=organisation).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            programme = ProgrammeSettings.objects.create(organisation=organisation)
+            if not Tier.objects.filter(organisation=organisation).exists():
+                Tier.objects.bulk_create(
+                    Tier(
+                        organisation=organisation,
+                        name=name,
+                        min_projects=threshold,
+                        discount_percent=discount,
+                        benefits=str(benefits),
+                    )
+                    for name, threshold, discount, benefits in DEFAULT_TIERS
+                )
+            if not OnboardingStep.objects.filter(organisation=organisation).exists():
+                OnboardingStep.objects.bulk_create(
+                    OnboardingStep(
+                        organisation=organisation, phase=str(phase), title=str(title), due_week=week, position=i
+                    )
+                    for i, (phase, title, week) in enumerate(DEFAULT_ONBOARDING)
+                )
+            return programme
+    except IntegrityError:  # created by a concurrent request in the meantime
+        return ProgrammeSettings.objects.get(organisation=organisation)
+
+
+def tiers_of(organisation):
+    """The organisation's tiers, lowest threshold first (defaults created if the programme is new)."""
+    programme_for(organisation)
+    return list(Tier.objects.filter(organisation=organisation).order_by("min_projects"))
+
+
+def tier_for_count(tiers, count):
+    """The highest tier whose threshold `count` reaches, or None. `tiers` lowest threshold first."""
+    reached = None
+    for tier in tiers:
+        if count >= tier.min_projects:
+            reached = tier
+    return reached

@@ -1,0 +1,3 @@
+"""/r/<code>: the affiliate redirect (public)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Affiliates: codes, coupons, payout accounts, portal links."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""API keys in the settings."""
+
+urlpatterns = []

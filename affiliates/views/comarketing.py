@@ -1,0 +1,3 @@
+"""Co-marketing actions."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""The ledger: approving and rejecting commissions."""
+
+urlpatterns = []

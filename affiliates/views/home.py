@@ -1,0 +1,3 @@
+"""Programme overview and settings."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""KPIs per partner and NPS scores."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Onboarding: the template and a partner's tasks."""
+
+urlpatterns = []

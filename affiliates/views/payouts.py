@@ -1,0 +1,3 @@
+"""Monthly payout batches, SEPA and CSV exports."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Projects (orders) per partner: entry and CSV import."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Referrals: the lead pipeline."""
+
+urlpatterns = []

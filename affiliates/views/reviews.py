@@ -1,0 +1,3 @@
+"""Quarterly reviews."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Tiers: evaluation, history and overrides."""
+
+urlpatterns = []

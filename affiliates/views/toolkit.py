@@ -1,0 +1,3 @@
+"""The partner toolkit and affiliate materials."""
+
+urlpatterns = []

@@ -1,0 +1,5 @@
+"""Objects of one organisation for the isolation walk: one per URL parameter of the people views."""
+
+
+def objects(organisation, partner):
+    return {}
