@@ -62,7 +62,11 @@ def programme_for(organisation):
             if not OnboardingStep.objects.filter(organisation=organisation).exists():
                 OnboardingStep.objects.bulk_create(
                     OnboardingStep(
-                        organisation=organisation, phase=str(phase), title=str(title), due_week=week, position=i
+                        organisation=organisation,
+                        phase=str(phase),
+                        title=str(title),
+                        due_week=week,
+                        position=i,
                     )
                     for i, (phase, title, week) in enumerate(DEFAULT_ONBOARDING)
                 )

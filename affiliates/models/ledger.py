@@ -3,8 +3,8 @@
 Every line is a `Commission`: an affiliate's commission on a first order, a referral fee for a won referral,
 or a correction (a claw-back after a refund of a paid order: a negative line). A line goes pending → approved
 → paid, or pending/approved → rejected with a reason. Once paid a line never changes: corrections are new
-lines. A `PayoutBatch` is one month's run; it holds one `Payout` per partner whose approved balance reached the
-minimum, and is exported as a SEPA credit-transfer file and as CSV.
+lines. A `PayoutBatch` is one month's run; it holds one `Payout` per partner whose approved balance
+reached the minimum, and is exported as a SEPA credit-transfer file and as CSV.
 """
 
 from django.conf import settings
@@ -105,9 +105,7 @@ class Commission(models.Model):
     corrects = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections"
     )
-    payout = models.ForeignKey(
-        Payout, on_delete=models.PROTECT, null=True, blank=True, related_name="lines"
-    )
+    payout = models.ForeignKey(Payout, on_delete=models.PROTECT, null=True, blank=True, related_name="lines")
     approve_after = models.DateField(_("approved from"), null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     approved_by = models.ForeignKey(

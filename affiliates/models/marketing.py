@@ -26,7 +26,9 @@ class CoMarketingStatus(models.TextChoices):
 class CoMarketingAction(models.Model):
     """A joint action with a partner: a fair stand, a webinar, flyers in a shop, an information evening."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="comarketing_actions")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="comarketing_actions"
+    )
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="comarketing_actions")
     action = models.CharField(_("action"), max_length=200)
     investment = models.CharField(_("investment"), max_length=10, choices=InvestmentKind.choices)

@@ -1,4 +1,4 @@
-"""How partners perform and how they are looked after: NPS scores for the KPIs, onboarding, quarterly reviews."""
+"""How partners perform and are looked after: NPS scores for the KPIs, onboarding, quarterly reviews."""
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -106,7 +106,7 @@ class ReviewStatus(models.TextChoices):
 
 
 class QuarterlyReview(models.Model):
-    """A partner's review of one quarter (seed 004, section 3): the numbers filled in, the words by the manager."""
+    """A partner's review of a quarter (seed 004, section 3): numbers filled in, words by the manager."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="quarterly_reviews")

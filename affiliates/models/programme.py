@@ -76,13 +76,21 @@ class ProgrammeSettings(models.Model):
         _("target average order value"), **MONEY, default=Decimal("700.00")
     )
     target_on_time_delivery = models.DecimalField(
-        _("target on-time delivery (%)"), max_digits=5, decimal_places=2, default=Decimal("95"), validators=PERCENT
+        _("target on-time delivery (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("95"),
+        validators=PERCENT,
     )
     target_nps = models.SmallIntegerField(
         _("target NPS"), default=60, validators=[MinValueValidator(-100), MaxValueValidator(100)]
     )
     target_payment_on_time = models.DecimalField(
-        _("target payment on time (%)"), max_digits=5, decimal_places=2, default=Decimal("90"), validators=PERCENT
+        _("target payment on time (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("90"),
+        validators=PERCENT,
     )
     # The paying account for SEPA credit transfers
     debtor_name = models.CharField(_("account holder"), max_length=70, blank=True)
@@ -94,7 +102,9 @@ class ProgrammeSettings(models.Model):
         verbose_name = _("programme settings")
         verbose_name_plural = _("programme settings")
         constraints = [
-            models.CheckConstraint(condition=models.Q(referral_fee__gte=0), name="programme_referral_fee_gte_0"),
+            models.CheckConstraint(
+                condition=models.Q(referral_fee__gte=0), name="programme_referral_fee_gte_0"
+            ),
             models.CheckConstraint(
                 condition=models.Q(commission_percent__gte=0, commission_percent__lte=100),
                 name="programme_commission_0_100",
@@ -117,8 +127,12 @@ class Tier(models.Model):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="tiers")
     name = models.CharField(_("name"), max_length=60)
-    min_projects = models.PositiveIntegerField(_("projects a year (at least)"), validators=[MinValueValidator(1)])
-    discount_percent = models.DecimalField(_("discount (%)"), max_digits=5, decimal_places=2, validators=PERCENT)
+    min_projects = models.PositiveIntegerField(
+        _("projects a year (at least)"), validators=[MinValueValidator(1)]
+    )
+    discount_percent = models.DecimalField(
+        _("discount (%)"), max_digits=5, decimal_places=2, validators=PERCENT
+    )
     benefits = models.CharField(_("extra benefits"), max_length=300, blank=True)
 
     class Meta:
@@ -130,7 +144,8 @@ class Tier(models.Model):
             models.UniqueConstraint(fields=["organisation", "min_projects"], name="tier_unique_threshold"),
             models.CheckConstraint(condition=models.Q(min_projects__gte=1), name="tier_min_projects_gte_1"),
             models.CheckConstraint(
-                condition=models.Q(discount_percent__gte=0, discount_percent__lte=100), name="tier_discount_0_100"
+                condition=models.Q(discount_percent__gte=0, discount_percent__lte=100),
+                name="tier_discount_0_100",
             ),
         ]
 
@@ -169,7 +184,9 @@ class TierChange(models.Model):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="tier_changes")
-    previous_tier = models.ForeignKey(Tier, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    previous_tier = models.ForeignKey(
+        Tier, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     tier = models.ForeignKey(Tier, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     previous_name = models.CharField(max_length=60, blank=True)
     tier_name = models.CharField(max_length=60, blank=True)

@@ -1,10 +1,10 @@
 """Who brings business, and the business they bring.
 
-`Affiliate`: a partner's part in the affiliate programme (its link code, coupon and payout account; a blogger is
-set up as a partner first). `Click`: one visit through `/r/<code>`. `Project`: an order or project a partner
-brought (entered, imported, or reported through the conversions API); tiers count them, commissions are earned
-on them. `Referral`: a lead an estate agent (or any partner) passes on. `ApiKey`: how an organisation's webshop
-or CRM talks to the API.
+`Affiliate`: a partner's part in the affiliate programme (link code, coupon, payout account; a blogger is set
+up as a partner first). `Click`: one visit through `/r/<code>`. `Project`: an order or project a partner
+brought (entered, imported, or reported through the conversions API); tiers count them, commissions are
+earned on them. `Referral`: a lead an estate agent (or any partner) passes on. `ApiKey`: how an
+organisation's webshop or CRM talks to the API.
 """
 
 from django.conf import settings
@@ -39,9 +39,7 @@ class Affiliate(models.Model):
         validators=[code_validator],
         help_text=_("The part after /r/ in the affiliate link."),
     )
-    coupon_code = models.CharField(
-        _("coupon code"), max_length=30, blank=True, validators=[coupon_validator]
-    )
+    coupon_code = models.CharField(_("coupon code"), max_length=30, blank=True, validators=[coupon_validator])
     commission_percent = models.DecimalField(
         _("own commission (%)"),
         max_digits=5,
