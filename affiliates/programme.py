@@ -88,3 +88,61 @@ def tier_for_count(tiers, count):
         if count >= tier.min_projects:
             reached = tier
     return reached
+
+
+def settings_save(*, programme, form, actor):
+    """Save the programme rules from a valid `ProgrammeSettingsForm`, with an audit record of what changed."""
+    from partnerhub.audit import AuditAction, audit_record, field_changes
+
+    before = ProgrammeSettings.objects.get(pk=programme.pk)
+    programme = form.save()
+    programme.refresh_from_db()
+    changes = field_changes(before, programme, form.changed_data)
+    if changes:
+        audit_record(
+            organisation=programme.organisation,
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=programme,
+            changes=changes,
+        )
+    return programme
+
+
+def tiers_save(*, organisation, formset, actor):
+    """Save a valid tier formset. Thresholds are unique per organisation, so changed tiers first move to
+    a free temporary threshold: swapping or shifting thresholds never trips the constraint halfway."""
+    from partnerhub.audit import AuditAction, audit_record
+
+    with transaction.atomic():
+        for form in formset.deleted_forms:
+            if form.instance.pk:
+                audit_record(
+                    organisation=organisation,
+                    actor=actor,
+                    action=AuditAction.DELETE,
+                    obj=form.instance,
+                    changes={"name": [form.instance.name, ""]},
+                )
+                form.instance.delete()
+        changed = [
+            form
+            for form in formset.forms
+            if form not in formset.deleted_forms and form.has_changed() and form.cleaned_data
+        ]
+        for form in changed:
+            if form.instance.pk:
+                Tier.objects.filter(pk=form.instance.pk).update(min_projects=1_000_000 + form.instance.pk)
+        for form in changed:
+            is_new = form.instance.pk is None
+            before = {name: str(form.initial.get(name, "")) for name in form.changed_data}
+            tier = form.save(commit=False)
+            tier.organisation = organisation
+            tier.save()
+            audit_record(
+                organisation=organisation,
+                actor=actor,
+                action=AuditAction.CREATE if is_new else AuditAction.UPDATE,
+                obj=tier,
+                changes={name: [before[name], str(form.cleaned_data[name])] for name in form.changed_data},
+            )

@@ -1,3 +1,66 @@
-"""Programme overview and settings."""
+"""The programme's overview and its settings page (rules, KPI targets, the paying account, the tiers)."""
 
-urlpatterns = []
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from affiliates import programme as programme_services
+from affiliates import selectors
+from affiliates.forms import ProgrammeSettingsForm, TierFormSet
+from affiliates.models import Tier
+from partnerhub.tenancy import organisation_view, require_write
+
+
+@organisation_view
+def programme_home(request):
+    programme = programme_services.programme_for(request.organisation)
+    return render(
+        request,
+        "affiliates/home/overview.html",
+        {
+            "programme": programme,
+            "figures": selectors.overview(request.organisation, programme),
+            "top_affiliates": selectors.top_affiliates(request.organisation),
+        },
+    )
+
+
+@organisation_view
+@require_http_methods(["GET", "POST"])
+def programme_settings(request):
+    """One page, two forms: the rules (`settings`) and the tiers (`tiers`); each is saved on its own."""
+    organisation = request.organisation
+    programme = programme_services.programme_for(organisation)
+    tiers = Tier.objects.filter(organisation=organisation)
+    form = ProgrammeSettingsForm(instance=programme)
+    formset = TierFormSet(queryset=tiers, prefix="tiers")
+    status = 200
+    if request.method == "POST":
+        require_write(request.membership)
+        if request.POST.get("part") == "tiers":
+            formset = TierFormSet(request.POST, queryset=tiers, prefix="tiers")
+            if formset.is_valid():
+                programme_services.tiers_save(organisation=organisation, formset=formset, actor=request.user)
+                messages.success(request, _("The tiers are saved. They count from the next evaluation."))
+                return redirect("affiliates:programme_settings", organisation.slug)
+        else:
+            form = ProgrammeSettingsForm(request.POST, instance=programme)
+            if form.is_valid():
+                programme_services.settings_save(programme=programme, form=form, actor=request.user)
+                messages.success(request, _("The programme settings are saved."))
+                return redirect("affiliates:programme_settings", organisation.slug)
+        status = 422
+    return render(
+        request,
+        "affiliates/home/settings.html",
+        {"programme": programme, "form": form, "formset": formset},
+        status=status,
+    )
+
+
+urlpatterns = [
+    path("", programme_home, name="programme_home"),
+    path("settings/", programme_settings, name="programme_settings"),
+]

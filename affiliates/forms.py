@@ -1,0 +1,164 @@
+"""The programme settings page: the rules, the KPI targets, the paying account and the tiers."""
+
+from decimal import Decimal
+from urllib.parse import urlsplit
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from schwifty import BIC, IBAN
+from schwifty.exceptions import SchwiftyException
+
+from affiliates.models import ProgrammeSettings, Tier
+
+MONEY_FIELDS = ("referral_fee", "minimum_payout", "target_order_value")
+PERCENT_FIELDS = ("commission_percent", "target_on_time_delivery", "target_payment_on_time")
+
+
+def _decimal_widget():
+    return forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "size": 9})
+
+
+class ProgrammeSettingsForm(forms.ModelForm):
+    class Meta:
+        model = ProgrammeSettings
+        fields = [
+            "commission_percent",
+            "cookie_window_days",
+            "hold_days",
+            "minimum_payout",
+            "referral_fee",
+            "home_url",
+            "landing_urls",
+            "target_order_value",
+            "target_on_time_delivery",
+            "target_nps",
+            "target_payment_on_time",
+            "debtor_name",
+            "debtor_iban",
+            "debtor_bic",
+        ]
+        widgets = {"landing_urls": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in MONEY_FIELDS + PERCENT_FIELDS:
+            field = self.fields[name]
+            field.localize = True
+            field.widget = _decimal_widget()
+            field.widget.is_localized = True
+            field.error_messages["invalid"] = _("Enter a number, such as 50 or 12,50.")
+            field.error_messages["max_decimal_places"] = _("Use at most two decimals.")
+        for name in PERCENT_FIELDS:
+            self.fields[name].error_messages["max_digits"] = _("Enter a percentage from 0 to 100.")
+        self.fields["home_url"].widget.attrs["placeholder"] = "https://www.voorbeeld.nl/"
+        self.fields["landing_urls"].widget.attrs["placeholder"] = (
+            "https://www.voorbeeld.nl/\nhttps://shop.voorbeeld.nl/"
+        )
+
+    def clean_landing_urls(self):
+        lines = [line.strip() for line in self.cleaned_data["landing_urls"].splitlines() if line.strip()]
+        problems = [line for line in lines if not _is_plain_url(line)]
+        if problems:
+            raise ValidationError(
+                _("Not a web address of its own (https://host/path, without ? or #): %(lines)s"),
+                params={"lines": ", ".join(problems[:5])},
+            )
+        return "\n".join(dict.fromkeys(lines))
+
+    def clean_debtor_iban(self):
+        value = self.cleaned_data["debtor_iban"].strip()
+        if not value:
+            return ""
+        try:
+            return IBAN(value).compact
+        except SchwiftyException:
+            raise ValidationError(
+                _("This is not a valid IBAN. Check the number, for example NL91ABNA0417164300.")
+            ) from None
+
+    def clean_debtor_bic(self):
+        value = self.cleaned_data["debtor_bic"].strip().upper()
+        if not value:
+            return ""
+        try:
+            return str(BIC(value))
+        except SchwiftyException:
+            raise ValidationError(_("This is not a valid BIC, for example ABNANL2A.")) from None
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in PERCENT_FIELDS:
+            value = cleaned.get(name)
+            if value is not None and not Decimal("0") <= value <= Decimal("100"):
+                self.add_error(name, _("Enter a percentage from 0 to 100."))
+        return cleaned
+
+
+def _is_plain_url(value):
+    parts = urlsplit(value)
+    return (
+        parts.scheme in ("http", "https")
+        and bool(parts.hostname)
+        and not parts.username
+        and not parts.password
+        and not parts.query
+        and not parts.fragment
+        and " " not in value
+    )
+
+
+class TierForm(forms.ModelForm):
+    class Meta:
+        model = Tier
+        fields = ["name", "min_projects", "discount_percent", "benefits"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["discount_percent"]
+        field.localize = True
+        field.widget = _decimal_widget()
+        field.widget.is_localized = True
+        field.error_messages["invalid"] = _("Enter a percentage, such as 5 or 7,5.")
+        self.fields["min_projects"].widget.attrs.update({"inputmode": "numeric", "size": 5})
+
+
+class BaseTierFormSet(forms.BaseModelFormSet):
+    """The tiers from the lowest to the highest: each asks more projects than the one above it."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        rows = [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        names = [row["name"].strip().lower() for row in rows]
+        if len(names) != len(set(names)):
+            raise ValidationError(_("Two tiers have the same name."))
+        for lower, higher in zip(rows, rows[1:], strict=False):
+            if higher["min_projects"] <= lower["min_projects"]:
+                raise ValidationError(
+                    _(
+                        "Thresholds must increase from tier to tier: %(higher)s asks %(h)s projects, "
+                        "not more than %(lower)s (%(l)s)."
+                    ),
+                    params={
+                        "higher": higher["name"],
+                        "h": higher["min_projects"],
+                        "lower": lower["name"],
+                        "l": lower["min_projects"],
+                    },
+                )
+            if higher["discount_percent"] < lower["discount_percent"]:
+                raise ValidationError(
+                    _("A higher tier cannot give less discount: %(higher)s gives less than %(lower)s."),
+                    params={"higher": higher["name"], "lower": lower["name"]},
+                )
+
+
+TierFormSet = forms.modelformset_factory(
+    Tier, form=TierForm, formset=BaseTierFormSet, extra=1, can_delete=True, max_num=12, validate_max=True
+)
