@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "axes",
+    # django-ninja's templates and static files: the API docs page (/api/v1/docs) served from our origin, no CDN.
+    "ninja",
     "partnerhub",
     "matrix",
     "checker",
