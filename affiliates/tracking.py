@@ -1,0 +1,264 @@
+"""Affiliate links and clicks: where `/r/<code>` may lead, and the one insert a click costs.
+
+Rules enforced here:
+
+- A landing page is only ever one of the organisation's allowed landing pages
+  (`ProgrammeSettings.landing_urls`, each a URL prefix, and `home_url`): the scheme and host must match
+  exactly and the path must start with the prefix on a segment boundary. Anything else (other hosts, user
+  info, backslashes, control characters, non-ASCII, dot segments, encoded slashes) is refused and the visitor goes to the default landing page.
+- The visitor's IP address is never stored: a click keeps an HMAC of IP and user agent (`source_hash`), keyed
+  with a salt derived from SECRET_KEY.
+- Clicks from one source within the same `DEDUP_SECONDS` bucket count once: the click id is derived from
+  (affiliate, source, bucket), and a unique constraint drops the duplicate insert. So a click is one indexed
+  lookup (by the view) and one `INSERT … ON CONFLICT DO NOTHING`, and the duplicate gets the same click id.
+"""
+
+import re
+import string
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from affiliates.models import Affiliate, Click
+
+DEDUP_SECONDS = 10
+UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
+CLICK_PARAM = "ph_click"
+LANDING_MAX = 2000
+# Link previewers and crawlers follow links without a person behind them: they are redirected, not counted.
+BOT_AGENT = re.compile(
+    r"bot\b|crawl|spider|slurp|facebookexternalhit|embedly|preview|whatsapp|curl/|wget/|python-requests",
+    re.IGNORECASE,
+)
+# Printable ASCII without space, backslash, quotes and angle brackets: what a landing URL may contain.
+_URL_CHARS = frozenset(string.ascii_letters + string.digits + "-._~:/?#[]@!$&'()*+,;=%")
+CODE = re.compile(r"^[a-z0-9][a-z0-9-]{2,39}$")
+
+
+@dataclass(frozen=True)
+class Origin:
+    scheme: str
+    netloc: str
+    path: str
+
+    @property
+    def url(self):
+        return f"{self.scheme}://{self.netloc}{self.path}"
+
+
+def _split(url):
+    """(scheme, netloc, path, query, fragment) of a strictly well-formed absolute http(s) URL, or None."""
+    if not url or len(url) > LANDING_MAX or not set(url) <= _URL_CHARS:
+        return None
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    if "@" in parts.netloc or "%" in parts.netloc or parts.username is not None:
+        return None
+    if not url.lower().startswith(f"{parts.scheme.lower()}://"):
+        return None
+    netloc = parts.hostname.lower() + (f":{port}" if port is not None else "")
+    path = parts.path or "/"
+    decoded = unquote(path)
+    if "\\" in decoded or "//" in decoded or any(ord(ch) < 33 or ord(ch) == 127 for ch in decoded):
+        return None
+    segments = decoded.split("/")
+    if any(segment in (".", "..") for segment in segments):
+        return None
+    return parts.scheme.lower(), netloc, path, parts.query, parts.fragment
+
+
+def allowed_origins(programme):
+    """The allowed landing prefixes of a programme (home page first), as parsed `Origin`s."""
+    if programme is None:
+        return []
+    origins = []
+    for url in [programme.home_url, *programme.landing_url_list]:
+        parts = _split(url.strip()) if url else None
+        if parts is not None:
+            origins.append(Origin(parts[0], parts[1], parts[2]))
+    return origins
+
+
+def _under(path, prefix):
+    """Whether `path` is `prefix` or below it, on a segment boundary (/acties: /acties/x, not /actiesx)."""
+    if path == prefix or prefix == "/":
+        return True
+    if prefix.endswith("/"):
+        return path.startswith(prefix)
+    return path.startswith(prefix + "/")
+
+
+def landing_check(programme, requested):
+    """The landing URL for a requested `?to=` value (a path or a full URL), or None when it is not allowed.
+
+    A path (starting with a single "/") is taken on the default landing page's host.
+    """
+    origins = allowed_origins(programme)
+    if not origins or not requested:
+        return None
+    if requested.startswith("/") and not requested.startswith("//"):
+        default = origins[0]
+        requested = f"{default.scheme}://{default.netloc}{requested}"
+    parts = _split(requested)
+    if parts is None:
+        return None
+    scheme, netloc, path, query, fragment = parts
+    for origin in origins:
+        if origin.scheme == scheme and origin.netloc == netloc and _under(path, origin.path):
+            return urlunsplit((scheme, netloc, path, query, fragment))
+    return None
+
+
+def landing_default(programme):
+    """Where a link without (or with a refused) landing page leads: the home page, else the first allowed
+    landing page, else the fallback of the installation."""
+    origins = allowed_origins(programme)
+    if origins:
+        first = origins[0]
+        return urlunsplit((first.scheme, first.netloc, first.path, "", ""))
+    return fallback_url()
+
+
+def fallback_url():
+    return getattr(settings, "AFFILIATE_FALLBACK_URL", "/") or "/"
+
+
+def landing_resolve(programme, requested):
+    """The allowed landing page for `?to=`; the default landing page for anything refused."""
+    return landing_check(programme, requested) or landing_default(programme)
+
+
+def utm_from(query):
+    """The UTM parameters of a query (a dict-like), cleaned: printable, at most 100 characters each."""
+    utm = {}
+    for name in UTM_FIELDS:
+        value = query.get(name, "")
+        value = "".join(ch for ch in value if ch.isprintable())[:100].strip()
+        if value:
+            utm[name] = value
+    return utm
+
+
+def landing_with(landing, *, utm, click_id=""):
+    """The landing URL with the UTM parameters and `ph_click` added (replacing any of the same name)."""
+    parts = urlsplit(landing)
+    ours = dict(utm)
+    if click_id:
+        ours[CLICK_PARAM] = click_id
+    if not ours:
+        return landing
+    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in ours]
+    return urlunsplit(parts._replace(query=urlencode(kept + list(ours.items()))))
+
+
+def source_hash(ip, user_agent):
+    """A salted HMAC of the visitor's address and browser: tells sources apart, keeps no IP."""
+    return salted_hmac("affiliates.click.source", f"{ip}\n{user_agent}", algorithm="sha256").hexdigest()
+
+
+def dedup_bucket(moment):
+    return int(moment.timestamp()) // DEDUP_SECONDS
+
+
+def click_id_for(affiliate_id, source, bucket):
+    """Deterministic: a repeated click of one source in one bucket gets the same id (and is one row)."""
+    value = f"{affiliate_id}:{source}:{bucket}"
+    return salted_hmac("affiliates.click.id", value, algorithm="sha256").hexdigest()[:32]
+
+
+def client_ip(meta):
+    """The visitor's address: REMOTE_ADDR, or the address the trusted proxies saw
+    (`AFFILIATE_TRUSTED_PROXIES` = how many proxies in front of the app append to X-Forwarded-For)."""
+    proxies = getattr(settings, "AFFILIATE_TRUSTED_PROXIES", 0)
+    if proxies:
+        forwarded = [part.strip() for part in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return meta.get("REMOTE_ADDR", "")
+
+
+def is_bot(user_agent):
+    return not user_agent or bool(BOT_AGENT.search(user_agent))
+
+
+def affiliate_for_code(code):
+    """The affiliate of a link code with its organisation and programme settings: one indexed query.
+
+    None for a code that cannot exist (no query) or is unknown."""
+    code = (code or "").lower()
+    if not CODE.match(code):
+        return None
+    return (
+        Affiliate.objects.select_related("organisation", "organisation__programme_settings")
+        .filter(code=code)
+        .first()
+    )
+
+
+def programme_of(affiliate):
+    """The programme settings fetched with the affiliate (None if the organisation never opened them)."""
+    try:
+        return affiliate.organisation.programme_settings
+    except type(affiliate.organisation).programme_settings.RelatedObjectDoesNotExist:
+        return None
+
+
+def click_record(*, affiliate, ip, user_agent, landing, utm, now=None):
+    """Record one click (one INSERT; a repeat of one source within the bucket is dropped by the database)
+    and return its click id, the same for the repeat."""
+    now = now or timezone.now()
+    source = source_hash(ip, user_agent)
+    bucket = dedup_bucket(now)
+    click_id = click_id_for(affiliate.pk, source, bucket)
+    Click.objects.bulk_create(
+        [
+            Click(
+                organisation_id=affiliate.organisation_id,
+                affiliate_id=affiliate.pk,
+                click_id=click_id,
+                created_at=now,
+                landing=landing[:500],
+                source_hash=source,
+                user_agent=user_agent[:300],
+                dedup_bucket=bucket,
+                **{name: utm.get(name, "") for name in UTM_FIELDS},
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    return click_id
+
+
+@dataclass(frozen=True)
+class Redirect:
+    url: str
+    click_id: str = ""
+
+
+def follow_link(*, code, requested_landing, query, ip, user_agent, in_frame=False, record=True):
+    """Everything `/r/<code>` does: where to send the visitor, and the click recorded on the way.
+
+    Unknown code → the installation's fallback; inactive affiliate → its organisation's default landing page;
+    neither records a click. A visit from inside a frame, by a bot, or with `record=False` (HEAD) is
+    redirected without a click and without `ph_click`.
+    """
+    affiliate = affiliate_for_code(code)
+    if affiliate is None:
+        return Redirect(fallback_url())
+    programme = programme_of(affiliate)
+    if not affiliate.is_active:
+        return Redirect(landing_default(programme))
+    landing = landing_resolve(programme, requested_landing)
+    utm = utm_from(query)
+    click_id = ""
+    if record and not in_frame and not is_bot(user_agent):
+        click_id = click_record(affiliate=affiliate, ip=ip, user_agent=user_agent, landing=landing, utm=utm)
+    return Redirect(landing_with(landing, utm=utm, click_id=click_id), click_id)

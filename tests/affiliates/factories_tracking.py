@@ -1,0 +1,46 @@
+"""Affiliates, clicks and API keys for the tracking tests."""
+
+import datetime
+
+from django.utils import timezone
+
+from affiliates import conversions, tracking
+from affiliates.models import Affiliate, Click
+from affiliates.programme import programme_for
+from tests.factories import PartnerFactory
+
+HOME = "https://www.voorbeeld.nl/"
+LANDINGS = "https://www.voorbeeld.nl/\nhttps://shop.voorbeeld.nl/acties/"
+
+
+def programme_with_landings(organisation, *, home=HOME, landings=LANDINGS, **changes):
+    programme = programme_for(organisation)
+    programme.home_url = home
+    programme.landing_urls = landings
+    for name, value in changes.items():
+        setattr(programme, name, value)
+    programme.save()
+    return programme
+
+
+def affiliate_for(organisation, code="blogger-anna", **fields):
+    partner = fields.pop("partner", None) or PartnerFactory(organisation=organisation, name=f"Partner {code}")
+    return Affiliate.objects.create(organisation=organisation, partner=partner, code=code, **fields)
+
+
+def click_for(affiliate, *, at=None, source="198.51.100.7"):
+    """A click at a given moment (default: now), recorded through the service."""
+    at = at or timezone.now()
+    click_id = tracking.click_record(
+        affiliate=affiliate, ip=source, user_agent="Mozilla/5.0 test", landing=HOME, utm={}, now=at
+    )
+    return Click.objects.get(click_id=click_id)
+
+
+def api_key_for(organisation, name="Webshop"):
+    api_key, raw = conversions.api_key_create(organisation=organisation, name=name, actor=None)
+    return api_key, raw
+
+
+def days_ago(days):
+    return timezone.localdate() - datetime.timedelta(days=days)
