@@ -5,7 +5,8 @@ Rules enforced here:
 - A landing page is only ever one of the organisation's allowed landing pages
   (`ProgrammeSettings.landing_urls`, each a URL prefix, and `home_url`): the scheme and host must match
   exactly and the path must start with the prefix on a segment boundary. Anything else (other hosts, user
-  info, backslashes, control characters, non-ASCII, dot segments, encoded slashes) is refused and the visitor goes to the default landing page.
+  info, backslashes, control characters, non-ASCII hosts, dot segments, encoded slashes) is refused and the
+  visitor goes to the default landing page.
 - The visitor's IP address is never stored: a click keeps an HMAC of IP and user agent (`source_hash`), keyed
   with a salt derived from SECRET_KEY.
 - Clicks from one source within the same `DEDUP_SECONDS` bucket count once: the click id is derived from
