@@ -28,3 +28,26 @@ window.addEventListener("pageshow", function () {
     });
   });
 });
+// A button with data-copy="<id>" copies that field's value to the clipboard and says so (data-copied).
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("button[data-copy]");
+  if (!button) {
+    return;
+  }
+  var field = document.getElementById(button.dataset.copy);
+  if (!field) {
+    return;
+  }
+  field.select();
+  var done = function () {
+    var label = button.textContent;
+    button.textContent = button.dataset.copied || label;
+    window.setTimeout(function () { button.textContent = label; }, 1500);
+  };
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(field.value).then(done, function () { document.execCommand("copy"); done(); });
+  } else {
+    document.execCommand("copy");
+    done();
+  }
+});
