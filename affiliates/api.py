@@ -1,5 +1,337 @@
-"""The HTTP API (/api/v1/) for an organisation's webshop or CRM, with its OpenAPI description."""
+"""The HTTP API (/api/v1/) for an organisation's webshop or CRM, with its OpenAPI description.
 
-from ninja import NinjaAPI
+    POST /api/v1/conversions                          report an order (Idempotency-Key header or body field)
+    GET  /api/v1/conversions/{idempotency_key}         the stored answer for an order
+    POST /api/v1/conversions/{idempotency_key}/refund  the order was refunded: take the commission back
+    GET  /api/v1/openapi.json, /api/v1/docs            the description and its Swagger page
 
-api = NinjaAPI(title="PartnerHub API", version="1", urls_namespace="api")
+Every call carries `Authorization: Bearer <key>` (an API key made in the programme settings). This module
+only parses and validates; the rules live in `affiliates.conversions`.
+"""
+
+import datetime
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Literal
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.utils import timezone
+from ninja import Field, Header, NinjaAPI, Schema, Status
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer
+from pydantic import field_validator
+
+from affiliates import conversions
+
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
+AMOUNT = re.compile(r"^\d{1,10}(\.\d{1,2})?$")
+
+DESCRIPTION = """
+Report orders from your webshop or CRM so that affiliates earn their commission exactly once.
+
+**Authentication**: `Authorization: Bearer <key>`, a key made under *Programme → Settings → API keys*.
+
+**Idempotency**: every order carries an idempotency key (the `Idempotency-Key` header or the body field
+`idempotency_key`; letters, digits and `. _ : -`, at most 100). Sending the same key again returns exactly
+the first answer (same status and body) and creates nothing; the same key with another order is refused
+with 409 `idempotency_key_reused`.
+
+**Attribution**: `click_id` (the `ph_click` value the tracking snippet kept), else `coupon`, else the
+affiliate `code`. A commission is created only on the customer's first order, within the attribution window
+of the click (the click's day is day 0; up to and including day 90 by default), and never on the
+affiliate's own order. Without one, `commission` is null and `reason` says why: `no_attribution`,
+`unknown_click`, `unknown_coupon`, `unknown_code`, `outside_window`, `affiliate_inactive`, `self_referral`,
+`not_first_order`.
+
+**Errors**: 401 without a valid key; 422 with `errors: [{field, message}]` for bad input (nothing is
+stored); 404 for an unknown order.
+"""
+
+
+class ApiKeyAuth(HttpBearer):
+    """`Authorization: Bearer <key>` → the key (and its organisation) as `request.auth`."""
+
+    def __call__(self, request):
+        scheme, _space, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer":
+            return None
+        return self.authenticate(request, token.strip())
+
+    def authenticate(self, request, token):
+        return conversions.api_key_authenticate(token)
+
+
+api = NinjaAPI(
+    title="PartnerHub API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api",
+    auth=ApiKeyAuth(),
+)
+
+
+def _field(loc):
+    parts = [str(part) for part in loc if part not in ("body", "payload", "header", "path", "query")]
+    return ".".join(parts) or "body"
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc):
+    errors = []
+    for error in exc.errors:
+        message = error.get("msg", "")
+        message = message.removeprefix("Value error, ")
+        errors.append({"field": _field(error.get("loc", ())), "message": message})
+    return invalid(errors)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthorized(request, exc):
+    response = api.create_response(
+        request,
+        {
+            "error": "unauthorized",
+            "detail": "Send a valid, not revoked API key: Authorization: Bearer <key>.",
+        },
+        status=401,
+    )
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc):
+    """Ninja's own errors (a body that is not JSON: 400) in the same shape as ours."""
+    error = "bad_request" if exc.status_code == 400 else "error"
+    return api.create_response(request, {"error": error, "detail": str(exc)}, status=exc.status_code)
+
+
+def invalid(errors):
+    return api.create_response(
+        None,
+        {
+            "error": "validation_error",
+            "detail": "The request is not valid; nothing was stored.",
+            "errors": errors,
+        },
+        status=422,
+    )
+
+
+class ConversionIn(Schema):
+    idempotency_key: str | None = Field(
+        None, description="Or the Idempotency-Key header. Letters, digits and . _ : -, at most 100."
+    )
+    customer_reference: str = Field(..., description="Your reference of the customer (1 to 100 characters).")
+    customer_email: str | None = Field(None, description="The customer's e-mail address (optional).")
+    value: Decimal = Field(
+        ..., description='The order value in euros, at least 0, at most 2 decimals: "1234.50" or 1234.5.'
+    )
+    date: str = Field(..., description="The order date, ISO 8601 (2026-01-31); not in the future.")
+    click_id: str | None = Field(None, description="The ph_click value kept by the tracking snippet.")
+    coupon: str | None = Field(None, description="An affiliate's coupon code used with the order.")
+    code: str | None = Field(None, description="An affiliate's link code, when the shop knows it.")
+
+    @field_validator("idempotency_key")
+    @classmethod
+    def _key(cls, value):
+        if value is not None and not IDEMPOTENCY_KEY.match(value):
+            raise ValueError("Use 1 to 100 letters, digits and . _ : -")
+        return value
+
+    @field_validator("customer_reference")
+    @classmethod
+    def _reference(cls, value):
+        value = value.strip()
+        if not 1 <= len(value) <= 100:
+            raise ValueError("Give the customer reference, at most 100 characters.")
+        return value
+
+    @field_validator("customer_email")
+    @classmethod
+    def _email(cls, value):
+        value = (value or "").strip()
+        if value:
+            try:
+                validate_email(value)
+            except DjangoValidationError:
+                raise ValueError("Not a valid e-mail address.") from None
+        return value.lower()
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _value(cls, value):
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise ValueError("Give the value as a number of euros, for example 1234.50.")
+        text = repr(value) if isinstance(value, float) else str(value).strip()
+        if isinstance(value, float) and text.endswith(".0"):
+            text = text[:-2]
+        if not AMOUNT.match(text):
+            raise ValueError(
+                "Give the value in euros, at least 0 and at most 2 decimals, for example 1234.50."
+            )
+        try:
+            return Decimal(text)
+        except InvalidOperation:
+            raise ValueError("Give the value as a number of euros, for example 1234.50.") from None
+
+    @field_validator("date")
+    @classmethod
+    def _date(cls, value):
+        try:
+            day = datetime.date.fromisoformat(value.strip())
+        except (ValueError, AttributeError):
+            raise ValueError("Give the order date as YYYY-MM-DD.") from None
+        if day > timezone.localdate():
+            raise ValueError("The order date lies in the future.")
+        return day.isoformat()
+
+    @field_validator("click_id", "coupon", "code")
+    @classmethod
+    def _reference_value(cls, value):
+        value = (value or "").strip()
+        if len(value) > 100:
+            raise ValueError("At most 100 characters.")
+        return value
+
+
+class CommissionOut(Schema):
+    id: int
+    amount: str = Field(..., description='Euros, two decimals, as text: "12.34".')
+    status: str
+    percent: str | None = None
+
+
+class AttributionOut(Schema):
+    method: Literal["click", "coupon", "code"]
+    affiliate: str
+    click_id: str | None = None
+    clicked_at: str | None = None
+    days_since_click: int | None = None
+    window_days: int | None = None
+
+
+class ConversionOut(Schema):
+    project_id: int
+    idempotency_key: str
+    customer_reference: str
+    value: str
+    date: str
+    first_order: bool
+    attribution: AttributionOut | None
+    credited: bool = Field(..., description="Whether the order counts for the affiliate's partner.")
+    commission: CommissionOut | None
+    reason: str | None = Field(..., description="Why no commission was created (null when one was).")
+    detail: str
+    recorded_at: str
+
+
+class RefundIn(Schema):
+    reason: str | None = Field(None, max_length=300, description="Shown on the ledger line.")
+
+
+class CorrectionOut(Schema):
+    id: int
+    amount: str
+    status: str
+
+
+class RefundOut(Schema):
+    project_id: int
+    idempotency_key: str
+    refunded_at: str
+    commission: CommissionOut | None
+    correction: CorrectionOut | None = Field(..., description="The negative line, for a paid commission.")
+
+
+class ErrorOut(Schema):
+    error: str
+    detail: str
+
+
+class FieldError(Schema):
+    field: str
+    message: str
+
+
+class ValidationOut(Schema):
+    error: str
+    detail: str
+    errors: list[FieldError]
+
+
+class ReuseOut(Schema):
+    error: str
+    detail: str
+    project_id: int
+
+
+def _reply(request, outcome):
+    return api.create_response(request, outcome.body, status=outcome.status)
+
+
+@api.post(
+    "/conversions",
+    url_name="conversion_create",
+    response={201: ConversionOut, 400: ErrorOut, 401: ErrorOut, 409: ReuseOut, 422: ValidationOut},
+    summary="Report an order",
+)
+def conversion_create(
+    request,
+    payload: ConversionIn,
+    idempotency_header: str | None = Header(None, alias="Idempotency-Key"),
+):
+    header = (idempotency_header or "").strip()
+    if header and not IDEMPOTENCY_KEY.match(header):
+        return invalid([{"field": "Idempotency-Key", "message": "Use 1 to 100 letters, digits and . _ : -"}])
+    if header and payload.idempotency_key and header != payload.idempotency_key:
+        return invalid([{"field": "idempotency_key", "message": "Differs from the Idempotency-Key header."}])
+    key = header or payload.idempotency_key
+    if not key:
+        return invalid(
+            [{"field": "idempotency_key", "message": "Send an Idempotency-Key header (or idempotency_key)."}]
+        )
+    order = conversions.Order(
+        idempotency_key=key,
+        customer_reference=payload.customer_reference,
+        customer_email=payload.customer_email or "",
+        value=payload.value,
+        date=datetime.date.fromisoformat(payload.date),
+        click_id=payload.click_id or "",
+        coupon=payload.coupon or "",
+        code=payload.code or "",
+    )
+    return _reply(request, conversions.conversion_record(organisation=request.auth.organisation, order=order))
+
+
+@api.get(
+    "/conversions/{idempotency_key}",
+    url_name="conversion_detail",
+    response={200: ConversionOut, 401: ErrorOut, 404: ErrorOut},
+    summary="The stored answer for an order",
+)
+def conversion_detail(request, idempotency_key: str):
+    body = conversions.conversion_result(
+        organisation=request.auth.organisation, idempotency_key=idempotency_key
+    )
+    if body is None:
+        return Status(404, {"error": "not_found", "detail": "No order with this idempotency key."})
+    return Status(200, body)
+
+
+@api.post(
+    "/conversions/{idempotency_key}/refund",
+    url_name="conversion_refund",
+    response={200: RefundOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ValidationOut},
+    summary="Refund an order: take its commission back",
+)
+def conversion_refund(request, idempotency_key: str, payload: RefundIn | None = None):
+    outcome = conversions.conversion_refund(
+        organisation=request.auth.organisation,
+        idempotency_key=idempotency_key,
+        reason=(payload.reason if payload else None) or "",
+    )
+    if outcome is None:
+        return Status(404, {"error": "not_found", "detail": "No order with this idempotency key."})
+    return _reply(request, outcome)

@@ -1,5 +1,8 @@
 """Objects of one organisation for the isolation walk: one per URL parameter of the tracking views."""
 
+from affiliates import conversions
+
 
 def objects(organisation, partner):
-    return {}
+    api_key, _raw = conversions.api_key_create(organisation=organisation, name="Webshop", actor=None)
+    return {"api_key_id": api_key.pk}
