@@ -5,3 +5,8 @@ class AffiliatesConfig(AppConfig):
     name = "affiliates"
     default_auto_field = "django.db.models.BigAutoField"
     verbose_name = "Partner and affiliate programme"
+
+    def ready(self):
+        # The quarterly review's PDF renderer and the tiers' and reviews' tasks, in web and worker
+        # processes alike (Celery discovers only modules called tasks.py).
+        from affiliates import documents, tasks_tiers  # noqa: F401
