@@ -36,6 +36,16 @@ PUBLIC_URL_NAMES = {
     "sign",
     "sign_pdf",
     "sign_signed_pdf",
+    "nps_answer",
+    # The affiliate redirect and the conversions API (its own API-key auth; tests/affiliates/test_tracking_api.py
+    # proves one organisation's key never reaches another's clicks, coupons or orders).
+    "affiliate_redirect",
+    "api-root",
+    "openapi-json",
+    "openapi-view",
+    "conversion_create",
+    "conversion_detail",
+    "conversion_refund",
 }
 # Django's admin has its own staff-only login; it is not part of the organisation tenancy.
 SKIPPED_PREFIXES = ("admin/",)
