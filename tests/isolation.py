@@ -46,6 +46,10 @@ PUBLIC_URL_NAMES = {
     "conversion_create",
     "conversion_detail",
     "conversion_refund",
+    # The affiliate portal (a portal link's token; tests/affiliates/test_ledger_portal.py proves it shows only
+    # its own affiliate and another organisation's materials are 404).
+    "portal",
+    "portal_asset",
 }
 # Django's admin has its own staff-only login; it is not part of the organisation tenancy.
 SKIPPED_PREFIXES = ("admin/",)
