@@ -1,3 +1,5 @@
 """/nps/<token>: the one-question customer satisfaction link (public, by token)."""
 
-urlpatterns = []
+from affiliates.views import nps_public
+
+urlpatterns = nps_public.urlpatterns

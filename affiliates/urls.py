@@ -7,6 +7,7 @@ from affiliates.views import (
     commissions,
     home,
     kpis,
+    nps,
     onboarding,
     payouts,
     projects,
@@ -32,4 +33,5 @@ urlpatterns = [
     *reviews.urlpatterns,
     *comarketing.urlpatterns,
     *toolkit.urlpatterns,
+    *nps.urlpatterns,
 ]

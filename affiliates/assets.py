@@ -1,0 +1,202 @@
+"""The partner toolkit and affiliate materials (seed 004, 2.2 and 4.2): files and texts to hand out.
+
+An upload is checked for size (`AFFILIATES_ASSET_MAX_BYTES`, 10 MB unless set) and for type: the file's
+first bytes must be one of the types its kind allows, and its extension must fit that type (a PNG renamed
+to .pdf is refused). Images are opened with Pillow, which also gives a banner its width and height. SVG is
+refused everywhere (it can carry script); a logo pack is a ZIP or a PNG/JPEG. Files are stored under
+MEDIA_ROOT and only ever served to members (or through the affiliate portal) as a download.
+
+E-mail templates and text links are text, not files.
+"""
+
+import io
+import os
+import zipfile
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.text import get_valid_filename, slugify
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
+
+from affiliates.models import Asset, AssetKind
+from partnerhub.audit import AuditAction, audit_record
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+
+PDF, PNG, JPEG, GIF, ZIP = "pdf", "png", "jpeg", "gif", "zip"
+
+# type: (content type, allowed extensions, magic prefixes)
+TYPES = {
+    PDF: ("application/pdf", (".pdf",), (b"%PDF-",)),
+    PNG: ("image/png", (".png",), (b"\x89PNG\r\n\x1a\n",)),
+    JPEG: ("image/jpeg", (".jpg", ".jpeg"), (b"\xff\xd8\xff",)),
+    GIF: ("image/gif", (".gif",), (b"GIF87a", b"GIF89a")),
+    ZIP: ("application/zip", (".zip",), (b"PK\x03\x04",)),
+}
+IMAGES = (PNG, JPEG, GIF)
+
+TEXT_KINDS = (AssetKind.EMAIL_TEMPLATE, AssetKind.TEXT_LINK)
+
+ALLOWED = {
+    AssetKind.BROCHURE: (PDF,),
+    AssetKind.LOGO_PACK: (ZIP, PNG, JPEG),
+    AssetKind.CASE_STUDY: (PDF, PNG, JPEG),
+    AssetKind.PRICE_LIST: (PDF,),
+    AssetKind.BANNER: (PNG, JPEG, GIF),
+    AssetKind.COMPARISON: (PDF, PNG, JPEG),
+}
+
+LABELS = {PDF: "PDF", PNG: "PNG", JPEG: "JPEG", GIF: "GIF", ZIP: "ZIP"}
+
+
+def max_bytes():
+    return getattr(settings, "AFFILIATES_ASSET_MAX_BYTES", DEFAULT_MAX_BYTES)
+
+
+def allowed_label(kind):
+    """'PDF', 'ZIP, PNG or JPEG' … for the form's help text and the errors."""
+    labels = [LABELS[t] for t in ALLOWED.get(kind, ())]
+    if len(labels) <= 1:
+        return "".join(labels)
+    return _("%(first)s or %(last)s") % {"first": ", ".join(labels[:-1]), "last": labels[-1]}
+
+
+def _sniff(head):
+    for name, (_type, _exts, magics) in TYPES.items():
+        if any(head.startswith(magic) for magic in magics):
+            return name
+    return None
+
+
+def inspect_upload(upload, kind):
+    """Check an uploaded file for `kind`; returns {type, content_type, size, width, height, extension}.
+    Raises ValidationError with a message for the user."""
+    limit = max_bytes()
+    if upload.size > limit:
+        raise ValidationError(
+            _("The file is %(size)s MB; at most %(limit)s MB is allowed.")
+            % {"size": _mb(upload.size), "limit": _mb(limit)}
+        )
+    if upload.size == 0:
+        raise ValidationError(_("The file is empty."))
+    allowed = ALLOWED.get(kind, ())
+    extension = os.path.splitext(upload.name or "")[1].lower()
+    if extension == ".svg":
+        raise ValidationError(
+            _(
+                "SVG files are not accepted (they can contain scripts). "
+                "Upload a PNG or put the logos in a ZIP."
+            )
+        )
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    found = _sniff(head)
+    if found is None or found not in allowed:
+        raise ValidationError(
+            _("This file is not a %(types)s file, which is what a %(kind)s must be.")
+            % {"types": allowed_label(kind), "kind": AssetKind(kind).label.lower()}
+        )
+    if extension not in TYPES[found][1]:
+        raise ValidationError(
+            _("The file is a %(type)s file but its name ends in “%(extension)s”. Rename it to %(expected)s.")
+            % {"type": LABELS[found], "extension": extension or "…", "expected": TYPES[found][1][0]}
+        )
+    info = {
+        "type": found,
+        "content_type": TYPES[found][0],
+        "size": upload.size,
+        "width": None,
+        "height": None,
+        "extension": TYPES[found][1][0],
+    }
+    data = upload.read()
+    upload.seek(0)
+    if found in IMAGES:
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                image.verify()
+            with Image.open(io.BytesIO(data)) as image:
+                info["width"], info["height"] = image.size
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+            raise ValidationError(_("The image cannot be read; it may be damaged.")) from None
+    elif found == ZIP:
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                if archive.testzip() is not None:
+                    raise zipfile.BadZipFile
+        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError):
+            raise ValidationError(_("The ZIP file cannot be opened; it may be damaged.")) from None
+    elif found == PDF and b"%%EOF" not in data[-2048:]:
+        raise ValidationError(_("The PDF is incomplete; it may be damaged."))
+    return info
+
+
+def _mb(size):
+    return f"{size / (1024 * 1024):.1f}".rstrip("0").rstrip(".")
+
+
+def asset_create(*, organisation, actor, kind, audience, title, upload=None, text=""):
+    """A toolkit item: a checked file for file kinds, a text for e-mail templates and text links. Nothing
+    is stored when a check fails."""
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": _("Give the item a title.")})
+    asset = Asset(organisation=organisation, kind=kind, audience=audience, title=title, created_by=actor)
+    if kind in TEXT_KINDS:
+        if not (text or "").strip():
+            raise ValidationError({"text": _("Write the text of the e-mail template or text link.")})
+        if upload is not None:
+            raise ValidationError(
+                {"file": _("An e-mail template or text link is text: leave the file empty.")}
+            )
+        asset.text = text.strip()
+    else:
+        if upload is None:
+            raise ValidationError({"file": _("Choose a file to upload.")})
+        try:
+            info = inspect_upload(upload, kind)
+        except ValidationError as error:
+            raise ValidationError({"file": error.messages}) from None
+        asset.content_type = info["content_type"]
+        asset.size = info["size"]
+        asset.width, asset.height = info["width"], info["height"]
+        asset.text = (text or "").strip()
+    asset.full_clean(exclude=["file"])
+    if upload is not None:
+        name = get_valid_filename(slugify(title) or "bestand") + info["extension"]
+        asset.file.save(name, upload, save=False)
+    try:
+        with transaction.atomic():
+            asset.save()
+            audit_record(
+                organisation=organisation,
+                actor=actor,
+                action=AuditAction.CREATE,
+                obj=asset,
+                changes={"title": ["", asset.title], "kind": ["", asset.kind]},
+            )
+    except Exception:
+        if asset.file:
+            asset.file.delete(save=False)
+        raise
+    return asset
+
+
+def asset_delete(*, asset, actor):
+    """Remove the item and, once the removal is committed, its file."""
+    name = asset.file.name if asset.file else ""
+    storage = asset.file.storage
+    with transaction.atomic():
+        audit_record(
+            organisation=asset.organisation,
+            actor=actor,
+            action=AuditAction.DELETE,
+            obj=asset,
+            changes={"title": [asset.title, ""]},
+        )
+        asset.delete()
+        if name:
+            transaction.on_commit(lambda: storage.delete(name))
