@@ -63,13 +63,16 @@ def referral_fee_accrue(*, referral, programme=None):
 
 
 def claw_back(*, line, reason):
-    """Take back a line: rejected if not yet paid, else a negative correction that the next payout nets.
+    """Take back a line: rejected if not yet paid nor in a payout, else a negative correction that the next
+    payout nets (a line in a payout batch is money on its way: the batch's amounts never change).
 
     Returns the correction line, or None when the line was simply rejected (or already taken back).
     """
     with transaction.atomic():
         line = Commission.objects.select_for_update().get(pk=line.pk)
-        if line.status in (CommissionStatus.PENDING, CommissionStatus.APPROVED):
+        if line.status == CommissionStatus.PENDING or (
+            line.status == CommissionStatus.APPROVED and line.payout_id is None
+        ):
             line.status = CommissionStatus.REJECTED
             line.rejected_reason = reason[:300]
             line.save(update_fields=["status", "rejected_reason"])

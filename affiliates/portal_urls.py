@@ -1,3 +1,5 @@
-"""/p/<token>: the affiliate portal (public, by token)."""
+"""/p/<token>: the affiliate portal (public, by token). URL names `portal` and `portal_asset`."""
 
-urlpatterns = []
+from affiliates.views import portal
+
+urlpatterns = [*portal.urlpatterns]

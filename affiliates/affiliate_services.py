@@ -1,0 +1,317 @@
+"""Affiliates: setting one up (for an existing partner, or a blogger who becomes a partner in the same step),
+changing its codes and payout account, and the portal links it reads its figures through.
+
+Link codes are unique across PartnerHub (the redirect `/r/<code>` knows no organisation); coupon codes are
+unique per organisation. IBANs are stored compact (NL91ABNA0417164300) and shown in groups of four.
+"""
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, DecimalField, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
+
+from affiliates.models import (
+    Affiliate,
+    Click,
+    Commission,
+    CommissionStatus,
+    PortalLink,
+    Project,
+)
+from partnerhub.audit import AuditAction, audit_record, field_changes
+from partnerhub.models import Partner, PartnerCategory
+from partnerhub.services import partner_create
+
+PORTAL_LINK_DAYS = 365
+AFFILIATE_FIELDS = [
+    "code",
+    "coupon_code",
+    "commission_percent",
+    "email",
+    "customer_reference",
+    "account_holder",
+    "iban",
+    "is_active",
+]
+# A blogger or influencer set up from the affiliate page becomes a partner of this category.
+BLOGGER_CATEGORY = PartnerCategory.OTHER
+
+
+class AffiliateError(Exception):
+    """A change that breaks a rule of the programme; the message is for the user."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.field = field
+
+
+# --- IBAN --------------------------------------------------------------------------------------------------
+
+
+def iban_compact(value):
+    """The IBAN without spaces, upper case, or raise AffiliateError with a Dutch-ready message."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    try:
+        return IBAN(value).compact
+    except SchwiftyException:
+        raise AffiliateError(
+            _("This is not a valid IBAN. Check the number, for example NL91 ABNA 0417 1643 00."), "iban"
+        ) from None
+
+
+def iban_formatted(value):
+    """The IBAN in groups of four for reading; an invalid stored value is shown as it is."""
+    try:
+        return IBAN(value).formatted if value else ""
+    except SchwiftyException:
+        return value
+
+
+def iban_problem(affiliate):
+    """Why this affiliate cannot be paid by bank transfer, or "" when its account is complete and valid."""
+    if affiliate is None:
+        return _("No payout account: this partner is not set up as an affiliate.")
+    if not affiliate.iban:
+        return _("No IBAN filled in.")
+    try:
+        IBAN(affiliate.iban)
+    except SchwiftyException:
+        return _("The IBAN is not valid.")
+    if not affiliate.account_holder.strip():
+        return _("No account holder filled in.")
+    return ""
+
+
+def bic_for(iban):
+    """The bank's BIC derived from a valid IBAN, or "" when the bank is not in schwifty's registry."""
+    try:
+        bic = IBAN(iban).bic
+    except SchwiftyException:
+        return ""
+    return str(bic) if bic else ""
+
+
+# --- codes -------------------------------------------------------------------------------------------------
+
+
+def code_suggest(name, *, exclude_pk=None):
+    """A free link code made from a name: "Bouwblog Jansen" → "bouwblog-jansen" (or "-2", "-3" …)."""
+    base = slugify(name)[:34].strip("-") or "partner"
+    if len(base) < 3:
+        base = f"{base}-aff"
+    taken = set(
+        Affiliate.objects.filter(code__startswith=base).exclude(pk=exclude_pk).values_list("code", flat=True)
+    )
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def _check_unique(organisation, *, code, coupon_code, exclude_pk=None):
+    others = Affiliate.objects.exclude(pk=exclude_pk)
+    if others.filter(code=code).exists():
+        raise AffiliateError(_("This link code is already in use. Choose another one."), "code")
+    if coupon_code and others.filter(organisation=organisation, coupon_code=coupon_code).exists():
+        raise AffiliateError(_("This coupon code is already in use by another affiliate."), "coupon_code")
+
+
+# --- affiliates --------------------------------------------------------------------------------------------
+
+
+def affiliate_create(
+    *,
+    organisation,
+    actor,
+    partner=None,
+    new_partner_name="",
+    new_partner_category=BLOGGER_CATEGORY,
+    code,
+    coupon_code="",
+    email="",
+    customer_reference="",
+    account_holder="",
+    iban="",
+    commission_percent=None,
+):
+    """Set up an affiliate for `partner` (of this organisation, not yet an affiliate), or for a new partner
+    named `new_partner_name`, created in the same transaction. Nothing is saved when a rule is broken."""
+    iban = iban_compact(iban)
+    coupon_code = (coupon_code or "").strip().upper()
+    try:
+        with transaction.atomic():
+            if partner is None:
+                name = new_partner_name.strip()
+                if not name:
+                    raise AffiliateError(_("Choose a partner or fill in the name of a new one."), "partner")
+                if Partner.objects.filter(organisation=organisation, name__iexact=name).exists():
+                    raise AffiliateError(
+                        _("A partner with this name already exists: choose it from the list."),
+                        "new_partner_name",
+                    )
+                partner = partner_create(
+                    organisation=organisation, actor=actor, name=name, category=new_partner_category
+                )
+            elif partner.organisation_id != organisation.pk:
+                raise AffiliateError(_("Choose a partner of your own organisation."), "partner")
+            elif Affiliate.objects.filter(partner=partner).exists():
+                raise AffiliateError(_("This partner is already an affiliate."), "partner")
+            _check_unique(organisation, code=code, coupon_code=coupon_code)
+            affiliate = Affiliate(
+                organisation=organisation,
+                partner=partner,
+                code=code,
+                coupon_code=coupon_code,
+                email=email,
+                customer_reference=customer_reference.strip(),
+                account_holder=account_holder.strip(),
+                iban=iban,
+                commission_percent=commission_percent,
+            )
+            affiliate.full_clean(exclude=["partner", "organisation"])
+            affiliate.save()
+            audit_record(
+                organisation=organisation,
+                actor=actor,
+                action=AuditAction.CREATE,
+                obj=affiliate,
+                partner=partner,
+                changes=field_changes(Affiliate(), affiliate, AFFILIATE_FIELDS),
+            )
+            return affiliate
+    except IntegrityError:  # a concurrent request took the code, the coupon or the partner meanwhile
+        raise AffiliateError(_("This link code or coupon code was just taken. Try again."), "code") from None
+
+
+def affiliate_update(*, affiliate, actor, **fields):
+    """Change an affiliate's codes, rate, contact and payout account (audited field by field)."""
+    if "iban" in fields:
+        fields["iban"] = iban_compact(fields["iban"])
+    if "coupon_code" in fields:
+        fields["coupon_code"] = (fields["coupon_code"] or "").strip().upper()
+    try:
+        with transaction.atomic():
+            before = Affiliate.objects.select_for_update().get(pk=affiliate.pk)
+            for name, value in fields.items():
+                setattr(affiliate, name, value)
+            _check_unique(
+                affiliate.organisation,
+                code=affiliate.code,
+                coupon_code=affiliate.coupon_code,
+                exclude_pk=affiliate.pk,
+            )
+            affiliate.full_clean(exclude=["partner", "organisation"])
+            affiliate.save()
+            changes = field_changes(before, affiliate, AFFILIATE_FIELDS)
+            if changes:
+                audit_record(
+                    organisation=affiliate.organisation,
+                    actor=actor,
+                    action=AuditAction.UPDATE,
+                    obj=affiliate,
+                    partner=affiliate.partner,
+                    changes=changes,
+                )
+            return affiliate
+    except IntegrityError:
+        raise AffiliateError(_("This link code or coupon code was just taken. Try again."), "code") from None
+
+
+def affiliates_with_figures(organisation):
+    """The organisation's affiliates with clicks, conversions and ledger balances, each a subquery: one
+    query for the whole page however many rows (joins would multiply the counts)."""
+    money = DecimalField(max_digits=12, decimal_places=2)
+    zero = Value(0, output_field=money)
+
+    def ledger_sum(status):
+        return Coalesce(
+            Subquery(
+                Commission.objects.filter(partner=OuterRef("partner"), status=status, payout__isnull=True)
+                .order_by()
+                .values("partner")
+                .annotate(total=Sum("amount"))
+                .values("total"),
+                output_field=money,
+            ),
+            zero,
+        )
+
+    def count_of(queryset, group):
+        return Coalesce(
+            Subquery(
+                queryset.order_by().values(group).annotate(c=Count("pk")).values("c"),
+                output_field=IntegerField(),
+            ),
+            Value(0),
+        )
+
+    clicks = Click.objects.filter(affiliate=OuterRef("pk"))
+    conversions = Project.objects.filter(partner=OuterRef("partner")).exclude(attribution="")
+    return (
+        Affiliate.objects.filter(organisation=organisation)
+        .select_related("partner")
+        .annotate(
+            click_count=count_of(clicks, "affiliate"),
+            conversion_count=count_of(conversions, "partner"),
+            pending=ledger_sum(CommissionStatus.PENDING),
+            approved=ledger_sum(CommissionStatus.APPROVED),
+            open_portal_links=Count(
+                "portal_links",
+                filter=Q(portal_links__revoked_at__isnull=True, portal_links__expires_at__gt=timezone.now()),
+            ),
+        )
+        .order_by("partner__name")
+    )
+
+
+# --- portal links ------------------------------------------------------------------------------------------
+
+
+def portal_link_create(*, affiliate, actor, days=PORTAL_LINK_DAYS):
+    """A new read-only portal link; returns (link, raw token). The raw token is shown once, never stored."""
+    link = PortalLink(
+        affiliate=affiliate,
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+        expires_at=timezone.now() + datetime.timedelta(days=days),
+    )
+    raw = link.issue_token()
+    with transaction.atomic():
+        link.save()
+        audit_record(
+            organisation=affiliate.organisation,
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=link,
+            partner=affiliate.partner,
+            changes={"expires_at": ["", link.expires_at.date().isoformat()]},
+        )
+    return link, raw
+
+
+def portal_link_revoke(*, link, actor):
+    """Withdraw a portal link (the page answers 410 from then on). Revoking twice changes nothing."""
+    with transaction.atomic():
+        link = PortalLink.objects.select_for_update().select_related("affiliate__partner").get(pk=link.pk)
+        if link.revoked_at is not None:
+            return link, False
+        link.revoked_at = timezone.now()
+        link.save(update_fields=["revoked_at"])
+        audit_record(
+            organisation=link.affiliate.organisation,
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=link,
+            partner=link.affiliate.partner,
+            changes={"revoked_at": ["", link.revoked_at.isoformat(timespec="minutes")]},
+        )
+        return link, True

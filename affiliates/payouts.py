@@ -1,0 +1,421 @@
+"""Working the ledger: approving and rejecting lines, the monthly payout batch, paying it, and its exports.
+
+Rules enforced here:
+- a line goes pending → approved (by hand, or automatically once `approve_after` has come) → paid, or
+  pending/approved → rejected with a reason;
+- a paid line never changes, and neither does a line that sits in a payout: corrections are new lines
+  (`ledger.claw_back`);
+- a batch exists once per organisation and month; it pays every partner whose approved balance (every
+  approved line not yet in a payout, negative corrections included) reaches the minimum payout and who has
+  a valid payout account; the others keep their lines approved for a later batch;
+- amounts are Decimal to the cent.
+
+Changing services lock the lines they change (`select_for_update`, in primary-key order) so two clicks, two
+tabs or a task running alongside a person never change a line twice.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from schwifty import BIC, IBAN
+from schwifty.exceptions import SchwiftyException
+from sepaxml import SepaTransfer
+
+from affiliates.affiliate_services import bic_for, iban_problem
+from affiliates.models import (
+    Affiliate,
+    Commission,
+    CommissionStatus,
+    Payout,
+    PayoutBatch,
+    PayoutStatus,
+    ProgrammeSettings,
+)
+from affiliates.programme import cents, programme_for
+from partnerhub.audit import AuditAction, audit_record
+from partnerhub.models import Partner
+
+REASON_MAX = 300
+
+
+class LedgerError(Exception):
+    """A change the ledger refuses; the message is for the user. Nothing was changed."""
+
+
+class PayoutExportError(Exception):
+    """The batch cannot be exported (the paying account is incomplete, nothing is left to pay)."""
+
+
+# --- approving and rejecting -------------------------------------------------------------------------------
+
+
+def _locked(organisation, ids):
+    """The organisation's lines with these ids, locked, in a fixed order (no deadlock between two runs)."""
+    return list(
+        Commission.objects.select_for_update()
+        .filter(organisation=organisation, pk__in=list(ids))
+        .order_by("pk")
+    )
+
+
+def commissions_approve(*, organisation, commission_ids, actor, now=None):
+    """Approve the selected pending lines. Lines already approved, paid or rejected are left as they are, so
+    sending the same selection twice approves nothing the second time. Returns (approved, left alone)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        lines = _locked(organisation, commission_ids)
+        pending = [line for line in lines if line.status == CommissionStatus.PENDING]
+        for line in pending:
+            line.status = CommissionStatus.APPROVED
+            line.approved_at = now
+            line.approved_by = actor if actor is not None and actor.is_authenticated else None
+            line.save(update_fields=["status", "approved_at", "approved_by"])
+            audit_record(
+                organisation=organisation,
+                actor=actor,
+                action=AuditAction.UPDATE,
+                obj=line,
+                partner=line.partner,
+                changes={"status": [CommissionStatus.PENDING, CommissionStatus.APPROVED]},
+            )
+    return len(pending), len(lines) - len(pending)
+
+
+def rejection_refusal(line):
+    """Why this line cannot be rejected, or "" when it can (a rejected line again is allowed: nothing)."""
+    if line.status == CommissionStatus.PAID:
+        return _("A paid line never changes; a refund is booked as a new, negative line.")
+    if line.payout_id is not None:
+        return _("This line is part of a payout batch; a refund is booked as a new, negative line.")
+    return ""
+
+
+def commissions_reject(*, organisation, commission_ids, actor, reason):
+    """Reject the selected pending or approved lines with a reason. All or nothing: if one of them is paid or
+    in a payout, nothing changes. Lines already rejected stay as they were. Returns the number rejected."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise LedgerError(_("Give a reason for rejecting."))
+    if len(reason) > REASON_MAX:
+        raise LedgerError(_("Keep the reason under 300 characters."))
+    with transaction.atomic():
+        lines = _locked(organisation, commission_ids)
+        refused = [line for line in lines if rejection_refusal(line)]
+        if refused:
+            raise LedgerError(
+                rejection_refusal(refused[0])
+                + " "
+                + _("Nothing was rejected (%(count)s of the selected lines cannot be).")
+                % {"count": len(refused)}
+            )
+        open_lines = [line for line in lines if line.status != CommissionStatus.REJECTED]
+        for line in open_lines:
+            before = line.status
+            line.status = CommissionStatus.REJECTED
+            line.rejected_reason = reason
+            line.save(update_fields=["status", "rejected_reason"])
+            audit_record(
+                organisation=organisation,
+                actor=actor,
+                action=AuditAction.UPDATE,
+                obj=line,
+                partner=line.partner,
+                changes={"status": [before, CommissionStatus.REJECTED], "rejected_reason": ["", reason]},
+            )
+    return len(open_lines)
+
+
+def approve_due_commissions(*, organisation=None, today=None):
+    """Approve every pending line whose hold has ended (`approve_after` today or earlier). One UPDATE, which
+    only touches lines still pending: safe next to a person approving or rejecting. Returns the count."""
+    today = today or timezone.localdate()
+    lines = Commission.objects.filter(
+        status=CommissionStatus.PENDING, approve_after__isnull=False, approve_after__lte=today
+    )
+    if organisation is not None:
+        lines = lines.filter(organisation=organisation)
+    return lines.update(status=CommissionStatus.APPROVED, approved_at=timezone.now())
+
+
+# --- balances ----------------------------------------------------------------------------------------------
+
+
+def approved_balances(organisation):
+    """{partner id: approved balance not yet in a payout}, corrections included (one grouped query)."""
+    rows = (
+        Commission.objects.filter(
+            organisation=organisation, status=CommissionStatus.APPROVED, payout__isnull=True
+        )
+        .order_by()
+        .values("partner")
+        .annotate(total=Sum("amount"))
+        .values_list("partner", "total")
+    )
+    return {partner_id: cents(total) for partner_id, total in rows}
+
+
+# --- payout batches ----------------------------------------------------------------------------------------
+
+
+def month_start(day):
+    return day.replace(day=1)
+
+
+def previous_month(today=None):
+    """The first day of the month before `today`'s: the month a batch made on the 1st pays for."""
+    today = today or timezone.localdate()
+    return month_start(month_start(today) - datetime.timedelta(days=1))
+
+
+@dataclass
+class Skipped:
+    partner: object
+    amount: Decimal
+    reason: str
+
+
+@dataclass
+class BatchResult:
+    batch: PayoutBatch
+    created: bool
+    payouts: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)
+
+
+def _due(organisation, programme, lines):
+    """Group approved lines by partner; (partner id, total, lines) for the totals that reach the minimum."""
+    by_partner = defaultdict(list)
+    for line in lines:
+        by_partner[line.partner_id].append(line)
+    minimum = cents(programme.minimum_payout)
+    for partner_id, partner_lines in by_partner.items():
+        total = cents(sum((line.amount for line in partner_lines), Decimal("0")))
+        if total >= minimum and total > 0:
+            yield partner_id, total, partner_lines
+
+
+def payout_batch_create(*, organisation, month=None, actor=None):
+    """The month's payout batch: one payout per partner whose approved balance reaches the minimum and whose
+    payout account is valid; its lines are tied to the payout. If the month's batch exists already nothing
+    new is made (running twice is safe). Returns a BatchResult (`created` False for an existing batch)."""
+    month = month_start(month or previous_month())
+    programme = programme_for(organisation)
+    existing = PayoutBatch.objects.filter(organisation=organisation, month=month).first()
+    if existing is not None:
+        return BatchResult(batch=existing, created=False)
+    try:
+        with transaction.atomic():
+            batch = PayoutBatch.objects.create(
+                organisation=organisation,
+                month=month,
+                created_by=actor if actor is not None and actor.is_authenticated else None,
+            )
+            lines = list(
+                Commission.objects.select_for_update()
+                .filter(organisation=organisation, status=CommissionStatus.APPROVED, payout__isnull=True)
+                .order_by("pk")
+            )
+            due = list(_due(organisation, programme, lines))
+            affiliates = {
+                affiliate.partner_id: affiliate
+                for affiliate in Affiliate.objects.filter(
+                    organisation=organisation, partner_id__in=[partner_id for partner_id, _t, _l in due]
+                ).select_related("partner")
+            }
+            partners = Partner.objects.in_bulk([partner_id for partner_id, _t, _l in due])
+            result = BatchResult(batch=batch, created=True)
+            for partner_id, total, partner_lines in due:
+                affiliate = affiliates.get(partner_id)
+                problem = iban_problem(affiliate)
+                if problem:
+                    result.skipped.append(Skipped(partners[partner_id], total, problem))
+                    continue
+                payout = Payout.objects.create(
+                    organisation=organisation,
+                    batch=batch,
+                    partner_id=partner_id,
+                    amount=total,
+                    account_holder=affiliate.account_holder.strip()[:70],
+                    iban=IBAN(affiliate.iban).compact,
+                    bic=bic_for(affiliate.iban),
+                )
+                payout.end_to_end_id = f"PH-{month:%Y%m}-{payout.pk}"[:35]
+                payout.save(update_fields=["end_to_end_id"])
+                Commission.objects.filter(pk__in=[line.pk for line in partner_lines]).update(payout=payout)
+                result.payouts.append(payout)
+            audit_record(
+                organisation=organisation,
+                actor=actor,
+                action=AuditAction.CREATE,
+                obj=batch,
+                changes={
+                    "payouts": ["", str(len(result.payouts))],
+                    "amount": ["", str(sum((p.amount for p in result.payouts), Decimal("0.00")))],
+                },
+                actor_name="" if actor else "PartnerHub",
+            )
+            return result
+    except IntegrityError:  # another run made this month's batch at the same moment
+        return BatchResult(
+            batch=PayoutBatch.objects.get(organisation=organisation, month=month), created=False
+        )
+
+
+def batch_skipped(batch, programme=None):
+    """The partners whose approved balance reaches the minimum but who cannot be paid, with the reason: those
+    a batch leaves out (their lines stay approved). Computed now, so a fixed IBAN disappears from the list."""
+    organisation = batch.organisation
+    programme = programme or programme_for(organisation)
+    balances = approved_balances(organisation)
+    minimum = cents(programme.minimum_payout)
+    due_ids = [partner_id for partner_id, total in balances.items() if total >= minimum and total > 0]
+    affiliates = {
+        affiliate.partner_id: affiliate
+        for affiliate in Affiliate.objects.filter(organisation=organisation, partner_id__in=due_ids)
+    }
+    skipped = []
+    partners = Partner.objects.filter(organisation=organisation, pk__in=due_ids).select_related("affiliate")
+    for partner in partners.order_by("name"):
+        problem = iban_problem(affiliates.get(partner.pk))
+        if problem:
+            skipped.append(Skipped(partner, balances[partner.pk], problem))
+    return skipped
+
+
+def batch_totals(batch):
+    """Count and sums of a batch's payouts: all, still to pay, paid (one query)."""
+    totals = batch.payouts.order_by().aggregate(
+        count=Count("pk"),
+        total=Sum("amount"),
+        open=Count("pk", filter=Q(status=PayoutStatus.OPEN)),
+        open_total=Sum("amount", filter=Q(status=PayoutStatus.OPEN)),
+    )
+    for name in ("total", "open_total"):
+        totals[name] = cents(totals[name] or 0)
+    return totals
+
+
+def payout_batch_mark_paid(*, batch, actor, now=None):
+    """Mark the batch's open payouts paid, with their lines: from now on those lines never change. Marking a
+    paid batch again changes nothing. Returns the number of payouts marked paid."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        payouts = list(
+            Payout.objects.select_for_update().filter(batch=batch, status=PayoutStatus.OPEN).order_by("pk")
+        )
+        if not payouts:
+            return 0
+        lines = Commission.objects.select_for_update().filter(payout__in=payouts).order_by("pk")
+        list(lines)  # take the locks
+        Commission.objects.filter(payout__in=payouts).update(status=CommissionStatus.PAID, paid_at=now)
+        Payout.objects.filter(pk__in=[payout.pk for payout in payouts]).update(
+            status=PayoutStatus.PAID, paid_at=now
+        )
+        audit_record(
+            organisation=batch.organisation,
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=batch,
+            changes={"status": [PayoutStatus.OPEN, PayoutStatus.PAID], "payouts": ["", str(len(payouts))]},
+        )
+        return len(payouts)
+
+
+# --- exports -----------------------------------------------------------------------------------------------
+
+
+def debtor_account(programme):
+    """The paying account as a sepaxml config, or raise PayoutExportError saying what to fix."""
+    name = programme.debtor_name.strip()
+    if not name:
+        raise PayoutExportError(
+            _("Fill in the paying account holder in the programme settings before exporting the SEPA file.")
+        )
+    try:
+        iban = IBAN(programme.debtor_iban)
+    except SchwiftyException:
+        raise PayoutExportError(
+            _("Fill in a valid IBAN of the paying account under the programme settings.")
+        ) from None
+    bic = programme.debtor_bic.strip() or (str(iban.bic) if iban.bic else "")
+    try:
+        bic = str(BIC(bic)) if bic else ""
+    except SchwiftyException:
+        bic = ""
+    if not bic:
+        raise PayoutExportError(_("Fill in a valid BIC of the paying account under the programme settings."))
+    return {"name": name, "IBAN": iban.compact, "BIC": bic, "batch": True, "currency": "EUR"}
+
+
+def sepa_export(*, batch, execution_date=None):
+    """The SEPA credit-transfer file (pain.001.001.03) of the batch's payouts still to be paid, validated
+    against the schema by sepaxml. Raises PayoutExportError when there is nothing to pay or the paying
+    account is incomplete."""
+    programme = ProgrammeSettings.objects.filter(organisation_id=batch.organisation_id).first()
+    if programme is None:
+        raise PayoutExportError(_("Set up the programme first."))
+    config = debtor_account(programme)
+    payouts = list(batch.payouts.filter(status=PayoutStatus.OPEN).select_related("partner").order_by("pk"))
+    if not payouts:
+        raise PayoutExportError(_("This batch has nothing left to pay."))
+    execution_date = execution_date or timezone.localdate()
+    sepa = SepaTransfer(config, clean=True)
+    description = _("Commission %(month)s %(organisation)s") % {
+        "month": batch.month.strftime("%m-%Y"),
+        "organisation": batch.organisation.name,
+    }
+    for payout in payouts:
+        payment = {
+            "name": payout.account_holder,
+            "IBAN": payout.iban,
+            "amount": int(cents(payout.amount) * 100),
+            "execution_date": execution_date,
+            "description": description,
+            "endtoend_id": payout.end_to_end_id or f"PH-{payout.pk}",
+        }
+        if payout.bic:
+            payment["BIC"] = payout.bic
+        sepa.add_payment(payment)
+    xml = sepa.export(validate=True)
+    PayoutBatch.objects.filter(pk=batch.pk).update(message_id=sepa.msg_id[:35])
+    return xml
+
+
+def csv_header():
+    return [
+        _("Partner"),
+        _("Account holder"),
+        _("IBAN"),
+        _("Amount (EUR)"),
+        _("Lines"),
+        _("Month"),
+        _("Status"),
+        _("Payment reference"),
+    ]
+
+
+def csv_rows(batch):
+    """One row per payout for the bookkeeping: amounts with two decimals, the number of ledger lines."""
+    payouts = (
+        batch.payouts.select_related("partner")
+        .annotate(line_count=Count("lines"))
+        .order_by("partner__name", "pk")
+    )
+    month = batch.month.strftime("%Y-%m")
+    for payout in payouts:
+        yield (
+            payout.partner.name,
+            payout.account_holder,
+            payout.iban,
+            cents(payout.amount),
+            payout.line_count,
+            month,
+            payout.get_status_display(),
+            payout.end_to_end_id,
+        )

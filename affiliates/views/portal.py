@@ -1,0 +1,263 @@
+"""The affiliate portal, reached with a portal link and no account (read-only):
+
+    GET /p/<token>/                        the affiliate's own links, coupon, clicks and conversions per week,
+                                           commission balance, payouts, tier and rate, and the materials
+    GET /p/<token>/assets/<asset_id>/      one material of the organisation for affiliates, as a download
+
+An unknown link is 404; a withdrawn or expired link is 410 with a page that says so; neither writes
+anything. The page shows only the link's own affiliate. It is not indexed, sends no referrer, and is not
+cached (the figures are private and change).
+"""
+
+import datetime
+import os
+
+from django.db.models import Count, DecimalField, Q, Sum, Value
+from django.db.models.functions import Coalesce, TruncWeek
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from affiliates.charts import chart_svg
+from affiliates.models import (
+    Asset,
+    AssetAudience,
+    Click,
+    Commission,
+    CommissionStatus,
+    Payout,
+    PortalLink,
+    Project,
+)
+from affiliates.programme import cents, programme_for
+from partnerhub.tokens import token_hash
+
+WEEKS = 12
+PORTAL_AUDIENCES = (AssetAudience.AFFILIATES, AssetAudience.BOTH)
+PRIVATE_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Robots-Tag": "noindex, nofollow",
+}
+
+
+def _private(response):
+    for name, value in PRIVATE_HEADERS.items():
+        response[name] = value
+    return response
+
+
+def _link_for(token):
+    """The portal link behind a raw token in any state, or None."""
+    if not token or len(token) > 200:
+        return None
+    return (
+        PortalLink.objects.select_related(
+            "affiliate__partner__tier_standing__tier", "affiliate__organisation"
+        )
+        .filter(token_hash=token_hash(token))
+        .first()
+    )
+
+
+def _refusal(link, now):
+    if link is None:
+        return "unknown"
+    if link.revoked_at is not None:
+        return "revoked"
+    if link.expires_at <= now:
+        return "expired"
+    return ""
+
+
+def _closed(request, reason):
+    response = render(
+        request,
+        "affiliates/portal/closed.html",
+        {"reason": reason, "organisation": None},
+        status=404 if reason == "unknown" else 410,
+    )
+    return _private(response)
+
+
+def _open(request, token):
+    """(link, None) for a usable link, else (None, the refusal response)."""
+    link = _link_for(token)
+    reason = _refusal(link, timezone.now())
+    if reason:
+        return None, _closed(request, reason)
+    return link, None
+
+
+def example_link(url):
+    """The link to a specific page with campaign tags, as an example for the affiliate."""
+    return f"{url}?to=/&utm_source=blog&utm_medium=affiliate&utm_campaign=voorjaar"
+
+
+def week_start(day):
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def _as_date(value):
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value
+
+
+def weekly_figures(affiliate, *, today=None, weeks=WEEKS):
+    """Clicks and conversions per week (Monday to Sunday) over the last `weeks` weeks: two grouped queries
+    (TruncWeek in the database), whatever the number of clicks."""
+    today = today or timezone.localdate()
+    first = week_start(today) - datetime.timedelta(weeks=weeks - 1)
+    start = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
+    clicks = {
+        _as_date(row["week"]): row["n"]
+        for row in Click.objects.filter(affiliate=affiliate, created_at__gte=start)
+        .annotate(week=TruncWeek("created_at"))
+        .order_by()
+        .values("week")
+        .annotate(n=Count("pk"))
+    }
+    conversions = {
+        _as_date(row["week"]): row["n"]
+        for row in Project.objects.filter(partner_id=affiliate.partner_id, date__gte=first)
+        .exclude(attribution="")
+        .annotate(week=TruncWeek("date"))
+        .order_by()
+        .values("week")
+        .annotate(n=Count("pk"))
+    }
+    rows = []
+    for i in range(weeks):
+        monday = first + datetime.timedelta(weeks=i)
+        rows.append(
+            {"week": monday, "clicks": clicks.get(monday, 0), "conversions": conversions.get(monday, 0)}
+        )
+    return rows
+
+
+def balance_of(affiliate, minimum):
+    money = DecimalField(max_digits=12, decimal_places=2)
+    zero = Value(0, output_field=money)
+    open_lines = Q(payout__isnull=True)
+    sums = Commission.objects.filter(partner_id=affiliate.partner_id).aggregate(
+        pending=Coalesce(Sum("amount", filter=open_lines & Q(status=CommissionStatus.PENDING)), zero),
+        approved=Coalesce(Sum("amount", filter=open_lines & Q(status=CommissionStatus.APPROVED)), zero),
+        paid=Coalesce(Sum("amount", filter=Q(status=CommissionStatus.PAID)), zero),
+    )
+    sums = {name: cents(value) for name, value in sums.items()}
+    approved = max(sums["approved"], 0)
+    sums["minimum"] = cents(minimum)
+    sums["progress"] = min(approved, sums["minimum"]) if sums["minimum"] else approved
+    sums["percent"] = int(100 * approved / sums["minimum"]) if sums["minimum"] else 100
+    sums["percent"] = min(sums["percent"], 100)
+    sums["to_go"] = max(sums["minimum"] - sums["approved"], 0)
+    return sums
+
+
+def _tier_of(partner):
+    try:
+        standing = partner.tier_standing
+    except partner.__class__.tier_standing.RelatedObjectDoesNotExist:
+        return None
+    return standing.tier
+
+
+@require_GET
+def portal(request, token):
+    link, refused = _open(request, token)
+    if refused:
+        return refused
+    affiliate = link.affiliate
+    organisation = affiliate.organisation
+    programme = programme_for(organisation)
+    weeks = weekly_figures(affiliate)
+    labels = [date_format(row["week"], "j M") for row in weeks]
+    chart = chart_svg(
+        [
+            (_("Clicks"), list(zip(labels, [row["clicks"] for row in weeks], strict=True))),
+            (_("Conversions"), list(zip(labels, [row["conversions"] for row in weeks], strict=True))),
+        ],
+        title=_("Clicks and conversions per week, the last 12 weeks"),
+    )
+    affiliate_url = request.build_absolute_uri(reverse("affiliate_redirect", args=[affiliate.code]))
+    assets = list(
+        Asset.objects.filter(organisation=organisation, audience__in=PORTAL_AUDIENCES).order_by(
+            "kind", "title"
+        )
+    )
+    # Seen now; one UPDATE, not a save of the whole row.
+    PortalLink.objects.filter(pk=link.pk).update(last_seen_at=timezone.now())
+    response = render(
+        request,
+        "affiliates/portal/portal.html",
+        {
+            "organisation": None,  # a public page: no member's navigation
+            "sender": organisation,
+            "token": token,
+            "affiliate": affiliate,
+            "partner": affiliate.partner,
+            "link": affiliate_url,
+            "example_link": example_link(affiliate_url),
+            "weeks": weeks,
+            "totals": {
+                "clicks": sum(row["clicks"] for row in weeks),
+                "conversions": sum(row["conversions"] for row in weeks),
+            },
+            "chart": chart,
+            "balance": balance_of(affiliate, programme.minimum_payout),
+            "payouts": list(
+                Payout.objects.filter(partner_id=affiliate.partner_id)
+                .select_related("batch")
+                .order_by("-batch__month")[:24]
+            ),
+            "tier": _tier_of(affiliate.partner),
+            "rate": affiliate.commission_percent
+            if affiliate.commission_percent is not None
+            else programme.commission_percent,
+            "programme": programme,
+            "assets": assets,
+        },
+    )
+    return _private(response)
+
+
+@require_GET
+def portal_asset(request, token, asset_id):
+    link, refused = _open(request, token)
+    if refused:
+        return refused
+    asset = Asset.objects.filter(
+        pk=asset_id, organisation_id=link.affiliate.organisation_id, audience__in=PORTAL_AUDIENCES
+    ).first()
+    if asset is None:
+        raise Http404("No such material.")
+    if asset.file:
+        try:
+            handle = asset.file.open("rb")
+        except FileNotFoundError:
+            raise Http404("The file is missing.") from None
+        response = FileResponse(
+            handle,
+            as_attachment=True,
+            filename=os.path.basename(asset.file.name),
+            content_type=asset.content_type or None,
+        )
+    elif asset.text:
+        response = HttpResponse(asset.text, content_type="text/plain; charset=utf-8")
+        response["Content-Disposition"] = content_disposition_header(True, f"{asset.pk}-{asset.kind}.txt")
+    else:
+        raise Http404("The material has no content.")
+    response["X-Content-Type-Options"] = "nosniff"
+    return _private(response)
+
+
+urlpatterns = [
+    path("<str:token>/", portal, name="portal"),
+    path("<str:token>/assets/<int:asset_id>/", portal_asset, name="portal_asset"),
+]
