@@ -15,6 +15,7 @@ from affiliates.views import (
     reviews,
     tiers,
     toolkit,
+    tracking,
 )
 
 app_name = "affiliates"
@@ -33,5 +34,6 @@ urlpatterns = [
     *reviews.urlpatterns,
     *comarketing.urlpatterns,
     *toolkit.urlpatterns,
+    *tracking.urlpatterns,
     *nps.urlpatterns,
 ]
