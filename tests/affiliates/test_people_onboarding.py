@@ -1,5 +1,5 @@
-"""Onboarding: the template (seed 004's four weeks), starting a partner's tasks, toggling them, progress on the
-partner page."""
+"""Onboarding: the template (seed 004's four weeks), starting a partner's tasks, toggling them, progress
+on the partner page."""
 
 import datetime
 
