@@ -105,7 +105,10 @@ def totals(queryset):
 
 @transaction.atomic
 def action_create(*, organisation, actor, **values):
-    values = _normalise({name: values.get(name) for name in FIELDS})
+    unknown = set(values) - set(FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    values = _normalise(dict(values))
     values["notes"] = values.get("notes") or ""
     _validate(organisation, values)
     action = CoMarketingAction(organisation=organisation, **values)
@@ -123,13 +126,14 @@ def action_create(*, organisation, actor, **values):
 
 
 @transaction.atomic
-def action_update(*, action, actor, **values):
-    before = CoMarketingAction.objects.select_for_update().order_by().get(pk=action.pk)
+def action_update(*, comarketing_action, actor, **values):
+    """Change an action (the `action` keyword is its title). Same checks as `action_create`."""
+    before = CoMarketingAction.objects.select_for_update().order_by().get(pk=comarketing_action.pk)
     merged = {name: values.get(name, getattr(before, name)) for name in FIELDS}
     merged = _normalise(merged)
     merged["notes"] = merged.get("notes") or ""
     _validate(before.organisation, merged)
-    after = CoMarketingAction.objects.get(pk=action.pk)
+    after = CoMarketingAction.objects.get(pk=comarketing_action.pk)
     for name, value in merged.items():
         setattr(after, name, value)
     after.full_clean()
@@ -148,7 +152,8 @@ def action_update(*, action, actor, **values):
 
 
 @transaction.atomic
-def action_delete(*, action, actor):
+def action_delete(*, comarketing_action, actor):
+    action = comarketing_action
     audit_record(
         organisation=action.organisation,
         actor=actor,

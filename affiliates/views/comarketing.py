@@ -85,7 +85,7 @@ def comarketing_update(request, comarketing_id):
     form = CoMarketingForm(request.POST or None, instance=action, organisation=request.organisation)
     if request.method == "POST" and form.is_valid():
         try:
-            comarketing.action_update(action=action, actor=request.user, **form.cleaned_data)
+            comarketing.action_update(comarketing_action=action, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -100,7 +100,7 @@ def comarketing_delete(request, comarketing_id):
     action = _action(request, comarketing_id)
     back = reverse("affiliates:comarketing_list", args=[request.organisation.slug])
     if request.method == "POST":
-        comarketing.action_delete(action=action, actor=request.user)
+        comarketing.action_delete(comarketing_action=action, actor=request.user)
         messages.success(
             request, _("The co-marketing action “%(action)s” is deleted.") % {"action": action.action}
         )
