@@ -42,12 +42,13 @@ def _num(value):
 
 
 def nice_ceiling(value):
-    """The smallest of 1, 2, 2.5, 5 × 10ⁿ at or above `value` (at least 1): round gridline values."""
+    """The smallest of 1, 2, 4, 6 × 10ⁿ at or above `value` (at least 2): the top and the middle gridline
+    are whole numbers, as counts are."""
     value = Decimal(str(value))
-    if value <= 1:
-        return Decimal(1)
+    if value <= 2:
+        return Decimal(2)
     magnitude = Decimal(10) ** (len(str(int(value))) - 1)
-    for step in (1, 2, Decimal("2.5"), 5, 10):
+    for step in (1, 2, 4, 6, 10):
         if value <= step * magnitude:
             return step * magnitude
     return 10 * magnitude
@@ -110,7 +111,7 @@ def chart_context(series, *, title, kind="bar", geometry=None, label_every=None)
                 "colour": colour,
                 "marks": marks,
                 "points": " ".join(f"{mark['cx']},{mark['y']}" for mark in marks),
-                "legend_x": _num(geometry.left + index * 120),
+                "legend_x": _num(geometry.left + index * 110),
             }
         )
     return {

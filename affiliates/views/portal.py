@@ -23,7 +23,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from affiliates.charts import chart_svg
+from affiliates.charts import Geometry, chart_svg
 from affiliates.models import (
     Asset,
     AssetAudience,
@@ -178,13 +178,19 @@ def portal(request, token):
     programme = programme_for(organisation)
     weeks = weekly_figures(affiliate)
     labels = [date_format(row["week"], "j M") for row in weeks]
-    chart = chart_svg(
-        [
-            (_("Clicks"), list(zip(labels, [row["clicks"] for row in weeks], strict=True))),
-            (_("Conversions"), list(zip(labels, [row["conversions"] for row in weeks], strict=True))),
-        ],
-        title=_("Clicks and conversions per week, the last 12 weeks"),
-    )
+    # Two charts, each on its own scale: conversions are a few where clicks are hundreds.
+    geometry = Geometry(width=360, height=170)
+    charts = [
+        chart_svg(
+            [(label, list(zip(labels, [row[key] for row in weeks], strict=True)))],
+            title=title,
+            geometry=geometry,
+        )
+        for key, label, title in (
+            ("clicks", _("Clicks"), _("Clicks per week, the last 12 weeks")),
+            ("conversions", _("Conversions"), _("Conversions per week, the last 12 weeks")),
+        )
+    ]
     affiliate_url = request.build_absolute_uri(reverse("affiliate_redirect", args=[affiliate.code]))
     assets = list(
         Asset.objects.filter(organisation=organisation, audience__in=PORTAL_AUDIENCES).order_by(
@@ -209,7 +215,7 @@ def portal(request, token):
                 "clicks": sum(row["clicks"] for row in weeks),
                 "conversions": sum(row["conversions"] for row in weeks),
             },
-            "chart": chart,
+            "charts": charts,
             "balance": balance_of(affiliate, programme.minimum_payout),
             "payouts": list(
                 Payout.objects.filter(partner_id=affiliate.partner_id)

@@ -221,7 +221,9 @@ def test_chart_scales_to_a_round_top_and_never_localises_coordinates(settings):
     bars = context["series"][0]["marks"]
     assert all("," not in bar[key] for bar in bars for key in ("x", "y", "width", "height"))
     assert float(bars[1]["height"]) > float(bars[0]["height"])
-    assert nice_ceiling(0) == 1 and nice_ceiling(101) == 200 and nice_ceiling(7) == 10
+    assert (
+        nice_ceiling(0) == 2 and nice_ceiling(101) == 200 and nice_ceiling(7) == 10 and nice_ceiling(3) == 4
+    )
 
 
 def test_chart_svg_draws_every_point_with_its_value():

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 import xmlschema
+from django.utils import translation
 from sepaxml import validation
 
 from affiliates import ledger, payouts
@@ -25,6 +26,15 @@ from partnerhub.models import Partner
 from tests.affiliates import factories_ledger as f
 
 MONTH = datetime.date(2026, 1, 1)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are matched in English here; the Dutch ones are tested on the pages."""
+    with translation.override("en"):
+        yield
+
+
 PAIN_001 = validation.os.path.join(
     validation.os.path.dirname(validation.__file__), "schemas", "pain.001.001.03.xsd"
 )
