@@ -23,7 +23,8 @@ def parse_euro(text):
 
     The last "," or "." followed by one or two digits is the decimal mark; every other "." "," or space
     groups thousands. So "1.234,50" and "1234.50" are both 1234.50, and "1.234" is 1234 (three digits
-    after the only mark cannot be cents).
+    after the only mark cannot be cents). "12,345" alone is refused: English reads twelve thousand, Dutch
+    a typo.
     """
     cleaned = str(text).replace("€", "").replace("\u00a0", "").replace(" ", "").strip()
     if cleaned.startswith("-") or not _AMOUNT.match(cleaned):
@@ -33,6 +34,8 @@ def parse_euro(text):
         whole, decimals = cleaned[: match.start()], match.group(1)
     else:
         whole, decimals = cleaned, ""
+        if "," in whole and "." not in whole:
+            return None  # "12,345": twelve thousand in English, a typo in Dutch; ask rather than guess
     groups = re.split(r"[.,]", whole)
     if len(groups) > 1 and (not 1 <= len(groups[0]) <= 3 or any(len(group) != 3 for group in groups[1:])):
         return None  # "12.34.5": not thousands groups
@@ -74,7 +77,7 @@ class ProjectForm(forms.ModelForm):
     """A project (order) entered by hand, and every row of a CSV import (`for_import`: no partner field,
     the import resolves partners by name; no duplicate query, the import checks all rows at once)."""
 
-    value = EuroField(label=_("Value (€)"), max_length=30)
+    value = EuroField(label=_("Value (€)"))
     date = forms.DateField(
         label=_("Date"),
         input_formats=DATE_FORMATS,

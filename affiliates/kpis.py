@@ -199,7 +199,8 @@ class PartnerKpis:
     eligible_tier: Tier | None  # the tier the count reaches now (what the next evaluation gives)
     kpis: list
 
-    def __getitem__(self, key):
+    def kpi(self, key):
+        """The KPI called `key` (pace, order_value, on_time, nps, payment)."""
         return next(kpi for kpi in self.kpis if kpi.key == key)
 
     @property

@@ -2,7 +2,8 @@
 
 import datetime
 
-from affiliates.models import Project, QuarterlyReview
+from affiliates.models import Project
+from affiliates.reviews import review_draft
 
 
 def objects(organisation, partner):
@@ -13,7 +14,5 @@ def objects(organisation, partner):
         value="100.00",
         date=datetime.date(2025, 1, 15),
     )
-    review = QuarterlyReview.objects.create(
-        organisation=organisation, partner=partner, quarter_start=datetime.date(2025, 1, 1)
-    )
+    review, _created = review_draft(partner, datetime.date(2025, 1, 1))
     return {"project_id": project.pk, "review_id": review.pk}
