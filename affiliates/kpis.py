@@ -362,7 +362,7 @@ def _partner_kpis(partner, standing, row, nps_row, *, programme, tiers):
         sample=nps_row.get("y_n", 0),
     )
     count = row.get("y_n", 0)
-    upcoming, distance = next_tier(tiers, count)
+    upcoming, distance = next_tier(tiers, count, current=tier)
     return PartnerKpis(
         partner=partner,
         tier=tier,

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from affiliates.kpis import average, kpi_trend, nps_value, percent
 from affiliates.models import NpsScore, Project, QuarterlyReview, ReviewStatus, Tier, TierStanding
-from affiliates.programme import programme_for, tier_for_count
+from affiliates.programme import cents, programme_for, tier_for_count
 from affiliates.tiers import add_months, next_tier
 from partnerhub.audit import AuditAction, audit_record, field_changes
 from partnerhub.documents import document_request
@@ -149,14 +149,11 @@ def _figures_for(organisation, partners, quarter_start, *, programme, tiers):
             standing = None
         tier = standing.tier if standing else None
         count = row.get("y_n", 0)
-        upcoming, distance = next_tier(tiers, count)
+        upcoming, distance = next_tier(tiers, count, current=tier)
         eligible = tier_for_count(tiers, count)
 
         def volume(key, row=row):
-            return {
-                "projects": row.get(f"{key}_n", 0),
-                "value": _text(row.get(f"{key}_v") or Decimal("0.00")),
-            }
+            return {"projects": row.get(f"{key}_n", 0), "value": _text(cents(row.get(f"{key}_v") or 0))}
 
         this, before, year_ago = volume("q"), volume("p"), volume("l")
         value = {

@@ -67,10 +67,15 @@ def project_counts(organisation, *, today, partner_ids=None):
     return {row["partner_id"]: row["count"] for row in rows}
 
 
-def next_tier(tiers, count):
-    """(the lowest tier above `count`, projects still needed) or (None, None) at the top."""
+def next_tier(tiers, count, *, current=None):
+    """(the next tier to reach, projects still needed) or (None, None) at the top.
+
+    The next tier is the lowest one above both what `count` reaches and the partner's `current` tier (a
+    partner set to Gold by hand with 3 projects is 97 projects from Platinum, not 7 from Bronze).
+    """
+    floor = current.min_projects if current is not None else 0
     for tier in tiers:
-        if tier.min_projects > count:
+        if tier.min_projects > count and tier.min_projects > floor:
             return tier, tier.min_projects - count
     return None, None
 

@@ -45,7 +45,7 @@ def tier_overview(request):
     page = Paginator(standings, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []
     for standing in page.object_list:
-        upcoming, distance = services.next_tier(tiers, standing.project_count)
+        upcoming, distance = services.next_tier(tiers, standing.project_count, current=standing.tier)
         eligible = tier_for_count(tiers, standing.project_count)
         rows.append({"standing": standing, "next": upcoming, "distance": distance, "eligible": eligible})
     history = (
