@@ -104,7 +104,7 @@ class OnboardingTaskForm(forms.Form):
 class NpsScoreForm(forms.Form):
     score = forms.TypedChoiceField(
         label=_("Score (0–10)"),
-        choices=[(n, str(n)) for n in range(11)],
+        choices=[("", "–"), *((n, str(n)) for n in range(11))],
         coerce=int,
         error_messages={
             "invalid_choice": _("Choose a score from 0 to 10."),

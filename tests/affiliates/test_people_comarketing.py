@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from affiliates import comarketing
@@ -92,10 +93,11 @@ def test_invalid_investments_are_refused_with_a_message_at_the_field(
 
 
 def test_the_service_checks_too(org, partner):
-    with pytest.raises(Exception, match="hours|uren"):
+    with pytest.raises(ValidationError) as refused:
         comarketing.action_create(
             organisation=org, actor=None, partner=partner, action="Webinar", investment="time"
         )
+    assert "hours" in refused.value.message_dict
     assert not CoMarketingAction.objects.exists()
 
 
