@@ -2,6 +2,7 @@
 
 import datetime
 import itertools
+import secrets
 from decimal import Decimal
 
 from django.utils import timezone
@@ -64,12 +65,12 @@ def clicks(affiliate, moments):
         Click(
             organisation_id=affiliate.organisation_id,
             affiliate=affiliate,
-            click_id=f"c{affiliate.pk}x{i}x{next(_n)}",
+            click_id=secrets.token_hex(16),
             created_at=moment,
-            source_hash=f"h{i}",
+            source_hash=f"h{n}-{secrets.token_hex(4)}",
             dedup_bucket=i,
         )
-        for i, moment in enumerate(moments)
+        for (i, moment), n in zip(enumerate(moments), _n)
     )
 
 
