@@ -8,7 +8,7 @@ Registered when the app is ready (see affiliates/apps.py).
 from django.utils.text import slugify
 
 from affiliates.models import QuarterlyReview
-from affiliates.reviews import REVIEW_DOCUMENT, month_bars, quarter_label
+from affiliates.reviews import REVIEW_DOCUMENT, figure_dates, month_bars, quarter_label
 from checker.documents import page_counter_css
 from partnerhub.documents import register
 
@@ -30,6 +30,7 @@ def quarterly_review_pdf(document):
         "quarter": label,
         "title": document.title,
         "month_chart": month_bars(months),
+        "dates": figure_dates(figures),
         "page_counter": page_counter_css(),
     }
     filename = f"review-{slugify(review.partner.name) or 'partner'}-{slugify(label)}.pdf"

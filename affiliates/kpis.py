@@ -130,6 +130,7 @@ class Sparkline:
     lines: list
     last: tuple | None
     values: list
+    dots: list = field(default_factory=list)  # months with data between two without: drawn as a dot
 
 
 def sparkline(series, *, width=84, height=22, pad=3):

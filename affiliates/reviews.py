@@ -419,3 +419,22 @@ def month_bars(months, *, width=480, height=90, gap=6):
             }
         )
     return {"width": width, "height": height, "bars": bars, "base": base, "text_y": height - 3}
+
+
+def figure_dates(figures):
+    """The figures' ISO dates as dates, for templates to format in the reader's language."""
+
+    def day(value):
+        try:
+            return datetime.date.fromisoformat(value) if value else None
+        except (TypeError, ValueError):
+            return None
+
+    quarter, tier = figures.get("quarter", {}), figures.get("tier", {})
+    return {
+        "start": day(quarter.get("start")),
+        "end": day(quarter.get("end")),
+        "window_after": day(tier.get("window_after")),
+        "window_until": day(tier.get("window_until")),
+        "drafted_on": day(figures.get("drafted_on")),
+    }

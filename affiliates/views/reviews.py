@@ -148,6 +148,8 @@ def review_detail(request, review_id):
             "form": form,
             "figures": review.figures,
             "is_final": review.status == ReviewStatus.FINAL,
+            "month_chart": services.month_bars(review.figures.get("growth", {}).get("months", [])),
+            "dates": services.figure_dates(review.figures),
         },
     )
 

@@ -165,6 +165,8 @@ def test_a_manager_drafts_edits_autosaves_and_finalises(manager_client, org, par
     assert response.headers["Location"] == url("review_detail", org, review.pk)
     page = manager_client.get(url("review_detail", org, review.pk)).content.decode()
     assert "Volumeanalyse" in page and "Q1 2026" in page
+    assert "1 januari 2026" in page and "31 maart 2026" in page
+    assert 'class="month-bars"' in page
     texts = {
         "volume_analysis": "Verdubbeld",
         "quality_feedback": "Twee keer te laat",
