@@ -11,10 +11,17 @@ from partnerhub.tenancy import SESSION_KEY, organisation_view
 
 @login_required
 def home(request):
-    """Send a member to the organisation they last worked in, else their first; none yet: make one."""
-    memberships = Membership.objects.filter(user=request.user).select_related("organisation")
+    """Send a member to the organisation they last worked in, else the one they joined first; none yet:
+    make one."""
+    memberships = list(
+        Membership.objects.filter(user=request.user)
+        .select_related("organisation")
+        .order_by("created_at", "pk")
+    )
     last = request.session.get(SESSION_KEY)
-    chosen = next((m for m in memberships if m.organisation.slug == last), None) or memberships.first()
+    chosen = next((m for m in memberships if m.organisation.slug == last), None) or next(
+        iter(memberships), None
+    )
     if chosen is None:
         return redirect("organisation_create")
     return redirect("dashboard", chosen.organisation.slug)

@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from affiliates import demo as programme_demo
 from agreements import demo as agreement_demo
 from checker import services as checker_services
 from matrix import services as matrix_services
@@ -251,12 +252,13 @@ class Command(BaseCommand):
         self.created = {"partners": 0, "contacts": 0}
         organisation = self.load_organisation()
         owner = self.load_user(organisation, OWNER)
-        self.load_user(organisation, VIEWER)
+        viewer = self.load_user(organisation, VIEWER)
         for demo in PARTNERS:
             self.load_partner(organisation, owner, demo)
         self.load_matrix(organisation, owner)
         self.load_checker(organisation, owner)
         agreement_demo.load(organisation, owner, organisation.collaborations.get(name=COLLABORATION_NAME))
+        programme, created = programme_demo.load(owner, viewer)
 
         self.stdout.write(
             f"Demo organisation “{organisation.name}”: {organisation.partners.count()} partners "
@@ -265,6 +267,11 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Open {url} and log in as {OWNER.email} / {DEMO_PASSWORD} (owner)")
             + f"\n  or as {VIEWER.email} / {DEMO_PASSWORD} (viewer)."
+        )
+        self.stdout.write(
+            f"Partner programme (seed 004): “{programme.name}”{' (new)' if created else ''}, "
+            f"{url.rstrip('/')}/o/{programme.slug}/programme/\n"
+            f"  the blogger's affiliate portal: {url.rstrip('/')}/p/{programme_demo.PORTAL_TOKEN}/"
         )
 
     def load_matrix(self, organisation, owner):
