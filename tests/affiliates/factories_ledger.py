@@ -70,7 +70,7 @@ def clicks(affiliate, moments):
             source_hash=f"h{n}-{secrets.token_hex(4)}",
             dedup_bucket=i,
         )
-        for (i, moment), n in zip(enumerate(moments), _n)
+        for (i, moment), n in zip(enumerate(moments), _n, strict=False)
     )
 
 
