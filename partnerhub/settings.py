@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -48,7 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "axes",
-    # django-ninja's templates and static files: the API docs page (/api/v1/docs) served from our origin, no CDN.
+    # django-ninja's templates and static files: the API docs page (/api/v1/docs) from our origin, no CDN.
     "ninja",
     "partnerhub",
     "matrix",
@@ -191,6 +192,23 @@ CELERY_BEAT_SCHEDULE = {
     # Reminders for the samenwerkingschecker: hourly, the rules (days, once a day, deadline) are in
     # checker/reminders.py, so running it more often sends nothing extra.
     "checker-reminders": {"task": "checker.tasks.send_reminders", "schedule": 3600.0},
+    # The partner programme. Each is safe to run twice (see the task modules in affiliates/).
+    "programme-approve-commissions": {
+        "task": "affiliates.tasks_ledger.approve_due_commissions",
+        "schedule": crontab(hour=5, minute=30),
+    },
+    "programme-payout-batches": {
+        "task": "affiliates.tasks_ledger.payout_batches_create",
+        "schedule": crontab(day_of_month=1, hour=6, minute=30),
+    },
+    "programme-evaluate-tiers": {
+        "task": "affiliates.tasks_tiers.evaluate_tiers",
+        "schedule": crontab(month_of_year="1,4,7,10", day_of_month=1, hour=6, minute=0),
+    },
+    "programme-quarterly-reviews": {
+        "task": "affiliates.tasks_tiers.draft_quarterly_reviews",
+        "schedule": crontab(month_of_year="1,4,7,10", day_of_month=1, hour=7, minute=0),
+    },
 }
 
 # Content Security Policy on every response: scripts only from our own origin, no eval, no inline code.

@@ -73,6 +73,8 @@ class Payout(models.Model):
     end_to_end_id = models.CharField(max_length=35, blank=True)
 
     class Meta:
+        verbose_name = _("payout")
+        verbose_name_plural = _("payouts")
         ordering = ["batch", "partner__name"]
         constraints = [
             models.UniqueConstraint(fields=["batch", "partner"], name="payout_once_per_batch"),

@@ -50,6 +50,8 @@ class CoMarketingAction(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("co-marketing action")
+        verbose_name_plural = _("co-marketing actions")
         ordering = ["-date", "-pk"]
 
     def __str__(self):
@@ -94,6 +96,8 @@ class Asset(models.Model):
     )
 
     class Meta:
+        verbose_name = _("toolkit item")
+        verbose_name_plural = _("toolkit items")
         ordering = ["kind", "title"]
 
     def __str__(self):

@@ -30,6 +30,8 @@ class NpsScore(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("NPS score")
+        verbose_name_plural = _("NPS scores")
         ordering = ["-date", "-pk"]
         constraints = [
             models.CheckConstraint(condition=models.Q(score__gte=0, score__lte=10), name="nps_score_0_10"),
@@ -51,6 +53,10 @@ class NpsRequest(TokenModel):
     answered_at = models.DateTimeField(null=True, blank=True)
     score = models.OneToOneField(NpsScore, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
+    class Meta:
+        verbose_name = _("NPS request")
+        verbose_name_plural = _("NPS requests")
+
     def __str__(self):
         return f"NPS {self.partner}"
 
@@ -67,6 +73,8 @@ class OnboardingStep(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("onboarding step")
+        verbose_name_plural = _("onboarding steps")
         ordering = ["organisation", "due_week", "position", "pk"]
 
     def __str__(self):
@@ -93,6 +101,8 @@ class OnboardingTask(models.Model):
     done_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("onboarding task")
+        verbose_name_plural = _("onboarding tasks")
         ordering = ["partner", "due_date", "position", "pk"]
         indexes = [models.Index(fields=["organisation", "done_at", "due_date"], name="onboarding_open_idx")]
 
@@ -123,6 +133,8 @@ class QuarterlyReview(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("quarterly review")
+        verbose_name_plural = _("quarterly reviews")
         ordering = ["-quarter_start", "partner__name"]
         constraints = [
             models.UniqueConstraint(fields=["partner", "quarter_start"], name="review_once_per_quarter"),

@@ -199,6 +199,8 @@ class TierChange(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("tier change")
+        verbose_name_plural = _("tier changes")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["partner", "-created_at"], name="tierchange_partner_idx")]
 

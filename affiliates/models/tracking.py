@@ -87,6 +87,8 @@ class PortalLink(TokenModel):
     last_seen_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("portal link")
+        verbose_name_plural = _("portal links")
         ordering = ["-created_at"]
 
     def __str__(self):
@@ -115,6 +117,8 @@ class Click(models.Model):
     dedup_bucket = models.BigIntegerField()
 
     class Meta:
+        verbose_name = _("click")
+        verbose_name_plural = _("clicks")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(

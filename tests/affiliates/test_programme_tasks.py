@@ -1,0 +1,26 @@
+"""The programme's periodic work is registered with the worker and scheduled with beat."""
+
+from django.conf import settings
+
+from partnerhub.celery import app
+
+
+def test_every_scheduled_programme_task_is_registered():
+    import affiliates.tasks  # noqa: F401 - what autodiscovery imports
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    programme = {name for name in scheduled if name.startswith("affiliates.")}
+    assert programme == {
+        "affiliates.tasks_ledger.approve_due_commissions",
+        "affiliates.tasks_ledger.payout_batches_create",
+        "affiliates.tasks_tiers.evaluate_tiers",
+        "affiliates.tasks_tiers.draft_quarterly_reviews",
+    }
+    assert programme <= set(app.tasks)
+    assert "affiliates.tasks_people.send_nps_link" in app.tasks
+
+
+def test_tiers_and_reviews_run_on_the_first_day_of_each_quarter():
+    tiers = settings.CELERY_BEAT_SCHEDULE["programme-evaluate-tiers"]["schedule"]
+    assert tiers.month_of_year == {1, 4, 7, 10} and tiers.day_of_month == {1}
+    reviews = settings.CELERY_BEAT_SCHEDULE["programme-quarterly-reviews"]["schedule"]
+    assert (reviews.hour, reviews.month_of_year) == ({7}, {1, 4, 7, 10})
