@@ -70,6 +70,14 @@ PARTNERS = [
     ("Klusvlog Bas", PartnerCategory.OTHER, 0, 0, 0, 0),
 ]
 
+# The scores customers give each contractor (0-10): De Vries well above the NPS target of 60, Smit below.
+NPS_SCALE = {
+    "Bouwbedrijf De Vries": [10, 10, 10, 9, 9, 9, 9, 8],
+    "Aannemersbedrijf Jansen": [10, 9, 9, 9, 8, 8, 7],
+    "Van den Berg Bouw": [10, 9, 9, 8, 8, 7, 6],
+    "Klusbedrijf Smit": [9, 8, 7, 6, 5],
+}
+
 # partner, lead, status
 REFERRALS = [
     ("Makelaardij Bakker", "Familie Koster, Herenweg 12", ReferralStatus.WON),
@@ -163,7 +171,7 @@ def _load(organisation, owner, rng):
             )
     Project.objects.bulk_create(projects)
 
-    for name in ("Bouwbedrijf De Vries", "Aannemersbedrijf Jansen", "Van den Berg Bouw", "Klusbedrijf Smit"):
+    for name in NPS_SCALE:
         for _ in range(12):
             NpsScore.objects.create(
                 organisation=organisation,
@@ -302,7 +310,8 @@ def _load_affiliates(organisation, partners, rng, today):
         )
 
     for affiliate, orders in ((blog, 14), (vlog, 2)):
-        clicks = list(Click.objects.filter(affiliate=affiliate).order_by("created_at")[: orders * 3 : 3])
+        ordered = list(Click.objects.filter(affiliate=affiliate).order_by("created_at"))
+        clicks = ordered[:: max(1, len(ordered) // orders)][:orders]  # spread over the 90 days
         for n, click in enumerate(clicks):
             project = Project.objects.create(
                 organisation=organisation,
@@ -330,11 +339,13 @@ def _load_affiliates(organisation, partners, rng, today):
 
 
 def _paid_month(organisation, affiliate, today):
-    """Last month's batch: the blogger's oldest approved commissions, paid."""
+    """The batch of two months ago: the blogger's oldest approved commissions, paid. Last month's batch is
+    still to be made: the demo's payout due."""
     from affiliates.models import Payout, PayoutBatch, PayoutStatus
 
     first_of_month = today.replace(day=1)
     last_month = (first_of_month - datetime.timedelta(days=1)).replace(day=1)
+    last_month = (last_month - datetime.timedelta(days=1)).replace(day=1)
     lines = list(
         Commission.objects.filter(
             partner=affiliate.partner, kind=CommissionKind.COMMISSION, status=CommissionStatus.APPROVED
