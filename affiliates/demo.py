@@ -176,9 +176,7 @@ def _load(organisation, owner, rng):
             NpsScore.objects.create(
                 organisation=organisation,
                 partner=partners[name],
-                score=rng.choice(
-                    [10, 10, 9, 9, 9, 8, 8, 7, 6] if name != "Klusbedrijf Smit" else [9, 8, 7, 6, 5]
-                ),
+                score=rng.choice(NPS_SCALE[name]),
                 date=today - datetime.timedelta(days=rng.randrange(1, 300)),
             )
 
