@@ -3,17 +3,19 @@
 from django import template
 
 from affiliates.kpis import partner_kpis
+from affiliates.models import Affiliate
 
 register = template.Library()
 
 
 @register.inclusion_tag("affiliates/tiers/partials/partner_programme.html", takes_context=True)
 def partner_programme(context, partner):
-    """The partner page's programme block, in five queries (affiliates.kpis.partner_kpis)."""
+    """The partner page's programme block, in six queries (affiliates.kpis.partner_kpis and the affiliate)."""
     return {
         "organisation": context.get("organisation"),
         "can_write": context.get("can_write"),
         "partner": partner,
         "figures": partner_kpis(partner),
+        "affiliate": Affiliate.objects.filter(partner=partner).first(),
         "request": context.get("request"),
     }

@@ -156,13 +156,13 @@ def test_the_trend_compares_the_last_3_months_with_the_3_before(partner):
     assert spark.lines and spark.last is not None
 
 
-def test_the_partner_block_in_five_queries(rf, org, partner, manager, django_assert_max_num_queries):
+def test_the_partner_block_in_six_queries(rf, org, partner, manager, django_assert_max_num_queries):
     add(partner, 22, delivered=True)
     tier_evaluate(partner)
     request = rf.get("/")
     request.user = manager
     template = Template("{% load programme_tags %}{% partner_programme partner %}")
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         html = template.render(
             Context({"partner": partner, "organisation": org, "can_write": True, "request": request})
         )
