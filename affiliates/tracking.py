@@ -92,8 +92,8 @@ def _origins(home_url, landing_urls):
     origins = []
     for url in [home_url, *landing_urls]:
         parts = _split(url.strip()) if url else None
-        if parts is not None:
-            origins.append(Origin(parts[0], parts[1], parts[2]))
+        if parts is not None and Origin(*parts[:3]) not in origins:
+            origins.append(Origin(*parts[:3]))
     return tuple(origins)
 
 
