@@ -10,8 +10,6 @@ be written the Dutch way ("1.234,50") or with a decimal point ("1234.50"); deliv
 yes/no/unknown in either language (empty is unknown).
 """
 
-import csv
-import io
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -24,13 +22,11 @@ from affiliates.models import Commission, Project, ProjectSource
 from affiliates.programme import programme_for
 from partnerhub.audit import AuditAction, audit_record, field_changes
 from partnerhub.partner_import import (
-    MAX_IMPORT_ROWS,
     ImportPreview,
     ImportRow,
     _normalise_column,
     _normalise_value,
-    _sniff_delimiter,
-    _unescape_formula,
+    read_csv_rows,
 )
 
 IMPORT_FIELDS = ["partner", "customer_reference", "value", "date", "delivered_on_time", "paid_on_time"]
@@ -199,45 +195,12 @@ def _loose(name):
 
 def read_project_csv(text):
     """The file's rows as ImportRows (not yet checked), or the file-level errors that stop reading."""
-    preview = ImportPreview()
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
-    try:
-        header = next(reader, None)
-        while header is not None and not any(cell.strip() for cell in header):
-            header = next(reader, None)
-        if header is None:
-            preview.file_errors.append(_("The file is empty."))
-            return preview
-        columns, header_errors = _map_header(header)
-        if header_errors:
-            preview.file_errors.extend(header_errors)
-            return preview
-        preview.columns = [name for name in IMPORT_FIELDS if name in columns.values()]
-        line = reader.line_num
-        for cells in reader:
-            start, line = line + 1, reader.line_num
-            if not any(cell.strip() for cell in cells):
-                continue
-            if len(preview.rows) == MAX_IMPORT_ROWS:
-                preview.file_errors.append(
-                    _("The file has more than %(limit)s rows. Split it into smaller files.")
-                    % {"limit": MAX_IMPORT_ROWS}
-                )
-                return preview
-            values = {name: "" for name in IMPORT_FIELDS}
-            for index, name in columns.items():
-                if index < len(cells):
-                    values[name] = _unescape_formula(cells[index].strip())
-            preview.rows.append(ImportRow(line=start, values=values))
-    except csv.Error as error:
-        preview.file_errors.append(
-            _("Line %(line)s cannot be read (%(error)s). Check the quotes in that line.")
-            % {"line": reader.line_num, "error": error}
-        )
-        return preview
-    if not preview.rows:
-        preview.file_errors.append(_("The file has column names but no projects."))
-    return preview
+    return read_csv_rows(
+        text,
+        fields=IMPORT_FIELDS,
+        map_header=_map_header,
+        no_rows=_("The file has column names but no projects."),
+    )
 
 
 def _map_header(header):

@@ -174,6 +174,19 @@ def parse_partner_csv(*, organisation, text):
 
 def read_partner_csv(text):
     """The file's rows as ImportRows (not yet checked), or the file-level errors that stop reading."""
+    return read_csv_rows(
+        text,
+        fields=IMPORT_FIELDS,
+        map_header=_map_header,
+        no_rows=_("The file has column names but no partners."),
+    )
+
+
+def read_csv_rows(text, *, fields, map_header, no_rows):
+    """Read a CSV file into an ImportPreview: its columns (by `map_header(header) -> (columns, errors)`,
+    columns mapping a cell index to one of `fields`) and one ImportRow per non-empty line, numbered as in
+    the file. Shared by every import (partners, projects): one delimiter sniffing, one row limit, one way
+    to neutralise spreadsheet formulas. `no_rows` is the error for a file with a header only."""
     preview = ImportPreview()
     delimiter = _sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -184,11 +197,11 @@ def read_partner_csv(text):
         if header is None:
             preview.file_errors.append(_("The file is empty."))
             return preview
-        columns, header_errors = _map_header(header)
+        columns, header_errors = map_header(header)
         if header_errors:
             preview.file_errors.extend(header_errors)
             return preview
-        preview.columns = [name for name in IMPORT_FIELDS if name in columns.values()]
+        preview.columns = [name for name in fields if name in columns.values()]
         line = reader.line_num
         for cells in reader:
             start, line = line + 1, reader.line_num
@@ -200,7 +213,7 @@ def read_partner_csv(text):
                     % {"limit": MAX_IMPORT_ROWS}
                 )
                 return preview
-            values = {name: "" for name in IMPORT_FIELDS}
+            values = {name: "" for name in fields}
             for index, name in columns.items():
                 if index < len(cells):
                     values[name] = _unescape_formula(cells[index].strip())
@@ -212,7 +225,7 @@ def read_partner_csv(text):
         )
         return preview
     if not preview.rows:
-        preview.file_errors.append(_("The file has column names but no partners."))
+        preview.file_errors.append(no_rows)
     return preview
 
 
