@@ -37,8 +37,8 @@ PUBLIC_URL_NAMES = {
     "sign_pdf",
     "sign_signed_pdf",
     "nps_answer",
-    # The affiliate redirect and the conversions API (its own API-key auth; tests/affiliates/test_tracking_api.py
-    # proves one organisation's key never reaches another's clicks, coupons or orders).
+    # The affiliate redirect and the conversions API (its own API-key auth; test_tracking_api.py proves
+    # one organisation's key never reaches another's clicks, coupons or orders).
     "affiliate_redirect",
     "api-root",
     "openapi-json",

@@ -7,6 +7,7 @@ from partnerhub.celery import app
 
 def test_every_scheduled_programme_task_is_registered():
     import affiliates.tasks  # noqa: F401 - what autodiscovery imports
+
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     programme = {name for name in scheduled if name.startswith("affiliates.")}
     assert programme == {
