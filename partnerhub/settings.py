@@ -146,6 +146,13 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+
+# The partner programme. How many proxies in front of the app append to X-Forwarded-For (0: use the
+# connection's address), so that clicks are told apart by the visitor's address and not the proxy's; where an
+# unknown affiliate code leads; the largest file the toolkit accepts.
+AFFILIATE_TRUSTED_PROXIES = int(os.environ.get("AFFILIATE_TRUSTED_PROXIES", "0"))
+AFFILIATE_FALLBACK_URL = os.environ.get("AFFILIATE_FALLBACK_URL", "/")
+AFFILIATES_ASSET_MAX_BYTES = int(os.environ.get("AFFILIATES_ASSET_MAX_BYTES", str(10 * 1024 * 1024)))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
