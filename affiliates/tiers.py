@@ -140,12 +140,19 @@ def _audit_change(change, *, standing, actor):
 
 def _locked_standing(partner):
     """The partner's standing, locked for this transaction; created (no tier) if it has none."""
-    standing = TierStanding.objects.select_for_update().select_related("tier").filter(partner=partner).first()
+    standing = (
+        TierStanding.objects.select_for_update(of=("self",))
+        .select_related("tier")
+        .filter(partner=partner)
+        .first()
+    )
     if standing is None:
         standing, _created = TierStanding.objects.get_or_create(
             partner=partner, defaults={"organisation_id": partner.organisation_id}
         )
-        standing = TierStanding.objects.select_for_update().select_related("tier").get(pk=standing.pk)
+        standing = (
+            TierStanding.objects.select_for_update(of=("self",)).select_related("tier").get(pk=standing.pk)
+        )
     return standing
 
 
@@ -194,7 +201,7 @@ def tiers_evaluate_organisation(organisation, *, today=None, actor=None, notify=
         )
         standings = {
             standing.partner_id: standing
-            for standing in TierStanding.objects.select_for_update()
+            for standing in TierStanding.objects.select_for_update(of=("self",))
             .select_related("tier")
             .filter(organisation=organisation, partner__in=[p.pk for p in partners])
         }
