@@ -93,6 +93,8 @@ TEMPLATES = [
             ],
             "builtins": [
                 "django.templatetags.i18n",
+                # unlocalize: ids and numbers in HTML attributes never get a thousands separator
+                "django.templatetags.l10n",
                 "django.templatetags.static",
                 "partnerhub.templatetags.money",
             ],
