@@ -200,7 +200,8 @@ def _load(organisation, owner, rng):
 
 
 def _load_referrals(organisation, owner, partners):
-    for partner_name, lead, status in REFERRALS:
+    for days_ago, (partner_name, lead, status) in zip(range(70, 0, -9), REFERRALS, strict=False):
+        registered = timezone.now() - datetime.timedelta(days=days_ago)
         referral = Referral.objects.create(
             organisation=organisation,
             partner=partners[partner_name],
@@ -210,8 +211,10 @@ def _load_referrals(organisation, owner, partners):
             status_changed_at=timezone.now(),
             created_by=owner,
         )
+        Referral.objects.filter(pk=referral.pk).update(created_at=registered)
         if status == ReferralStatus.WON:
-            ledger.referral_fee_accrue(referral=referral)
+            fee, _new = ledger.referral_fee_accrue(referral=referral)
+            Commission.objects.filter(pk=fee.pk).update(created_at=registered + datetime.timedelta(days=5))
 
 
 def _load_onboarding(organisation, owner, partner, today):
@@ -325,9 +328,11 @@ def _load_affiliates(organisation, partners, rng, today):
                 delivered_on_time=True,
                 paid_on_time=True,
             )
-            ledger.commission_create(
+            line = ledger.commission_create(
                 project=project, percent=organisation.programme_settings.commission_percent
             )
+            ordered_at = timezone.make_aware(datetime.datetime.combine(project.date, datetime.time(12)))
+            Commission.objects.filter(pk=line.pk).update(created_at=ordered_at)  # as if reported that day
 
     # Commissions past the hold are approved; the blogger's oldest were paid last month (see _paid_month).
     Commission.objects.filter(organisation=organisation, approve_after__lte=today).update(
