@@ -1,7 +1,5 @@
 """Projects (orders) per partner: the list with totals, entry by hand, deleting, and the CSV import."""
 
-import secrets
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Sum
@@ -14,12 +12,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 from affiliates import projects as services
 from affiliates.forms_tiers import ProjectFilterForm, ProjectForm
 from affiliates.models import ProjectSource
-from partnerhub.exports import csv_response
-from partnerhub.partner_import import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, ImportPreview, PartnerImportForm
 from partnerhub.tenancy import organisation_view, require_write
+from partnerhub.views.csv_import import CsvImport, csv_import_page
 
 PAGE_SIZE = 50
-SESSION_KEY = "project_import:{slug}"
 
 
 def _project(request, project_id):
@@ -108,67 +104,28 @@ def project_delete(request, project_id):
     return render(request, "affiliates/tiers/project_confirm_delete.html", {"project": project})
 
 
+PROJECT_IMPORT = CsvImport(
+    name="project_import",
+    template="affiliates/tiers/project_import.html",
+    example=services.template_csv,
+    example_filename=lambda: _("projects-import-example.csv"),
+    read=services.read_project_csv,
+    parse=services.parse_project_csv,
+    save=services.projects_import,
+    rejected=services.ProjectImportRejected,
+    done_message=lambda count: (
+        ngettext("%(count)s project imported.", "%(count)s projects imported.", count) % {"count": count}
+    ),
+    done_url="affiliates:project_list",
+)
+
+
 @organisation_view
 @require_http_methods(["GET", "POST"])
 def project_import(request):
-    """Upload a CSV, see every row checked, then import all rows or none (as the partner import)."""
+    """Upload a CSV, see every row checked, then import all rows or none (the flow of the partner import)."""
     require_write(request.membership)
-    if request.method == "GET" and request.GET.get("template"):
-        header, rows = services.template_csv()
-        return csv_response(_("projects-import-example.csv"), header, rows)
-
-    session_key = SESSION_KEY.format(slug=request.organisation.slug)
-    context = {"form": PartnerImportForm(), "preview": None, "upload_id": None}
-    if request.method == "POST" and request.POST.get("action") == "confirm":
-        stored = request.session.get(session_key)
-        if not stored or stored.get("id") != request.POST.get("upload_id"):
-            context["file_errors"] = [_("This upload has expired or was replaced. Upload the file again.")]
-            return _render_import(request, context)
-        preview = services.read_project_csv(stored["text"])
-        if not preview.file_errors:
-            try:
-                projects = services.projects_import(
-                    organisation=request.organisation, actor=request.user, rows=preview.rows
-                )
-            except services.ProjectImportRejected as rejected:
-                preview = rejected.preview
-            else:
-                del request.session[session_key]
-                messages.success(
-                    request,
-                    ngettext("%(count)s project imported.", "%(count)s projects imported.", len(projects))
-                    % {"count": len(projects)},
-                )
-                return redirect("affiliates:project_list", request.organisation.slug)
-        context.update(preview=preview, filename=stored.get("filename", ""))
-        return _render_import(request, context)
-
-    if request.method == "POST":
-        form = PartnerImportForm(request.POST, request.FILES)
-        context["form"] = form
-        if form.is_valid():
-            text = form.cleaned_data["text"]
-            preview = services.parse_project_csv(organisation=request.organisation, text=text)
-            filename = form.cleaned_data["file"].name
-            if preview.is_importable:
-                upload_id = secrets.token_urlsafe(16)
-                request.session[session_key] = {"id": upload_id, "text": text, "filename": filename}
-                context["upload_id"] = upload_id
-            else:
-                request.session.pop(session_key, None)
-            context.update(preview=preview, filename=filename)
-    return _render_import(request, context)
-
-
-def _render_import(request, context):
-    preview = context.get("preview") or ImportPreview()
-    context.setdefault("file_errors", preview.file_errors)
-    context.update(
-        shown_rows=preview.rows_to_show(),
-        max_megabytes=MAX_IMPORT_BYTES // 1024 // 1024,
-        max_rows=MAX_IMPORT_ROWS,
-    )
-    return render(request, "affiliates/tiers/project_import.html", context)
+    return csv_import_page(request, PROJECT_IMPORT)
 
 
 urlpatterns = [
