@@ -24,7 +24,7 @@ from affiliates.models import (
     PortalLink,
     Project,
 )
-from partnerhub.audit import AuditAction, audit_record, field_changes
+from partnerhub.audit import AuditAction, audit_changes, audit_record, field_changes
 from partnerhub.models import Partner, PartnerCategory
 from partnerhub.services import partner_create
 
@@ -212,16 +212,14 @@ def affiliate_update(*, affiliate, actor, **fields):
             )
             affiliate.full_clean(exclude=["partner", "organisation"])
             affiliate.save()
-            changes = field_changes(before, affiliate, AFFILIATE_FIELDS)
-            if changes:
-                audit_record(
-                    organisation=affiliate.organisation,
-                    actor=actor,
-                    action=AuditAction.UPDATE,
-                    obj=affiliate,
-                    partner=affiliate.partner,
-                    changes=changes,
-                )
+            audit_changes(
+                organisation=affiliate.organisation,
+                actor=actor,
+                before=before,
+                after=affiliate,
+                fields=AFFILIATE_FIELDS,
+                partner=affiliate.partner,
+            )
             return affiliate
     except IntegrityError:
         raise AffiliateError(_("This link code or coupon code was just taken. Try again."), "code") from None

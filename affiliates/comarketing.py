@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from affiliates.models import CoMarketingAction, InvestmentKind
 from affiliates.programme import cents
-from partnerhub.audit import AuditAction, audit_record, field_changes
+from partnerhub.audit import AuditAction, audit_changes, audit_record
 
 FIELDS = (
     "partner",
@@ -138,16 +138,14 @@ def action_update(*, comarketing_action, actor, **values):
         setattr(after, name, value)
     after.full_clean()
     after.save()
-    changes = field_changes(before, after, FIELDS)
-    if changes:
-        audit_record(
-            organisation=after.organisation,
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=after,
-            partner=after.partner,
-            changes=changes,
-        )
+    audit_changes(
+        organisation=after.organisation,
+        actor=actor,
+        before=before,
+        after=after,
+        fields=FIELDS,
+        partner=after.partner,
+    )
     return after
 
 

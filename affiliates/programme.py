@@ -92,20 +92,18 @@ def tier_for_count(tiers, count):
 
 def settings_save(*, programme, form, actor):
     """Save the programme rules from a valid `ProgrammeSettingsForm`, with an audit record of what changed."""
-    from partnerhub.audit import AuditAction, audit_record, field_changes
+    from partnerhub.audit import audit_changes
 
     before = ProgrammeSettings.objects.get(pk=programme.pk)
     programme = form.save()
     programme.refresh_from_db()
-    changes = field_changes(before, programme, form.changed_data)
-    if changes:
-        audit_record(
-            organisation=programme.organisation,
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=programme,
-            changes=changes,
-        )
+    audit_changes(
+        organisation=programme.organisation,
+        actor=actor,
+        before=before,
+        after=programme,
+        fields=form.changed_data,
+    )
     return programme
 
 

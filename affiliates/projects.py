@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from affiliates.forms_tiers import ProjectForm
 from affiliates.models import Commission, Project, ProjectSource
 from affiliates.programme import programme_for
-from partnerhub.audit import AuditAction, audit_record, field_changes
+from partnerhub.audit import AuditAction, audit_changes, audit_record
 from partnerhub.partner_import import (
     ImportPreview,
     ImportRow,
@@ -132,16 +132,14 @@ def project_update(*, project, actor, values):
     for name, value in values.items():
         setattr(project, name, value)
     project.save()
-    changes = field_changes(before, project, list(values))
-    if changes:
-        audit_record(
-            organisation=project.organisation,
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=project,
-            partner=project.partner,
-            changes=changes,
-        )
+    audit_changes(
+        organisation=project.organisation,
+        actor=actor,
+        before=before,
+        after=project,
+        fields=list(values),
+        partner=project.partner,
+    )
     return project
 
 

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from affiliates import ledger
 from affiliates.models import Commission, CommissionKind, Referral, ReferralStatus
-from partnerhub.audit import AuditAction, audit_record, field_changes
+from partnerhub.audit import AuditAction, audit_changes, audit_record
 
 NEW, QUALIFIED, WON, LOST = (
     ReferralStatus.NEW,
@@ -144,16 +144,14 @@ def referral_update(*, referral, actor, **fields):
         setattr(after, name, value.strip() if isinstance(value, str) and name != "notes" else value)
     after.full_clean()
     after.save(update_fields=list(fields))
-    changes = field_changes(before, after, list(fields))
-    if changes:
-        audit_record(
-            organisation=after.organisation,
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=after,
-            partner=after.partner,
-            changes=changes,
-        )
+    audit_changes(
+        organisation=after.organisation,
+        actor=actor,
+        before=before,
+        after=after,
+        fields=list(fields),
+        partner=after.partner,
+    )
     return after
 
 

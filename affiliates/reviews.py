@@ -33,7 +33,7 @@ from affiliates.kpis import average, kpi_trend, nps_value, percent
 from affiliates.models import NpsScore, Project, QuarterlyReview, ReviewStatus, Tier, TierStanding
 from affiliates.programme import cents, programme_for, tier_for_count
 from affiliates.tiers import add_months, next_tier
-from partnerhub.audit import AuditAction, audit_record, field_changes
+from partnerhub.audit import AuditAction, audit_changes, audit_record
 from partnerhub.documents import document_request
 from partnerhub.models import Partner, PartnerStatus
 
@@ -335,16 +335,14 @@ def review_update(review, *, values, actor):
             if name in values:
                 setattr(locked, name, values[name])
         locked.save()
-        changes = field_changes(before, locked, TEXT_FIELDS)
-        if changes:
-            audit_record(
-                organisation=locked.organisation,
-                actor=actor,
-                action=AuditAction.UPDATE,
-                obj=locked,
-                partner=locked.partner,
-                changes=changes,
-            )
+        audit_changes(
+            organisation=locked.organisation,
+            actor=actor,
+            before=before,
+            after=locked,
+            fields=TEXT_FIELDS,
+            partner=locked.partner,
+        )
     return locked
 
 

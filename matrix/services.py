@@ -4,7 +4,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from matrix.models import CELL_FIELDS, MatrixRow, ValueMatrix
-from partnerhub.audit import AuditAction, audit_record, field_changes
+from partnerhub.audit import AuditAction, audit_changes, audit_record, field_changes
 
 MATRIX_FIELDS = ["name", "date", "purpose", "status"]
 
@@ -35,15 +35,9 @@ def matrix_update(*, matrix, actor, **fields):
     for name, value in fields.items():
         setattr(matrix, name, value)
     matrix.save()
-    changes = field_changes(before, matrix, MATRIX_FIELDS)
-    if changes:
-        audit_record(
-            organisation=matrix.organisation,
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=matrix,
-            changes=changes,
-        )
+    audit_changes(
+        organisation=matrix.organisation, actor=actor, before=before, after=matrix, fields=MATRIX_FIELDS
+    )
     return matrix
 
 

@@ -19,6 +19,22 @@ def audit_record(*, organisation, actor, action, obj, partner=None, changes=None
     )
 
 
+def audit_changes(*, organisation, actor, before, after, fields, partner=None):
+    """Record an update of `after` with the fields whose value differs from `before`; nothing when none does.
+    Returns the changes."""
+    changes = field_changes(before, after, fields)
+    if changes:
+        audit_record(
+            organisation=organisation,
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=after,
+            partner=partner,
+            changes=changes,
+        )
+    return changes
+
+
 def field_changes(before, after, fields):
     """{field: [old, new]} for the fields whose display value changed between two instances."""
     changes = {}
@@ -39,4 +55,4 @@ def _display(instance, name):
     return "" if value is None else str(value)
 
 
-__all__ = ["AuditAction", "audit_record", "field_changes"]
+__all__ = ["AuditAction", "audit_changes", "audit_record", "field_changes"]

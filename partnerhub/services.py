@@ -7,7 +7,7 @@ import copy
 
 from django.db import transaction
 
-from partnerhub.audit import AuditAction, audit_record, field_changes
+from partnerhub.audit import AuditAction, audit_changes, audit_record, field_changes
 from partnerhub.models import Contact, Partner
 
 PARTNER_FIELDS = [
@@ -48,16 +48,14 @@ def partner_update(*, partner, actor, **fields):
         setattr(partner, name, value)
     partner.full_clean()
     partner.save()
-    changes = field_changes(before, partner, PARTNER_FIELDS)
-    if changes:
-        audit_record(
-            organisation=partner.organisation,
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=partner,
-            partner=partner,
-            changes=changes,
-        )
+    audit_changes(
+        organisation=partner.organisation,
+        actor=actor,
+        before=before,
+        after=partner,
+        fields=PARTNER_FIELDS,
+        partner=partner,
+    )
     return partner
 
 
@@ -91,16 +89,14 @@ def contact_update(*, contact, actor, **fields):
         setattr(contact, name, value)
     contact.full_clean()
     contact.save()
-    changes = field_changes(before, contact, CONTACT_FIELDS)
-    if changes:
-        audit_record(
-            organisation=contact.partner.organisation,
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=contact,
-            partner=contact.partner,
-            changes=changes,
-        )
+    audit_changes(
+        organisation=contact.partner.organisation,
+        actor=actor,
+        before=before,
+        after=contact,
+        fields=CONTACT_FIELDS,
+        partner=contact.partner,
+    )
     return contact
 
 
