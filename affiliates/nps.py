@@ -26,7 +26,6 @@ from django.utils.translation import gettext as _
 
 from affiliates.models import NpsRequest, NpsScore, NpsSource
 from partnerhub.audit import AuditAction, audit_record
-from partnerhub.tokens import token_hash
 
 LINK_DAYS = 30
 PENDING = "pending-"
@@ -207,13 +206,7 @@ def nps_mail_link(*, nps_request_id, base_url=None, now=None):
 
 def request_by_token(raw, now=None):
     """The request of a raw token and why it cannot be answered (None when it can)."""
-    if not raw or len(raw) > 200:
-        return None, "unknown"
-    nps_request = (
-        NpsRequest.objects.select_related("organisation", "partner")
-        .filter(token_hash=token_hash(raw))
-        .first()
-    )
+    nps_request, _reason = NpsRequest.objects.select_related("organisation", "partner").lookup(raw, now)
     return nps_request, refusal(nps_request, now)
 
 
@@ -222,11 +215,7 @@ def refusal(nps_request, now=None):
         return "unknown"
     if nps_request.answered_at is not None:
         return "answered"
-    if nps_request.revoked_at is not None:
-        return "revoked"
-    if nps_request.expires_at <= (now or timezone.now()):
-        return "expired"
-    return None
+    return nps_request.refusal(now)
 
 
 def nps_answer(*, raw_token, score, comment="", now=None):
@@ -236,9 +225,7 @@ def nps_answer(*, raw_token, score, comment="", now=None):
     score = parse_score(score)
     comment = (comment or "").strip()[:2000]
     with transaction.atomic():
-        nps_request = (
-            NpsRequest.objects.select_for_update().order_by().filter(token_hash=token_hash(raw_token)).first()
-        )
+        nps_request, _reason = NpsRequest.objects.select_for_update().order_by().lookup(raw_token, now)
         reason = refusal(nps_request, now)
         if reason:
             raise NpsClosed(reason, nps_request)

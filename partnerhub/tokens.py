@@ -31,9 +31,18 @@ class TokenQuerySet(models.QuerySet):
 
     def by_token(self, raw, now=None):
         """The usable row for a raw token, or None (unknown, expired and revoked all look the same)."""
+        row, reason = self.lookup(raw, now)
+        return row if reason is None else None
+
+    def lookup(self, raw, now=None):
+        """(row, reason) for a raw token in any state, for a public page that tells the visitor why a link
+        does not open: reason is None for a usable row, else "unknown" (row None), "revoked" or "expired"."""
         if not raw or len(raw) > 200:
-            return None
-        return self.usable(now).filter(token_hash=token_hash(raw)).first()
+            return None, "unknown"
+        row = self.filter(token_hash=token_hash(raw)).first()
+        if row is None:
+            return None, "unknown"
+        return row, row.refusal(now)
 
 
 class TokenModel(models.Model):
@@ -51,6 +60,14 @@ class TokenModel(models.Model):
         raw, self.token_hash = token_new()
         return raw
 
+    def refusal(self, now=None):
+        """Why the link no longer opens ("revoked", "expired"), or None while it does."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= (now or timezone.now()):
+            return "expired"
+        return None
+
     @property
     def is_usable(self):
-        return self.revoked_at is None and self.expires_at > timezone.now()
+        return self.refusal() is None

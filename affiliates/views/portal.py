@@ -35,7 +35,6 @@ from affiliates.models import (
     Project,
 )
 from affiliates.programme import cents, programme_for
-from partnerhub.tokens import token_hash
 
 WEEKS = 12
 PORTAL_AUDIENCES = (AssetAudience.AFFILIATES, AssetAudience.BOTH)
@@ -52,29 +51,6 @@ def _private(response):
     return response
 
 
-def _link_for(token):
-    """The portal link behind a raw token in any state, or None."""
-    if not token or len(token) > 200:
-        return None
-    return (
-        PortalLink.objects.select_related(
-            "affiliate__partner__tier_standing__tier", "affiliate__organisation"
-        )
-        .filter(token_hash=token_hash(token))
-        .first()
-    )
-
-
-def _refusal(link, now):
-    if link is None:
-        return "unknown"
-    if link.revoked_at is not None:
-        return "revoked"
-    if link.expires_at <= now:
-        return "expired"
-    return ""
-
-
 def _closed(request, reason):
     response = render(
         request,
@@ -87,8 +63,9 @@ def _closed(request, reason):
 
 def _open(request, token):
     """(link, None) for a usable link, else (None, the refusal response)."""
-    link = _link_for(token)
-    reason = _refusal(link, timezone.now())
+    link, reason = PortalLink.objects.select_related(
+        "affiliate__partner__tier_standing__tier", "affiliate__organisation"
+    ).lookup(token)
     if reason:
         return None, _closed(request, reason)
     return link, None

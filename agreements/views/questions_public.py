@@ -21,7 +21,6 @@ from django.views.decorators.http import require_GET, require_POST
 from agreements import answers
 from agreements.forms_questions import SheetForm
 from agreements.models import QuestionSheet
-from partnerhub.tokens import token_hash
 
 SHEET = "agreements/questions/sheet.html"
 
@@ -29,22 +28,9 @@ SHEET = "agreements/questions/sheet.html"
 def _find(token):
     """(sheet, why it is closed or None). Unknown, withdrawn and expired links are told apart so the party
     knows what to do; none of them reveals anything of the agreement."""
-    if not token or len(token) > 200:
-        return None, "unknown"
-    sheet = (
-        QuestionSheet.objects.select_related(
-            "party__agreement__organisation", "party__partner", "party__contact"
-        )
-        .filter(token_hash=token_hash(token))
-        .first()
-    )
-    if sheet is None:
-        return None, "unknown"
-    if sheet.revoked_at is not None:
-        return sheet, "revoked"
-    if sheet.expires_at <= timezone.now():
-        return sheet, "expired"
-    return sheet, None
+    return QuestionSheet.objects.select_related(
+        "party__agreement__organisation", "party__partner", "party__contact"
+    ).lookup(token)
 
 
 def _closed(request, token, reason):

@@ -21,7 +21,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from checker import services
 from checker.models import GRADE_MAX, GRADE_MIN, SCORE_MAX, SCORE_MIN, Invitation
-from partnerhub.tokens import token_hash
 
 SURVEY = "checker/survey.html"
 SCORE_FIELD = re.compile(r"^s(\d{1,9})$")
@@ -30,21 +29,12 @@ SCORE_FIELD = re.compile(r"^s(\d{1,9})$")
 def _find(token):
     """(invitation, why it is closed or None). Unknown, withdrawn and expired links are told apart so the
     respondent knows what to do; none of them reveals anything of the round."""
-    if not token or len(token) > 200:
-        return None, "unknown"
-    invitation = (
-        Invitation.objects.select_related("round__organisation", "round__collaboration", "partner")
-        .filter(token_hash=token_hash(token))
-        .first()
-    )
-    if invitation is None:
-        return None, "unknown"
-    now = timezone.now()
-    if invitation.revoked_at is not None:
-        return invitation, "revoked"
-    if invitation.expires_at <= now:  # the round's deadline (services keep the two in step)
-        return invitation, "expired"
-    if not invitation.round.is_open(now):
+    invitation, reason = Invitation.objects.select_related(
+        "round__organisation", "round__collaboration", "partner"
+    ).lookup(token)  # expiry is the round's deadline (services keep the two in step)
+    if reason:
+        return invitation, reason
+    if not invitation.round.is_open(timezone.now()):
         return invitation, "not_open"
     return invitation, None
 
