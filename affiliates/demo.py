@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.text import slugify
 
-from affiliates import ledger
+from affiliates import ledger, payouts
 from affiliates.models import (
     Affiliate,
     Asset,
@@ -33,7 +33,6 @@ from affiliates.models import (
     CoMarketingAction,
     Commission,
     CommissionKind,
-    CommissionStatus,
     NpsScore,
     OnboardingStep,
     OnboardingTask,
@@ -334,51 +333,29 @@ def _load_affiliates(organisation, partners, rng, today):
             ordered_at = timezone.make_aware(datetime.datetime.combine(project.date, datetime.time(12)))
             Commission.objects.filter(pk=line.pk).update(created_at=ordered_at)  # as if reported that day
 
-    # Commissions past the hold are approved; the blogger's oldest were paid last month (see _paid_month).
-    Commission.objects.filter(organisation=organisation, approve_after__lte=today).update(
-        status=CommissionStatus.APPROVED, approved_at=timezone.now()
-    )
     _paid_month(organisation, blog, today)
+    payouts.approve_due_commissions(organisation=organisation, today=today)  # the rest: the payout due
 
 
 def _paid_month(organisation, affiliate, today):
-    """The batch of two months ago: the blogger's oldest approved commissions, paid. Last month's batch is
-    still to be made: the demo's payout due."""
-    from affiliates.models import Payout, PayoutBatch, PayoutStatus
-
-    first_of_month = today.replace(day=1)
-    last_month = (first_of_month - datetime.timedelta(days=1)).replace(day=1)
-    last_month = (last_month - datetime.timedelta(days=1)).replace(day=1)
-    lines = list(
-        Commission.objects.filter(
-            partner=affiliate.partner, kind=CommissionKind.COMMISSION, status=CommissionStatus.APPROVED
-        ).order_by("created_at", "pk")[:4]
+    """The batch of two months ago, through the payout services: the blogger's four oldest commissions
+    approved, batched and paid. Last month's batch is still to be made: the demo's payout due."""
+    oldest = Commission.objects.filter(partner=affiliate.partner, kind=CommissionKind.COMMISSION).order_by(
+        "created_at", "pk"
+    )[:4]
+    payouts.commissions_approve(
+        organisation=organisation, commission_ids=[line.pk for line in oldest], actor=None
     )
-    if not lines:
-        return
-    batch = PayoutBatch.objects.create(organisation=organisation, month=last_month)
-    paid_at = timezone.now() - datetime.timedelta(days=max(1, today.day - 1))
-    payout = Payout.objects.create(
-        organisation=organisation,
-        batch=batch,
-        partner=affiliate.partner,
-        amount=sum(line.amount for line in lines),
-        account_holder=affiliate.account_holder,
-        iban=affiliate.iban,
-        status=PayoutStatus.PAID,
-        paid_at=paid_at,
-    )
-    Commission.objects.filter(pk__in=[line.pk for line in lines]).update(
-        status=CommissionStatus.PAID, payout=payout, paid_at=paid_at
-    )
+    two_months_ago = (today.replace(day=1) - datetime.timedelta(days=32)).replace(day=1)
+    batch = payouts.payout_batch_create(organisation=organisation, month=two_months_ago).batch
+    paid_at = timezone.make_aware(
+        datetime.datetime.combine(two_months_ago, datetime.time(9))
+    ) + datetime.timedelta(days=35)
+    payouts.payout_batch_mark_paid(batch=batch, actor=None, now=paid_at)
 
 
 def _load_tiers_and_reviews(organisation, today):
     from affiliates import reviews, tiers
 
     tiers.tiers_evaluate_organisation(organisation, notify=False)
-    quarter_month = (today.month - 1) // 3 * 3 + 1
-    this_quarter = today.replace(month=quarter_month, day=1)
-    last_quarter = (this_quarter - datetime.timedelta(days=1)).replace(day=1)
-    last_quarter = last_quarter.replace(month=(last_quarter.month - 1) // 3 * 3 + 1)
-    reviews.reviews_draft_all(organisation, last_quarter)
+    reviews.reviews_draft_all(organisation, reviews.previous_quarter_start(today))
