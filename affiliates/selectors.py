@@ -1,11 +1,13 @@
 """Read queries of the programme overview. Every figure is one aggregate query, whatever the data's size."""
 
 import datetime
+from decimal import Decimal
 
 from django.db.models import Count, DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from affiliates import payouts
 from affiliates.models import (
     Affiliate,
     Click,
@@ -42,9 +44,6 @@ def overview(organisation, programme, *, today=None, days=30):
     )
     ledger = Commission.objects.filter(organisation=organisation).aggregate(
         pending=Coalesce(Sum("amount", filter=Q(status=CommissionStatus.PENDING)), ZERO),
-        approved=Coalesce(
-            Sum("amount", filter=Q(status=CommissionStatus.APPROVED, payout__isnull=True)), ZERO
-        ),
         paid_year=Coalesce(
             Sum("amount", filter=Q(status=CommissionStatus.PAID, paid_at__year=today.year)), ZERO
         ),
@@ -57,15 +56,11 @@ def overview(organisation, programme, *, today=None, days=30):
             ZERO,
         ),
     )
-    due = (
-        Commission.objects.filter(
-            organisation=organisation, status=CommissionStatus.APPROVED, payout__isnull=True
-        )
-        .values("partner")
-        .annotate(balance=Sum("amount"))
-        .filter(balance__gte=programme.minimum_payout)
-        .aggregate(partners=Count("partner"), total=Coalesce(Sum("balance"), ZERO))
-    )
+    # The payout rule itself (approved, not yet in a payout, corrections included; due from the minimum).
+    balances = payouts.approved_balances(organisation).values()
+    ledger["approved"] = sum(balances, Decimal("0"))
+    due_amounts = [balance for balance in balances if balance > 0 and balance >= programme.minimum_payout]
+    due = {"partners": len(due_amounts), "total": sum(due_amounts, Decimal("0"))}
     referrals = dict(
         Referral.objects.filter(organisation=organisation)
         .values_list("status")
