@@ -90,7 +90,14 @@ REFERRALS = [
 
 # Seed 004, section 5.1: partner, action, investment, our share / amount / hours, status
 COMARKETING = [
-    ("Aannemersbedrijf Jansen", "Gezamenlijke beursstand Vakbeurs Bouw", "split", Decimal("50"), None, None),
+    (
+        "Aannemersbedrijf Jansen",
+        "Gezamenlijke beursstand Vakbeurs Bouw",
+        "split",
+        Decimal("50"),
+        Decimal("2400"),
+        None,
+    ),
     ("Architectenbureau Lijnwerk", "Webinar 'Constructief verbouwen'", "time", None, None, 16),
     ("Bouwmarkt Hoekstra", "Flyers in de winkel", "amount", None, Decimal("500"), None),
     ("Gemeente Utrecht", "Informatiebijeenkomst voor huiseigenaren", "time", None, None, 8),
