@@ -110,6 +110,34 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# How long a request may wait for the database before it gives up with a clear error (the 503 page, the
+# API's JSON error, the redirect's fallback) instead of hanging until the web server kills the worker.
+DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
+DATABASE_STATEMENT_TIMEOUT_MS = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT_MS", "15000"))
+DATABASE_LOCK_TIMEOUT_MS = int(os.environ.get("DATABASE_LOCK_TIMEOUT_MS", "10000"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The development default serves several people at once: WAL lets readers work beside one writer, a
+    # writer waits up to 20 s for the lock instead of failing with "database is locked", and IMMEDIATE takes
+    # the write lock when a transaction begins, so two transactions never deadlock upgrading a read lock.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": DATABASE_CONNECT_TIMEOUT,
+            "options": f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}"
+            f" -c lock_timeout={DATABASE_LOCK_TIMEOUT_MS}",
+            # A server that stops answering on an open connection is given up after this long.
+            "keepalives": 1,
+            "keepalives_idle": 10,
+            "keepalives_interval": 5,
+            "keepalives_count": 3,
+            "tcp_user_timeout": DATABASE_STATEMENT_TIMEOUT_MS + 5000,
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "partnerhub.User"
@@ -196,6 +224,22 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Faults, set together (README, "When something is down"):
+# - a task is stopped softly after CELERY_TASK_SOFT_TIME_LIMIT seconds and killed after CELERY_TASK_TIME_LIMIT;
+# - a message taken by a worker that died is handed out again after the broker's visibility timeout, which
+#   is longer than the hard limit so that a task still running is never delivered twice;
+# - a worker process is replaced after max-tasks-per-child tasks or when it grows past the memory ceiling;
+# - a Document pending or rendering for longer than DOCUMENT_STALLED_AFTER shows as stalled and can be retried.
+CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("CELERY_TASK_SOFT_TIME_LIMIT", "120"))
+CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", "150"))
+CELERY_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "300"))
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+CELERY_WORKER_MAX_TASKS_PER_CHILD = int(os.environ.get("CELERY_WORKER_MAX_TASKS_PER_CHILD", "100"))
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(os.environ.get("CELERY_WORKER_MAX_MEMORY_PER_CHILD_KB", "700000"))
+# Enqueueing gives up quickly when the broker is away: the request answers and the row says so.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2}
+DOCUMENT_STALLED_AFTER = CELERY_TASK_TIME_LIMIT + 30
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # Reminders for the samenwerkingschecker: hourly, the rules (days, once a day, deadline) are in

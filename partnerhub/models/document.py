@@ -35,6 +35,10 @@ class Document(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    # When the render was last put in the queue (the request or a retry) and when a worker last began it:
+    # a document waiting or rendering for longer than settings.DOCUMENT_STALLED_AFTER shows as stalled.
+    queued_at = models.DateTimeField(_("queued"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:
