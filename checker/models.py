@@ -185,6 +185,9 @@ class Invitation(TokenModel):
     # carry the same link as the first e-mail while the database holds only the nonce and the token's hash.
     token_nonce = models.CharField(max_length=64, editable=False, default="")
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # Set (under a lock) when the e-mail is handed to the task queue; the task sends only while it is later
+    # than `sent_at`, so two clicks at once, or a task that runs twice, send one e-mail.
+    queued_at = models.DateTimeField(_("queued for sending"), null=True, blank=True, editable=False)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     grade = models.PositiveSmallIntegerField(
         _("grade"),

@@ -1,6 +1,10 @@
 """Operations of the samenwerkingschecker. Views and tasks call these; none of them touches a request."""
 
+import datetime
+
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from checker.models import (
@@ -13,6 +17,14 @@ from checker.models import (
 )
 from partnerhub.audit import AuditAction, audit_record
 from partnerhub.models import Contact
+
+# A second "send" of the same invitation within this time is a double click: it sends nothing.
+DOUBLE_SUBMIT = datetime.timedelta(seconds=10)
+# An invitation queued longer ago than a redelivered task could take without having been sent is taken as
+# not queued (the task was lost), so it can be sent again.
+QUEUE_LOST_AFTER = datetime.timedelta(
+    seconds=settings.CELERY_VISIBILITY_TIMEOUT + settings.CELERY_TASK_TIME_LIMIT
+)
 
 
 class SurveyClosed(Exception):
@@ -183,6 +195,82 @@ def round_update_deadline(*, round_, deadline, actor):
     round_.save(update_fields=["deadline"])
     round_.invitations.update(expires_at=round_.closes_at)
     audit_record(organisation=round_.organisation, actor=actor, action=AuditAction.UPDATE, obj=round_)
+
+
+def _mark_queued(invitations, now):
+    Invitation.objects.filter(pk__in=[invitation.pk for invitation in invitations]).update(queued_at=now)
+
+
+def _queue_mail(invitations, base_url):
+    """Hand the e-mails to the task queue, after the transaction that marked them queued has committed."""
+    from checker import tasks  # the task module imports this one
+
+    for invitation in invitations:
+        tasks.send_invitation.delay(invitation.pk, base_url=base_url)
+
+
+def is_queued(invitation, now=None):
+    """The invitation's e-mail is in the queue and has not gone out since (a lost task does not count)."""
+    now = now or timezone.now()
+    if invitation.queued_at is None or invitation.queued_at <= now - QUEUE_LOST_AFTER:
+        return False
+    return invitation.sent_at is None or invitation.sent_at < invitation.queued_at
+
+
+def round_send_invitations(*, round_, base_url=None, now=None):
+    """Send the invitation of every respondent who has not been sent one (and has an address); returns the
+    invitations queued, none when everyone has had theirs or has it on its way.
+
+    The round is locked first and each invitation is marked queued (committed) before its task is queued,
+    so two clicks at once send every invitation once."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        CheckerRound.objects.select_for_update().filter(pk=round_.pk).order_by().first()
+        pending = list(
+            round_.invitations.select_for_update()
+            .filter(sent_at__isnull=True, revoked_at__isnull=True, submitted_at__isnull=True)
+            .filter(Q(queued_at__isnull=True) | Q(queued_at__lte=now - QUEUE_LOST_AFTER))
+            .exclude(email="")
+            .order_by("pk")
+        )
+        _mark_queued(pending, now)
+    _queue_mail(pending, base_url)
+    return pending
+
+
+def invitation_send(*, invitation, base_url=None, now=None):
+    """Send (again) the invitation of one respondent. Returns False, changing nothing, when its e-mail is
+    still on its way or went out moments ago (a double click)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if is_queued(invitation, now) or (invitation.sent_at and invitation.sent_at > now - DOUBLE_SUBMIT):
+            return False
+        _mark_queued([invitation], now)
+    _queue_mail([invitation], base_url)
+    return True
+
+
+def invitation_deliver(*, invitation_id, base_url=None, now=None):
+    """E-mail a queued invitation (run by the task), holding its row lock: an invitation that is not queued,
+    was sent since it was queued, was revoked or submitted is left alone, so a task that runs twice (or two
+    tasks of one click each) send one e-mail."""
+    from checker.mail import send_invitation_email
+
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update(of=("self",))
+            .select_related("round__organisation", "round__collaboration")
+            .filter(pk=invitation_id, revoked_at__isnull=True, submitted_at__isnull=True)
+            .first()
+        )
+        if invitation is None or invitation.queued_at is None:
+            return False
+        if invitation.sent_at is not None and invitation.sent_at >= invitation.queued_at:
+            return False
+        return send_invitation_email(
+            invitation, base_url=base_url, now=max(now or timezone.now(), invitation.queued_at)
+        )
 
 
 def invitation_new_link(*, invitation):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from checker import services, tasks
+from checker import services
 from checker.forms import CollaborationForm, RepeatRoundForm, RoundForm
 from checker.models import CheckerRound, Collaboration, Invitation, Statement
 from partnerhub.tenancy import organisation_view, require_write
@@ -172,29 +172,22 @@ def round_detail(request, round_id):
     )
 
 
-def _queue_invitation(request, invitation):
-    tasks.send_invitation.delay(invitation.pk, base_url=request.build_absolute_uri("/"))
-
-
 @organisation_view
 @require_POST
 def round_send(request, round_id):
-    """Send every invitation that has not gone out yet (and has an address)."""
+    """Send every invitation that has not gone out yet (and has an address); a second click sends none."""
     round_ = _round(request, round_id)
     if not round_.is_open() and round_.deadline < timezone.localdate():
         messages.error(request, _("The deadline has passed: invitations can no longer be sent."))
         return redirect(round_)
-    pending = list(
-        round_.invitations.filter(
-            sent_at__isnull=True, revoked_at__isnull=True, submitted_at__isnull=True
-        ).exclude(email="")
-    )
-    for invitation in pending:
-        _queue_invitation(request, invitation)
+    queued = services.round_send_invitations(round_=round_, base_url=request.build_absolute_uri("/"))
+    if not queued:
+        messages.info(request, _("The invitations have already been sent; nothing new was sent."))
+        return redirect(round_)
     messages.success(
         request,
-        ngettext("%(count)d invitation is being sent.", "%(count)d invitations are being sent.", len(pending))
-        % {"count": len(pending)},
+        ngettext("%(count)d invitation is being sent.", "%(count)d invitations are being sent.", len(queued))
+        % {"count": len(queued)},
     )
     return redirect(round_)
 
@@ -211,9 +204,14 @@ def respondent_send(request, round_id, respondent_id):
                 "passed."
             ),
         )
-    else:
-        _queue_invitation(request, invitation)
+    elif services.invitation_send(invitation=invitation, base_url=request.build_absolute_uri("/")):
         messages.success(request, _("The invitation to %(name)s is being sent.") % {"name": invitation.name})
+    else:
+        messages.info(
+            request,
+            _("The invitation to %(name)s has just been sent; it was not sent again.")
+            % {"name": invitation.name},
+        )
     return redirect(invitation.round)
 
 
