@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from partnerhub.models import Contact, Partner, PartnerCategory, PartnerStatus
-from partnerhub.selectors import DEFAULT_PARTNER_SORT, PARTNER_SORTS
+from partnerhub.selectors import ALL_STATUSES, DEFAULT_PARTNER_SORT, PARTNER_SORTS
 
 RADAR_CHOICES = [("", "—")] + [(n, str(n)) for n in range(1, 6)]
 
@@ -93,7 +93,9 @@ class PartnerFilterForm(forms.Form):
         label=_("category"), choices=[("", _("All categories"))] + PartnerCategory.choices, required=False
     )
     status = forms.ChoiceField(
-        label=_("status"), choices=[("", _("All statuses"))] + PartnerStatus.choices, required=False
+        label=_("status"),
+        choices=[("", _("Current (not ended)")), (ALL_STATUSES, _("All statuses"))] + PartnerStatus.choices,
+        required=False,
     )
     sort = forms.ChoiceField(choices=[(key, key) for key in PARTNER_SORTS], required=False)
 

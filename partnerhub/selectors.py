@@ -17,12 +17,16 @@ PARTNER_SORTS = {
     "-updated": ("updated_at", "name"),
 }
 DEFAULT_PARTNER_SORT = "name"
+# The status filter's value for every partner, ended (archived) ones included. Without a status the
+# list shows the current partners: an ended partner is archived, out of sight until asked for.
+ALL_STATUSES = "all"
 
 
 def partner_search(*, organisation, query="", category="", status="", sort=DEFAULT_PARTNER_SORT):
     """The organisation's partners filtered by a free-text query, category and status, in one query.
 
     The query matches the partner's name, KvK number and notes, and the names of its contact persons.
+    Without a status, ended partners are left out; `status=ALL_STATUSES` includes them.
     Contact counts are annotated so the list never asks per row.
     """
     partners = Partner.objects.filter(organisation=organisation)
@@ -39,6 +43,8 @@ def partner_search(*, organisation, query="", category="", status="", sort=DEFAU
         partners = partners.filter(category=category)
     if status in PartnerStatus.values:
         partners = partners.filter(status=status)
+    elif status != ALL_STATUSES:
+        partners = partners.exclude(status=PartnerStatus.ENDED)
     ordering = PARTNER_SORTS.get(sort, PARTNER_SORTS[DEFAULT_PARTNER_SORT])
     return partners.annotate(
         contact_count=Count("contacts", distinct=True),

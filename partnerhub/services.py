@@ -6,9 +6,11 @@ Views call these with cleaned form data; a service never sees `request`.
 import copy
 
 from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from partnerhub.audit import AuditAction, audit_changes, audit_record, field_changes
-from partnerhub.models import Contact, Partner
+from partnerhub.models import AuditEntry, Contact, Partner, PartnerStatus
 
 PARTNER_FIELDS = [
     "name",
@@ -22,6 +24,12 @@ PARTNER_FIELDS = [
     "notes",
 ]
 CONTACT_FIELDS = ["name", "job_title", "email", "phone", "is_key_person", "notes"]
+# What identifies a person. The key-person flag stays: without a name it says nothing about anyone, and
+# the partner keeps the shape of its relationship (how many people, who mattered).
+CONTACT_PERSONAL_FIELDS = ["name", "job_title", "email", "phone", "notes"]
+PARTNER_PERSONAL_FIELDS = ["notes"]
+# Shown in the audit log instead of an erased value, in any language.
+ERASED = "•••"
 
 
 @transaction.atomic
@@ -64,6 +72,79 @@ def partner_delete(*, partner, actor):
     """Delete a partner with its contacts. The audit trail stays, by name, on the organisation's log."""
     audit_record(organisation=partner.organisation, actor=actor, action=AuditAction.DELETE, obj=partner)
     partner.delete()
+
+
+@transaction.atomic
+def partner_archive(*, partner, actor):
+    """End the partnership instead of deleting the partner: status "ended", hidden from the partner list
+    by default, while agreements, commissions and payouts keep pointing to it."""
+    if partner.status == PartnerStatus.ENDED:
+        return partner
+    return partner_update(partner=partner, actor=actor, status=PartnerStatus.ENDED)
+
+
+@transaction.atomic
+def partner_erase_personal_data(*, partner, actor):
+    """Erase the personal data of a partner's contact persons (GDPR) without deleting any record.
+
+    Each contact person keeps its place (and key-person flag) under a neutral name; job title, e-mail,
+    phone and notes are emptied, in the contacts and in what the audit log recorded of them (of contact
+    persons deleted earlier too). The partner's notes go as well. Signed agreements are contract evidence
+    and are not touched. Returns the number of contact persons erased.
+    """
+    partner = Partner.objects.select_for_update().get(pk=partner.pk)
+    contacts = list(partner.contacts.order_by("pk"))
+    erased_contacts = {}
+    for number, contact in enumerate(contacts, start=1):
+        erased_contacts[contact] = [name for name in CONTACT_PERSONAL_FIELDS if getattr(contact, name)]
+        contact.name = _("Erased contact person %(number)d") % {"number": number}
+        for name in CONTACT_PERSONAL_FIELDS[1:]:
+            setattr(contact, name, "")
+        contact.save(update_fields=CONTACT_PERSONAL_FIELDS)
+    erased_partner = [name for name in PARTNER_PERSONAL_FIELDS if getattr(partner, name)]
+    for name in erased_partner:
+        setattr(partner, name, "")
+    if erased_partner:
+        partner.save(update_fields=[*erased_partner, "updated_at"])
+
+    _audit_forget(partner=partner, names={contact.pk: contact.name for contact in contacts})
+    for contact, erased in erased_contacts.items():
+        audit_record(
+            organisation=partner.organisation,
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=contact,
+            partner=partner,
+            changes={name: [ERASED, getattr(contact, name)] for name in erased},
+        )
+    if erased_partner:
+        audit_record(
+            organisation=partner.organisation,
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=partner,
+            partner=partner,
+            changes={name: [ERASED, ""] for name in erased_partner},
+        )
+    return len(contacts)
+
+
+def _audit_forget(*, partner, names):
+    """Mask the erased values in what the audit log recorded earlier of the partner and its contacts."""
+    contact_type, partner_type = Contact._meta.label_lower, Partner._meta.label_lower
+    entries = AuditEntry.objects.select_for_update().filter(
+        Q(partner=partner, object_type=contact_type) | Q(object_type=partner_type, object_id=partner.pk)
+    )
+    for entry in entries:
+        is_contact = entry.object_type == contact_type
+        fields = CONTACT_PERSONAL_FIELDS if is_contact else PARTNER_PERSONAL_FIELDS
+        entry.changes = {
+            name: [ERASED if value else "" for value in change] if name in fields else change
+            for name, change in entry.changes.items()
+        }
+        if is_contact:
+            entry.object_repr = names.get(entry.object_id, ERASED)
+        entry.save(update_fields=["changes", "object_repr"])
 
 
 @transaction.atomic

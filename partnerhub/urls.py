@@ -46,6 +46,8 @@ organisation_patterns = [
     path("partners/<int:partner_id>/", partners.partner_detail, name="partner_detail"),
     path("partners/<int:partner_id>/edit/", partners.partner_update, name="partner_update"),
     path("partners/<int:partner_id>/delete/", partners.partner_delete, name="partner_delete"),
+    path("partners/<int:partner_id>/archive/", partners.partner_archive, name="partner_archive"),
+    path("partners/<int:partner_id>/erase/", partners.partner_erase, name="partner_erase"),
     path("partners/<int:partner_id>/contacts/new/", partners.contact_create, name="contact_create"),
     path(
         "partners/<int:partner_id>/contacts/<int:contact_id>/edit/",

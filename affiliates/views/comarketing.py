@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from affiliates import comarketing
 from affiliates.forms_people import CoMarketingForm, partner_choices
 from affiliates.models import CoMarketingAction, CoMarketingStatus
+from partnerhub.deletion import confirm_delete
 from partnerhub.tenancy import organisation_view
 
 PER_PAGE = 25
@@ -99,16 +100,14 @@ def comarketing_update(request, comarketing_id):
 def comarketing_delete(request, comarketing_id):
     action = _action(request, comarketing_id)
     back = reverse("affiliates:comarketing_list", args=[request.organisation.slug])
-    if request.method == "POST":
-        comarketing.action_delete(comarketing_action=action, actor=request.user)
-        messages.success(
-            request, _("The co-marketing action “%(action)s” is deleted.") % {"action": action.action}
-        )
-        return redirect(back)
-    return render(
+    return confirm_delete(
         request,
-        "partnerhub/confirm_delete.html",
-        {"object": action, "cancel_url": back, "consequences": _("The action and its figures are removed.")},
+        action,
+        delete=lambda: comarketing.action_delete(comarketing_action=action, actor=request.user),
+        success_url=back,
+        success_message=_("The co-marketing action “%(action)s” is deleted.") % {"action": action.action},
+        cancel_url=back,
+        context={"consequences": _("The action and its figures are removed.")},
     )
 
 

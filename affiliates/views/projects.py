@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from affiliates import projects as services
 from affiliates.forms_tiers import ProjectFilterForm, ProjectForm
 from affiliates.models import ProjectSource
+from partnerhub.deletion import confirm_delete
 from partnerhub.tenancy import organisation_view, require_write
 from partnerhub.views.csv_import import CsvImport, csv_import_page
 
@@ -89,19 +90,21 @@ def project_update(request, project_id):
 @organisation_view
 @require_http_methods(["GET", "POST"])
 def project_delete(request, project_id):
+    """Delete a project, unless a commission was earned on it: the ledger keeps its order."""
     project = _project(request, project_id)
     require_write(request.membership)
-    if request.method == "POST" and not project.has_commission:
-        try:
-            services.project_delete(project=project, actor=request.user)
-        except services.ProjectProtected:
-            project.has_commission = True
-        else:
-            messages.success(
-                request, _("Project %(reference)s deleted.") % {"reference": project.customer_reference}
-            )
-            return redirect("affiliates:project_list", request.organisation.slug)
-    return render(request, "affiliates/tiers/project_confirm_delete.html", {"project": project})
+    back = reverse("affiliates:project_list", args=[request.organisation.slug])
+    return confirm_delete(
+        request,
+        project,
+        delete=lambda: services.project_delete(project=project, actor=request.user),
+        success_url=back,
+        success_message=_("Project %(reference)s deleted.") % {"reference": project.customer_reference},
+        cancel_url=back,
+        template="affiliates/tiers/project_confirm_delete.html",
+        context={"project": project},
+        refusals=(services.ProjectProtected,),
+    )
 
 
 PROJECT_IMPORT = CsvImport(

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from affiliates import assets
 from affiliates.forms_people import AssetForm
 from affiliates.models import Asset, AssetAudience, AssetKind
+from partnerhub.deletion import confirm_delete
 from partnerhub.tenancy import organisation_view
 
 PER_PAGE = 50
@@ -93,19 +94,17 @@ def asset_create(request):
 def asset_delete(request, asset_id):
     asset = _asset(request, asset_id)
     back = reverse("affiliates:asset_list", args=[request.organisation.slug])
-    if request.method == "POST":
-        assets.asset_delete(asset=asset, actor=request.user)
-        messages.success(request, _("“%(title)s” is removed from the toolkit.") % {"title": asset.title})
-        return redirect(back)
-    return render(
+    return confirm_delete(
         request,
-        "partnerhub/confirm_delete.html",
-        {
-            "object": asset,
-            "cancel_url": back,
+        asset,
+        delete=lambda: assets.asset_delete(asset=asset, actor=request.user),
+        success_url=back,
+        success_message=_("“%(title)s” is removed from the toolkit.") % {"title": asset.title},
+        cancel_url=back,
+        context={
             "consequences": _(
                 "The item and its file are removed; partners and affiliates can no longer download it."
-            ),
+            )
         },
     )
 

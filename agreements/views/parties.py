@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from agreements import services
 from agreements.forms import PartyAddForm, PartyContactForm
 from agreements.views import agreement_or_404
+from partnerhub.deletion import deletion_plan
 from partnerhub.tenancy import organisation_view, require_write
 
 
@@ -100,7 +101,7 @@ def party_remove(request, agreement_id, party_id):
     return render(
         request,
         "agreements/party_confirm_remove.html",
-        {"agreement": agreement, "party": party, "problem": problem},
+        {"agreement": agreement, "party": party, "problem": problem, "plan": deletion_plan(party)},
         status=422 if problem else 200,
     )
 

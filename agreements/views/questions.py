@@ -27,6 +27,7 @@ from agreements.forms_questions import ActionForm, SendLinkForm
 from agreements.models import FollowUpAction, Party
 from agreements.views import agreement_or_404
 from agreements.views.questions_public import save_all, save_one, sheet_page
+from partnerhub.deletion import confirm_delete
 from partnerhub.tenancy import organisation_view, require_write
 
 COMPARE = "agreements/questions/compare.html"
@@ -98,9 +99,17 @@ def questions_send(request, agreement_id, party_id):
         form.party_id = party.pk
         return _overview(request, party.agreement, send_form=form, status=422)
     email = form.cleaned_data["email"]
-    sheet = answers.sheet_request_mail(party=party, email=email, actor=request.user)
+    try:
+        sheet = answers.sheet_request_mail(party=party, email=email, actor=request.user)
+    except answers.LinkAlreadyMailed:
+        messages.info(
+            request,
+            _("A link to the ten questions was just sent to %(email)s; no second one was sent.")
+            % {"email": email},
+        )
+        return redirect(f"{_overview_url(party)}#party-{party.pk}")
     tasks.send_question_link.delay(
-        sheet.pk, timezone.now().isoformat(), base_url=request.build_absolute_uri("/")
+        sheet.pk, sheet.mail_requested_at.isoformat(), base_url=request.build_absolute_uri("/")
     )
     messages.success(
         request,
@@ -336,17 +345,15 @@ def questions_action_delete(request, agreement_id, action_id):
     require_write(request.membership)
     action = _action(request, agreement_id, action_id)
     back = _compare_url(action.agreement, f"actions-{action.code or 'general'}")
-    if request.method == "POST":
-        answers.action_delete(action=action, actor=request.user)
-        messages.success(request, _("The action “%(action)s” was deleted.") % {"action": action.description})
-        return redirect(back)
-    return render(
+    return confirm_delete(
         request,
-        "partnerhub/confirm_delete.html",
-        {
-            "object": action,
+        action,
+        delete=lambda: answers.action_delete(action=action, actor=request.user),
+        success_url=back,
+        success_message=_("The action “%(action)s” was deleted.") % {"action": action.description},
+        cancel_url=back,
+        context={
             "title": _("Delete the action “%(action)s”?") % {"action": action.description},
-            "cancel_url": back,
             "consequences": _("If it still has to happen, mark it done instead."),
         },
     )

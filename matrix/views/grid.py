@@ -3,14 +3,14 @@
 from django.contrib import messages
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from matrix import guidance, selectors, services
 from matrix.forms import ValueMatrixForm
 from matrix.models import ValueMatrix
+from partnerhub.deletion import confirm_delete
 from partnerhub.tenancy import organisation_view, require_write
 
 
@@ -82,25 +82,14 @@ def matrix_update(request, matrix_id):
 def matrix_delete(request, matrix_id):
     matrix = _matrix(request, matrix_id)
     require_write(request.membership)
-    if request.method == "POST":
-        name = matrix.name
-        services.matrix_delete(matrix=matrix, actor=request.user)
-        messages.success(request, _("Matrix “%(name)s” deleted.") % {"name": name})
-        return redirect("matrix:matrix_list", request.organisation.slug)
-    rows = matrix.rows.count()
-    return render(
+    return confirm_delete(
         request,
-        "partnerhub/confirm_delete.html",
-        {
-            "object": matrix,
-            "cancel_url": matrix.get_absolute_url(),
-            "consequences": ngettext(
-                "Its %(count)d row is deleted with it; the partners themselves stay.",
-                "Its %(count)d rows are deleted with it; the partners themselves stay.",
-                rows,
-            )
-            % {"count": rows},
-        },
+        matrix,
+        delete=lambda: services.matrix_delete(matrix=matrix, actor=request.user),
+        success_url=reverse("matrix:matrix_list", args=[request.organisation.slug]),
+        success_message=_("Matrix “%(name)s” deleted.") % {"name": matrix.name},
+        cancel_url=matrix.get_absolute_url(),
+        context={"consequences": _("The partners themselves stay.")},
     )
 
 

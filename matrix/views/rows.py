@@ -13,6 +13,7 @@ from matrix import services
 from matrix.forms import QuickPartnerForm
 from matrix.models import CELL_FIELDS, MatrixRow, ValueMatrix
 from partnerhub import services as partner_services
+from partnerhub.deletion import confirm_delete
 from partnerhub.models import PartnerStatus
 from partnerhub.tenancy import organisation_view, require_write
 
@@ -121,21 +122,23 @@ def row_remove(request, matrix_id, row_id):
     require_write(request.membership)
     row = _row(request, matrix_id, row_id)
     matrix = row.matrix
-    if request.method == "POST":
+
+    def remove():
         services.row_remove(row=row, actor=request.user)
         services.renumber(matrix)
-        messages.success(request, _("“%(name)s” removed from the matrix.") % {"name": row.partner.name})
-        return redirect(matrix)
+
     filled = sum(bool(row.items(name)) for name in CELL_FIELDS)
-    return render(
+    return confirm_delete(
         request,
-        "partnerhub/confirm_delete.html",
-        {
-            "object": row.partner,
+        row,
+        delete=remove,
+        success_url=matrix.get_absolute_url(),
+        success_message=_("“%(name)s” removed from the matrix.") % {"name": row.partner.name},
+        cancel_url=matrix.get_absolute_url(),
+        context={
             "title": _("Remove “%(name)s” from “%(matrix)s”?")
             % {"name": row.partner.name, "matrix": matrix.name},
             "confirm_label": _("Yes, remove"),
-            "cancel_url": matrix.get_absolute_url(),
             "consequences": ngettext(
                 "Its %(count)d filled cell is removed with it. The partner itself stays.",
                 "Its %(count)d filled cells are removed with it. The partner itself stays.",

@@ -1,15 +1,19 @@
-"""Partners and their contact persons: list (search as you type), detail, create, edit, delete."""
+"""Partners and their contact persons: list (search as you type), detail, create, edit, delete; archive
+and erase personal data where a partner must stay on record."""
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
 
 from partnerhub import selectors, services
+from partnerhub.deletion import confirm_delete
 from partnerhub.forms import ContactForm, PartnerFilterForm, PartnerForm
-from partnerhub.models import Contact, Partner
+from partnerhub.models import Contact, Partner, PartnerStatus
 from partnerhub.tenancy import organisation_view
 
 
@@ -32,6 +36,11 @@ def partner_list(request):
         "filters": filters,
         "page": page,
         "has_partners": request.organisation.partners.exists(),
+        "ended_hidden": 0
+        if filters["status"]
+        else selectors.partner_search(
+            organisation=request.organisation, **{**filters, "status": PartnerStatus.ENDED}
+        ).count(),
     }
     template = "partnerhub/partner_list.html#results" if request.htmx else "partnerhub/partner_list.html"
     return render(request, template, context)
@@ -79,21 +88,54 @@ def partner_update(request, partner_id):
 @organisation_view
 @require_http_methods(["GET", "POST"])
 def partner_delete(request, partner_id):
+    """Delete a partner, or, when agreements or the ledger hold on to it, offer to archive it instead."""
+    partner = _partner(request, partner_id)
+    return confirm_delete(
+        request,
+        partner,
+        delete=lambda: services.partner_delete(partner=partner, actor=request.user),
+        success_url=reverse("partner_list", args=[request.organisation.slug]),
+        success_message=_("Partner “%(name)s” deleted.") % {"name": partner.name},
+        cancel_url=partner.get_absolute_url(),
+        template="partnerhub/partner_confirm_delete.html",
+        context={"partner": partner},
+    )
+
+
+@organisation_view
+@require_POST
+def partner_archive(request, partner_id):
+    partner = _partner(request, partner_id)
+    services.partner_archive(partner=partner, actor=request.user)
+    messages.success(
+        request,
+        _("“%(name)s” is archived: its status is Ended and the partner list no longer shows it by default.")
+        % {"name": partner.name},
+    )
+    return redirect(partner)
+
+
+@organisation_view
+@require_http_methods(["GET", "POST"])
+def partner_erase(request, partner_id):
+    """Erase the personal data of a partner's contact persons, after confirmation."""
     partner = _partner(request, partner_id)
     if request.method == "POST":
-        name = partner.name
-        services.partner_delete(partner=partner, actor=request.user)
-        messages.success(request, _("Partner “%(name)s” deleted.") % {"name": name})
-        return redirect("partner_list", request.organisation.slug)
+        count = services.partner_erase_personal_data(partner=partner, actor=request.user)
+        messages.success(
+            request,
+            ngettext(
+                "The personal data of %(count)d contact person of “%(name)s” is erased.",
+                "The personal data of %(count)d contact persons of “%(name)s” is erased.",
+                count,
+            )
+            % {"count": count, "name": partner.name},
+        )
+        return redirect(partner)
     return render(
         request,
-        "partnerhub/confirm_delete.html",
-        {
-            "object": partner,
-            "cancel_url": partner.get_absolute_url(),
-            "consequences": _("Its %(count)s contact persons are deleted with it.")
-            % {"count": partner.contacts.count()},
-        },
+        "partnerhub/partner_confirm_erase.html",
+        {"partner": partner, "contact_count": partner.contacts.count()},
     )
 
 
@@ -129,12 +171,11 @@ def contact_update(request, partner_id, contact_id):
 def contact_delete(request, partner_id, contact_id):
     partner = _partner(request, partner_id)
     contact = _contact(request, partner, contact_id)
-    if request.method == "POST":
-        services.contact_delete(contact=contact, actor=request.user)
-        messages.success(request, _("Contact person “%(name)s” deleted.") % {"name": contact.name})
-        return redirect(partner)
-    return render(
+    return confirm_delete(
         request,
-        "partnerhub/confirm_delete.html",
-        {"object": contact, "cancel_url": partner.get_absolute_url(), "consequences": ""},
+        contact,
+        delete=lambda: services.contact_delete(contact=contact, actor=request.user),
+        success_url=partner.get_absolute_url(),
+        success_message=_("Contact person “%(name)s” deleted.") % {"name": contact.name},
+        cancel_url=partner.get_absolute_url(),
     )

@@ -1,0 +1,152 @@
+"""Deleting what others depend on: what a deletion takes along, and the one confirm-and-delete flow.
+
+Every delete view asks `deletion_plan(obj)` what would be deleted with the object (CASCADE), what stays
+but loses its link to it (SET_NULL and the like) and what refuses the deletion (PROTECT, RESTRICT). The
+confirm page shows that; on POST the object is deleted only when nothing refuses. A `ProtectedError`
+that still comes (something began to depend on the object after the page was drawn) becomes the same
+clear page, never a server error.
+
+The plan counts with subqueries, one query per kind of dependant, and loads no rows: an affiliate with
+millions of clicks costs the same to plan as one with none.
+"""
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from functools import reduce
+from operator import or_
+
+from django.contrib import messages
+from django.db import models
+from django.db.models.deletion import (
+    CASCADE,
+    DB_CASCADE,
+    DO_NOTHING,
+    PROTECT,
+    RESTRICT,
+    ProtectedError,
+    RestrictedError,
+    get_candidate_relations_to_delete,
+)
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+
+DELETES = frozenset({CASCADE, DB_CASCADE})
+REFUSES = frozenset({PROTECT, RESTRICT})
+IGNORES = frozenset({DO_NOTHING})
+
+
+@dataclass(frozen=True)
+class Dependants:
+    """How many objects of one kind a deletion touches."""
+
+    model: type[models.Model]
+    count: int
+
+    @property
+    def label(self) -> str:
+        return capfirst(self.model._meta.verbose_name)
+
+
+@dataclass(frozen=True)
+class DeletionPlan:
+    """What deleting `obj` does: `deleted` go with it, `unlinked` stay without the link, `blockers` refuse."""
+
+    obj: models.Model
+    deleted: list[Dependants] = field(default_factory=list)
+    unlinked: list[Dependants] = field(default_factory=list)
+    blockers: list[Dependants] = field(default_factory=list)
+    refused: bool = False  # a deletion was tried and refused
+
+    @property
+    def blocked(self) -> bool:
+        return self.refused or bool(self.blockers)
+
+    def refused_by(self, error: Exception) -> "DeletionPlan":
+        """This plan after `error` refused the deletion, with the objects the error names when the count
+        missed them (something began to depend on the object after it was counted)."""
+        blockers = self.blockers
+        if not blockers:
+            found = getattr(error, "protected_objects", None) or getattr(error, "restricted_objects", ())
+            by_model = Counter(type(obj) for obj in found)
+            blockers = [Dependants(model=model, count=count) for model, count in by_model.items()]
+        return replace(self, blockers=blockers, refused=True)
+
+
+def deletion_plan(obj: models.Model) -> DeletionPlan:
+    """Walk the relations that point at `obj` as Django's delete would, counting instead of collecting."""
+    conditions: dict[str, dict[type[models.Model], list[models.Q]]] = {
+        "deleted": {},
+        "unlinked": {},
+        "blockers": {},
+    }
+
+    def walk(model: type[models.Model], rows: models.QuerySet, path: frozenset) -> None:
+        for relation in get_candidate_relations_to_delete(model._meta):
+            fk = relation.field
+            on_delete = fk.remote_field.on_delete
+            if on_delete in IGNORES:
+                continue
+            related_model = relation.related_model
+            condition = models.Q(**{f"{fk.name}__in": rows.values(fk.target_field.attname)})
+            kind = "deleted" if on_delete in DELETES else "blockers" if on_delete in REFUSES else "unlinked"
+            conditions[kind].setdefault(related_model, []).append(condition)
+            if kind == "deleted" and related_model not in path:
+                walk(
+                    related_model,
+                    related_model._base_manager.filter(condition),
+                    path | {related_model},
+                )
+
+    model = type(obj)
+    walk(model, model._base_manager.filter(pk=obj.pk), frozenset({model}))
+
+    def counted(kind: str) -> list[Dependants]:
+        found = []
+        for related_model, parts in conditions[kind].items():
+            if related_model._meta.auto_created:  # a many-to-many link table: no thing of its own
+                continue
+            count = related_model._base_manager.filter(reduce(or_, parts)).count()
+            if count:
+                found.append(Dependants(model=related_model, count=count))
+        return found
+
+    return DeletionPlan(
+        obj=obj, deleted=counted("deleted"), unlinked=counted("unlinked"), blockers=counted("blockers")
+    )
+
+
+def confirm_delete(
+    request: HttpRequest,
+    obj: models.Model,
+    *,
+    delete: Callable[[], object],
+    success_url: str,
+    success_message: str,
+    cancel_url: str,
+    template: str = "partnerhub/confirm_delete.html",
+    context: dict | None = None,
+    refusals: tuple[type[Exception], ...] = (),
+) -> HttpResponse:
+    """The confirm page of a delete view (GET) and the deletion itself (POST).
+
+    The page lists what the deletion takes along and what refuses it. A refused deletion changes nothing
+    and answers with the same page, which then says why and offers the way out the template gives.
+    `delete` is the app's service, called without arguments; `refusals` are the exceptions by which
+    it refuses for reasons of its own (they mean "nothing was deleted", like a ProtectedError).
+    """
+    plan = deletion_plan(obj)
+    if request.method == "POST":
+        if not plan.blocked:
+            try:
+                delete()
+            except (ProtectedError, RestrictedError, *refusals) as error:
+                plan = deletion_plan(obj).refused_by(error)
+            else:
+                messages.success(request, success_message)
+                return redirect(success_url)
+        messages.error(request, _("Nothing was deleted: other records depend on “%(name)s”.") % {"name": obj})
+    page = {"object": obj, "plan": plan, "cancel_url": cancel_url, **(context or {})}
+    return render(request, template, page)

@@ -1,0 +1,224 @@
+"""Deleting a partner that others depend on: refused with a clear message and a way out (archive), never a
+500; archiving hides it from the default list; erasing personal data anonymises its contact persons and
+keeps signed records."""
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
+
+from agreements import services as agreement_services
+from agreements import signing
+from agreements.models import Agreement, Party, Signature
+from matrix.models import MatrixRow
+from partnerhub.models import AuditEntry, Contact, Partner
+from tests.factories import ContactFactory, MatrixRowFactory, PartnerFactory
+
+pytestmark = pytest.mark.usefixtures("eager_celery")
+
+
+def url(name, partner):
+    return reverse(name, args=[partner.organisation.slug, partner.pk])
+
+
+def dutch(msgid, **values):
+    with translation.override("nl"):
+        return gettext(msgid) % values if values else gettext(msgid)
+
+
+def errors(response):
+    return [str(message) for message in get_messages(response.wsgi_request) if message.level_tag == "error"]
+
+
+@pytest.fixture
+def sennheiser(org):
+    partner = PartnerFactory(organisation=org, name="Sennheiser", notes="Katrin belt liever na vieren")
+    ContactFactory(
+        partner=partner,
+        name="Katrin Vogel",
+        email="katrin@sennheiser.test",
+        phone="+49 5130 6000",
+        job_title="Head of partnerships",
+        is_key_person=True,
+    )
+    ContactFactory(partner=partner, name="Jan Smit", email="jan@sennheiser.test")
+    return partner
+
+
+@pytest.fixture
+def agreement(org, owner, sennheiser):
+    return agreement_services.agreement_create(
+        organisation=org, actor=owner, title="Tinnitracks-alliantie", partners=[sennheiser], kind="structural"
+    )
+
+
+def signed(agreement, owner):
+    """The agreement signed by the partner, through its link."""
+    version = signing.version_create(agreement=agreement, kind="agreement", actor=owner)
+    party = agreement.parties.get(partner__isnull=False)
+    token = signing.sign_request_create(
+        version=version, party=party, signer_name="Katrin Vogel", actor=owner
+    )[1]
+    signing.sign(
+        token=token, name="Katrin Vogel", confirmed=True, confirmed_hash=version.sha256, ip="203.0.113.7"
+    )
+    return Signature.objects.get(party=party)
+
+
+# Deleting
+
+
+def test_a_partner_in_an_agreement_is_not_deleted_and_archiving_is_offered(
+    manager_client, sennheiser, agreement
+):
+    response = manager_client.post(url("partner_delete", sennheiser))
+    assert response.status_code == 200
+    assert Partner.objects.filter(pk=sennheiser.pk).exists()
+    assert Contact.objects.filter(partner=sennheiser).count() == 2
+    assert Party.objects.filter(agreement=agreement, partner=sennheiser).exists()
+    assert errors(response) == [
+        dutch("Nothing was deleted: other records depend on “%(name)s”.", name="Sennheiser")
+    ]
+    assert response.context["plan"].blocked
+    assert [(d.model, d.count) for d in response.context["plan"].blockers] == [(Party, 1)]
+    page = response.text
+    assert url("partner_archive", sennheiser) in page and url("partner_erase", sennheiser) in page
+    assert 'method="post"' in page and "Ja, verwijder" not in page  # no delete button, only the archive form
+    assert not AuditEntry.objects.filter(action="delete", object_type="partnerhub.partner").exists()
+
+
+def test_the_confirm_page_says_what_goes_with_the_partner_and_what_holds_on_to_it(
+    manager_client, org, sennheiser
+):
+    MatrixRowFactory(partner=sennheiser, matrix__organisation=org)
+    page = manager_client.get(url("partner_delete", sennheiser))
+    plan = page.context["plan"]
+    assert not plan.blocked
+    assert {(d.model, d.count) for d in plan.deleted} >= {(Contact, 2), (MatrixRow, 1)}
+    with translation.override("nl"):
+        assert f'<th scope="row">{Contact._meta.verbose_name.capitalize()}</th><td>2</td>' in page.text
+
+    agreement_services.agreement_create(
+        organisation=org, actor=None, title="Alliantie", partners=[sennheiser], kind="structural"
+    )
+    page = manager_client.get(url("partner_delete", sennheiser))
+    assert page.context["plan"].blocked
+    with translation.override("nl"):
+        assert f'<th scope="row">{Party._meta.verbose_name.capitalize()}</th><td>1</td>' in page.text
+
+
+def test_a_partner_nobody_depends_on_is_still_deleted(manager_client, org, sennheiser):
+    response = manager_client.post(url("partner_delete", sennheiser))
+    assert response.status_code == 302 and response["Location"] == reverse("partner_list", args=[org.slug])
+    assert not Partner.objects.filter(pk=sennheiser.pk).exists() and not Contact.objects.exists()
+
+
+# Archiving
+
+
+def test_archiving_ends_the_partner_and_hides_it_from_the_default_list(
+    manager_client, org, sennheiser, agreement
+):
+    PartnerFactory(organisation=org, name="Bose", status="active")
+    response = manager_client.post(url("partner_archive", sennheiser))
+    assert response.status_code == 302
+    sennheiser.refresh_from_db()
+    assert sennheiser.status == "ended"
+    assert AuditEntry.objects.get(object_type="partnerhub.partner", action="update").changes == {
+        "status": ["active", "ended"]
+    }
+
+    def names(query=""):
+        page = manager_client.get(reverse("partner_list", args=[org.slug]) + query)
+        return [partner.name for partner in page.context["page"]], page
+
+    shown, page = names()
+    assert shown == ["Bose"]
+    assert page.context["ended_hidden"] == 1 and "?status=all" in page.text
+    assert names("?status=ended")[0] == ["Sennheiser"]
+    assert names("?status=all")[0] == ["Bose", "Sennheiser"]
+    assert names("?q=senn")[0] == []
+
+
+def test_archiving_an_ended_partner_changes_nothing(manager_client, sennheiser):
+    Partner.objects.filter(pk=sennheiser.pk).update(status="ended")
+    manager_client.post(url("partner_archive", sennheiser))
+    assert not AuditEntry.objects.filter(action="update").exists()
+
+
+# Erasing personal data
+
+
+def test_erasing_anonymises_the_contacts_and_keeps_the_signed_agreement(
+    manager_client, manager, owner, sennheiser, agreement
+):
+    signature = signed(agreement, owner)
+    manager_client.post(
+        reverse(
+            "contact_update",
+            args=[sennheiser.organisation.slug, sennheiser.pk, sennheiser.contacts.get(name="Jan Smit").pk],
+        ),
+        {"name": "Jan Smit", "email": "jan.smit@sennheiser.test", "phone": "06 1234 5678"},
+    )
+    response = manager_client.post(url("partner_erase", sennheiser))
+    assert response.status_code == 302
+
+    contacts = list(Contact.objects.filter(partner=sennheiser).order_by("pk"))
+    assert len(contacts) == 2
+    for contact in contacts:
+        assert "Vogel" not in contact.name and "Smit" not in contact.name and contact.name
+        assert (contact.email, contact.phone, contact.job_title, contact.notes) == ("", "", "", "")
+    assert [contact.is_key_person for contact in contacts] == [True, False]
+    sennheiser.refresh_from_db()
+    assert sennheiser.notes == "" and sennheiser.name == "Sennheiser"
+
+    # The signed record stays as it was signed: contract evidence.
+    assert Agreement.objects.filter(pk=agreement.pk).exists()
+    assert Party.objects.filter(agreement=agreement, partner=sennheiser).exists()
+    signature.refresh_from_db()
+    assert signature.name == "Katrin Vogel" and signature.ip_address == "203.0.113.7"
+
+    # The history no longer tells the erased values; it says who erased, and when.
+    history = list(AuditEntry.objects.filter(partner=sennheiser, object_type="partnerhub.contact"))
+    for text in ("jan.smit@sennheiser.test", "jan@sennheiser.test", "06 1234 5678", "Jan Smit"):
+        assert all(text not in str(entry.changes) and text not in entry.object_repr for entry in history)
+    erased = AuditEntry.objects.filter(actor=manager, object_type="partnerhub.contact", action="update")
+    assert erased.count() == 3  # the edit of Jan Smit, and the erasure of both
+    assert AuditEntry.objects.get(actor=manager, object_type="partnerhub.partner").changes == {
+        "notes": ["•••", ""]
+    }
+
+
+def test_the_erase_page_asks_first_and_says_signed_records_stay(manager_client, sennheiser):
+    page = manager_client.get(url("partner_erase", sennheiser))
+    assert page.status_code == 200 and 'method="post"' in page.text
+    assert Contact.objects.filter(name="Katrin Vogel").exists()
+    with translation.override("nl"):
+        evidence = gettext(
+            "Signed agreements are not changed: a signed version, with the signer’s name and the time of "
+            "signing, is evidence of the contract and has to be kept for as long as the law requires."
+        )
+    assert evidence in page.text
+
+
+# Access
+
+
+def test_a_viewer_can_neither_delete_archive_nor_erase(viewer_client, sennheiser):
+    for name in ("partner_delete", "partner_archive", "partner_erase"):
+        assert viewer_client.post(url(name, sennheiser)).status_code == 403
+    sennheiser.refresh_from_db()
+    assert sennheiser.status == "active" and Contact.objects.filter(name="Katrin Vogel").exists()
+
+
+def test_another_organisation_gets_404(client, stranger, sennheiser):
+    client.force_login(stranger)
+    for name in ("partner_delete", "partner_archive", "partner_erase"):
+        assert client.get(url(name, sennheiser)).status_code == 404
+        assert client.post(url(name, sennheiser)).status_code == 404
+    assert Contact.objects.filter(name="Katrin Vogel").exists()
+
+
+def test_archiving_takes_a_post(manager_client, sennheiser):
+    assert manager_client.get(url("partner_archive", sennheiser)).status_code == 405
