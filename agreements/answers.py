@@ -18,6 +18,7 @@ Rules these services keep:
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
@@ -37,6 +38,17 @@ MAX_ACTION = FollowUpAction._meta.get_field("description").max_length
 DUE_SOON_DAYS = 7
 CODES = [code for code, *_rest in TEN_QUESTIONS]
 TOTAL = len(CODES)
+
+
+# A link asked to be mailed longer ago than a redelivered task could take, and not sent, was lost: it may be
+# asked again.
+MAIL_LOST_AFTER = datetime.timedelta(
+    seconds=settings.CELERY_VISIBILITY_TIMEOUT + settings.CELERY_TASK_TIME_LIMIT
+)
+
+
+class LinkAlreadyMailed(Exception):
+    """The same address was just sent the link, or it is on its way: a second click sends nothing."""
 
 
 class SheetClosed(Exception):
@@ -165,40 +177,68 @@ def sheet_issue_link(*, party, actor, now=None):
     return sheet, raw
 
 
+def mail_is_queued(sheet, now=None):
+    """A mailed link was asked for and has not gone out since (a lost task does not count)."""
+    now = now or timezone.now()
+    requested = sheet.mail_requested_at
+    if requested is None or requested <= now - MAIL_LOST_AFTER:
+        return False
+    return sheet.sent_at is None or sheet.sent_at < requested
+
+
 @transaction.atomic
-def sheet_request_mail(*, party, email, actor):
-    """Record the address the party's link goes to; the task `agreements.tasks.send_question_link` then makes
-    a fresh link and mails it (see agreements/mail.py). Returns the sheet."""
+def sheet_request_mail(*, party, email, actor, now=None):
+    """Record the address the party's link goes to and that a link is to be mailed; the task
+    `agreements.tasks.send_question_link` then makes a fresh link and mails it (see agreements/mail.py).
+    Returns the sheet.
+
+    Under the sheet's lock: when that address already has a link on its way, or was sent one moments ago
+    (a double click), nothing changes and LinkAlreadyMailed is raised, so no second e-mail makes the first
+    link stop working."""
     email = email.strip()
     validate_email(email)
+    now = now or timezone.now()
     sheet = QuestionSheet.objects.select_for_update().get(pk=sheet_for(party=party).pk)
+    if sheet.email == email:
+        just_sent = sheet.sent_at and sheet.sent_at > now - datetime.timedelta(
+            seconds=signing.DOUBLE_SUBMIT_SECONDS
+        )
+        if just_sent or mail_is_queued(sheet, now):
+            raise LinkAlreadyMailed(email)
     before = sheet.email
     sheet.email = email
-    sheet.save(update_fields=["email"])
+    sheet.mail_requested_at = now
+    sheet.save(update_fields=["email", "mail_requested_at"])
     _audit(sheet, actor, AuditAction.UPDATE, {"email": [before, email]})
     return sheet
 
 
-def sheet_mail_link(*, sheet_id, requested_at, now=None):
+def sheet_mail_link(*, sheet_id, requested_at=None, now=None):
     """For the mail task, inside its transaction: the locked sheet with a fresh link and the raw token, or
-    (sheet, None) when this request was already carried out or the link was revoked after it was made
-    (so a task that runs twice sends one e-mail)."""
+    (sheet, None) when no mail is asked for, it was sent since it was asked for, or the link was revoked
+    after it was asked for (so a task that runs twice, or two tasks of two clicks, send one e-mail).
+    `requested_at` (the task's own) counts only for a sheet that has no request recorded."""
     now = now or timezone.now()
     sheet = QuestionSheet.objects.select_for_update().select_related("party").filter(pk=sheet_id).first()
     if sheet is None or not sheet.email:
         return sheet, None
-    if sheet.sent_at and sheet.sent_at >= requested_at:
+    requested = sheet.mail_requested_at or requested_at  # a request queued before the sheet recorded them
+    if requested is None:
         return sheet, None
-    if sheet.revoked_at and sheet.revoked_at >= requested_at:
+    if sheet.sent_at and sheet.sent_at >= requested:
+        return sheet, None
+    if sheet.revoked_at and sheet.revoked_at >= requested:
         return sheet, None
     before = _when(sheet.sent_at) if sheet.sent_at else ""
     raw = _new_link(sheet, now)
-    sheet.sent_at = now
+    sheet.sent_at = max(now, requested)
     sheet.save(update_fields=["token_hash", "expires_at", "revoked_at", "sent_at"])
     sheet = QuestionSheet.objects.select_related(
         "party__agreement__organisation", "party__partner", "party__contact"
     ).get(pk=sheet.pk)
-    _audit(sheet, None, AuditAction.UPDATE, {"sent_at": [before, _when(now)]}, actor_name="PartnerHub")
+    _audit(
+        sheet, None, AuditAction.UPDATE, {"sent_at": [before, _when(sheet.sent_at)]}, actor_name="PartnerHub"
+    )
     return sheet, raw
 
 

@@ -213,6 +213,11 @@ class QuestionSheet(TokenModel):
     party = models.OneToOneField(Party, on_delete=models.CASCADE, related_name="question_sheet")
     email = models.EmailField(_("e-mail address"), blank=True)
     sent_at = models.DateTimeField(_("link sent"), null=True, blank=True)
+    # Set (under the sheet's lock) when a link is asked to be mailed; the mail task sends only while it is
+    # later than `sent_at`, so two clicks at once, or a task that runs twice, send one e-mail.
+    mail_requested_at = models.DateTimeField(
+        _("link asked to be mailed"), null=True, blank=True, editable=False
+    )
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

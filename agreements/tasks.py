@@ -8,8 +8,8 @@ from agreements.mail import send_question_link_email
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_question_link(sheet_id, requested_at, base_url=None):
-    """Mail a party a fresh link to its ten questions. `requested_at` (ISO) makes a second run of the same
-    request send nothing."""
+    """Mail a party a fresh link to its ten questions, if the sheet still asks for one: a second run, or the
+    task of a second click, sends nothing. `requested_at` (ISO) is when the link was asked to be mailed."""
     return send_question_link_email(
         sheet_id=sheet_id, requested_at=parse_datetime(requested_at), base_url=base_url
     )
