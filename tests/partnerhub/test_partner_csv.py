@@ -209,9 +209,7 @@ def test_an_exported_file_reads_back(manager_client, org):
     )
     ContactFactory(partner=partner)
     # An ended partner is archived: out of the default list and its export, in it with "all statuses".
-    exported = b"".join(
-        manager_client.get(f"/o/{org.slug}/partners/export.csv?status=all").streaming_content
-    )
+    exported = b"".join(manager_client.get(f"/o/{org.slug}/partners/export.csv?status=all").streaming_content)
     Partner.objects.all().delete()
     response = upload(manager_client, org, exported)
     assert response.context["preview"].is_importable

@@ -2,17 +2,28 @@
 500; archiving hides it from the default list; erasing personal data anonymises its contact persons and
 keeps signed records."""
 
+import datetime
+from decimal import Decimal
+
 import pytest
 from django.contrib.messages import get_messages
+from django.contrib.messages.middleware import MessageMiddleware
+from django.contrib.sessions.middleware import SessionMiddleware
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
+from affiliates.models import Affiliate, Click, Payout, PayoutBatch
 from agreements import services as agreement_services
 from agreements import signing
 from agreements.models import Agreement, Party, Signature
 from matrix.models import MatrixRow
+from partnerhub import services
+from partnerhub.deletion import confirm_delete, deletion_plan
 from partnerhub.models import AuditEntry, Contact, Partner
+from tests.affiliates.factories_ledger import clicks, line, order
 from tests.factories import ContactFactory, MatrixRowFactory, PartnerFactory
 
 pytestmark = pytest.mark.usefixtures("eager_celery")
@@ -84,7 +95,7 @@ def test_a_partner_in_an_agreement_is_not_deleted_and_archiving_is_offered(
     assert [(d.model, d.count) for d in response.context["plan"].blockers] == [(Party, 1)]
     page = response.text
     assert url("partner_archive", sennheiser) in page and url("partner_erase", sennheiser) in page
-    assert 'method="post"' in page and "Ja, verwijder" not in page  # no delete button, only the archive form
+    assert dutch("Yes, delete") not in page  # no delete button, only the archive form
     assert not AuditEntry.objects.filter(action="delete", object_type="partnerhub.partner").exists()
 
 
@@ -112,6 +123,101 @@ def test_a_partner_nobody_depends_on_is_still_deleted(manager_client, org, sennh
     response = manager_client.post(url("partner_delete", sennheiser))
     assert response.status_code == 302 and response["Location"] == reverse("partner_list", args=[org.slug])
     assert not Partner.objects.filter(pk=sennheiser.pk).exists() and not Contact.objects.exists()
+
+
+def _commission(partner):
+    return line(partner, "80.00")
+
+
+def _project(partner):
+    return order(partner, "800.00")
+
+
+def _payout(partner):
+    batch = PayoutBatch.objects.create(organisation=partner.organisation, month=datetime.date(2026, 11, 1))
+    return Payout.objects.create(
+        organisation=partner.organisation,
+        batch=batch,
+        partner=partner,
+        amount=Decimal("80.00"),
+        account_holder="Sennheiser",
+        iban="NL91ABNA0417164300",
+    )
+
+
+@pytest.mark.parametrize("ledger", [_commission, _project, _payout], ids=["commission", "project", "payout"])
+def test_a_partner_in_the_ledger_is_refused_without_a_server_error(manager_client, sennheiser, ledger):
+    kept = ledger(sennheiser)
+    response = manager_client.post(url("partner_delete", sennheiser))
+    assert response.status_code == 200
+    assert [(d.model, d.count) for d in response.context["plan"].blockers] == [(type(kept), 1)]
+    assert (
+        type(kept).objects.filter(pk=kept.pk).exists() and Partner.objects.filter(pk=sennheiser.pk).exists()
+    )
+    assert url("partner_archive", sennheiser) in response.text
+
+
+def test_a_contact_persons_confirm_page_says_what_keeps_it_without_the_link(
+    manager_client, sennheiser, agreement
+):
+    katrin = sennheiser.contacts.get(name="Katrin Vogel")
+    page = manager_client.get(
+        reverse("contact_delete", args=[sennheiser.organisation.slug, sennheiser.pk, katrin.pk])
+    )
+    assert [(d.model, d.count) for d in page.context["plan"].unlinked] == [(Party, 1)]
+    manager_client.post(
+        reverse("contact_delete", args=[sennheiser.organisation.slug, sennheiser.pk, katrin.pk])
+    )
+    assert Party.objects.get(agreement=agreement, partner=sennheiser).contact is None
+
+
+def test_counting_what_goes_with_a_partner_does_not_grow_with_its_data(org, sennheiser):
+    affiliate = Affiliate.objects.create(organisation=org, partner=sennheiser, code="senn")
+    clicks(affiliate, [datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC)])
+    with CaptureQueriesContext(connection) as few:
+        plan = deletion_plan(sennheiser)
+    assert (Click, 1) in [(d.model, d.count) for d in plan.deleted]
+
+    clicks(affiliate, [datetime.datetime(2026, 11, 2, tzinfo=datetime.UTC)] * 200)
+    for n in range(20):
+        ContactFactory(partner=sennheiser, name=f"Contact {n}")
+    with CaptureQueriesContext(connection) as many:
+        plan = deletion_plan(sennheiser)
+    assert (Click, 201) in [(d.model, d.count) for d in plan.deleted]
+    assert (Contact, 22) in [(d.model, d.count) for d in plan.deleted]
+    assert len(many) == len(few)
+
+
+def test_a_protected_error_while_deleting_becomes_the_refusal_page(rf, org, manager, owner, sennheiser):
+    """Something comes to depend on the partner after it was counted: the page says so, nothing goes."""
+    request = rf.post("/")
+    request.user, request.organisation = manager, org
+    SessionMiddleware(lambda r: None).process_request(request)
+    MessageMiddleware(lambda r: None).process_request(request)
+
+    def delete_after_an_agreement_took_it_in():
+        agreement_services.agreement_create(
+            organisation=org, actor=owner, title="Intussen", partners=[sennheiser], kind="structural"
+        )
+        services.partner_delete(partner=sennheiser, actor=manager)
+
+    response = confirm_delete(
+        request,
+        sennheiser,
+        delete=delete_after_an_agreement_took_it_in,
+        success_url="/",
+        success_message="deleted",
+        cancel_url="/",
+    )
+    assert response.status_code == 200
+    assert (
+        Partner.objects.filter(pk=sennheiser.pk).exists()
+        and Contact.objects.filter(partner=sennheiser).count() == 2
+    )
+    assert [str(m) for m in get_messages(request)] == [
+        dutch("Nothing was deleted: other records depend on “%(name)s”.", name="Sennheiser")
+    ]
+    assert dutch("Yes, delete") not in response.content.decode()  # refused: no delete button
 
 
 # Archiving
