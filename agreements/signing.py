@@ -467,8 +467,9 @@ def sign_request_create(*, version, party, signer_name, email="", actor, send=Fa
     The party may have one open link per version: an earlier one stops working. With `send`, the link is
     e-mailed in the background (a fresh token is made when the e-mail goes out, so no token travels through
     the task queue) and no token is returned; a second identical "send" within a few seconds is a double
-    click and returns the first request. Without `send`, the raw token is returned once, to be copied, and
-    the request keeps no e-mail address.
+    click and returns the first request, with `repeated` set (nothing is sent again). Without `send`, the
+    raw token is returned once, to be copied, and the request keeps no e-mail address. The version is locked
+    first, so two clicks at once are one click and its double.
     """
     now = now or timezone.now()
     signer_name, email = _clean_signer(signer_name, email, send=send)
@@ -487,6 +488,7 @@ def sign_request_create(*, version, party, signer_name, email="", actor, send=Fa
             expires_at__gt=now,
         ).first()
         if recent is not None:
+            recent.repeated = True
             return recent, None
     open_requests.update(revoked_at=now)
     sign_request = SignRequest(
@@ -498,6 +500,7 @@ def sign_request_create(*, version, party, signer_name, email="", actor, send=Fa
     )
     raw = sign_request.issue_token()
     sign_request.save()
+    sign_request.repeated = False
     audit_record(
         organisation=party.agreement.organisation,
         actor=actor,
@@ -548,10 +551,15 @@ def sign_request_revoke(*, sign_request, actor, now=None):
     return sign_request
 
 
+@transaction.atomic
 def sign_requests_renew(*, version, actor, base_url=None):
     """After a new version replaced one that was out for signature: send every party that has not signed
     this version and has no open link a new one, to the signer and address it was last asked at (parties
-    never asked, or asked without an address, are left to the user). Returns the requests sent."""
+    never asked, or asked without an address, are left to the user). Returns the requests sent.
+
+    The version is locked before anything is counted, so a second click (at once or after) finds the links
+    of the first open and sends nothing."""
+    version = _locked_version(version)
     signed = set(version.signatures.values_list("party_id", flat=True))
     waiting = set(
         SignRequest.objects.usable()
@@ -582,6 +590,22 @@ def sign_requests_renew(*, version, actor, base_url=None):
         )
         sent.append(sign_request)
     return sent
+
+
+def sign_requests_just_sent(version, now=None):
+    """Whether open links to sign `version` were e-mailed moments ago (a renewal that finds nothing to send
+    was then a double click)."""
+    now = now or timezone.now()
+    return (
+        SignRequest.objects.usable()
+        .filter(
+            version=version,
+            used_at__isnull=True,
+            created_at__gte=now - datetime.timedelta(seconds=DOUBLE_SUBMIT_SECONDS),
+        )
+        .exclude(email="")
+        .exists()
+    )
 
 
 def sign_request_deliver(*, sign_request_id, base_url=None, now=None):

@@ -172,7 +172,13 @@ def sign_request_new(request, agreement_id, version_id):
     except signing.SigningError as error:
         messages.error(request, str(error))
         return redirect(_documents_url(request, agreement))
-    if send:
+    if send and sign_request.repeated:
+        messages.info(
+            request,
+            _("The signing link for %(party)s was just sent to %(email)s; it was not sent again.")
+            % {"party": party.name, "email": sign_request.email},
+        )
+    elif send:
         messages.success(
             request,
             _("The signing link for %(party)s is being sent to %(email)s.")
@@ -205,11 +211,17 @@ def sign_request_resend(request, agreement_id, request_id):
     except signing.SigningError as error:
         messages.error(request, str(error))
     else:
-        messages.success(
-            request,
-            _("A new link is being sent to %(email)s; the previous one no longer works.")
-            % {"email": sent.email},
-        )
+        if sent.repeated:
+            messages.info(
+                request,
+                _("A new link was just sent to %(email)s; it was not sent again.") % {"email": sent.email},
+            )
+        else:
+            messages.success(
+                request,
+                _("A new link is being sent to %(email)s; the previous one no longer works.")
+                % {"email": sent.email},
+            )
     return redirect(_documents_url(request, agreement))
 
 
@@ -265,6 +277,8 @@ def sign_requests_renew(request, agreement_id, version_id):
                 _("New links are being sent to: %(names)s.")
                 % {"names": ", ".join(f"{item.signer_name} ({item.party.name})" for item in sent)},
             )
+        elif signing.sign_requests_just_sent(version):
+            messages.info(request, _("New links were just sent; none was sent again."))
         else:
             messages.info(request, _("Nobody to send a new link to: ask each party to sign below."))
     return redirect(_documents_url(request, agreement))
