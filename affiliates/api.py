@@ -10,12 +10,14 @@ only parses and validates; the rules live in `affiliates.conversions`.
 """
 
 import datetime
+import logging
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 from ninja import Field, Header, NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -23,6 +25,10 @@ from ninja.security import HttpBearer
 from pydantic import field_validator
 
 from affiliates import conversions
+
+logger = logging.getLogger(__name__)
+# How long a client is asked to wait (Retry-After) while the database is unavailable.
+RETRY_AFTER_SECONDS = 30
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
 AMOUNT = re.compile(r"^\d{1,10}(\.\d{1,2})?$")
@@ -44,8 +50,11 @@ affiliate's own order. Without one, `commission` is null and `reason` says why: 
 `unknown_click`, `unknown_coupon`, `unknown_code`, `outside_window`, `affiliate_inactive`, `self_referral`,
 `not_first_order`.
 
-**Errors**: 401 without a valid key; 422 with `errors: [{field, message}]` for bad input (nothing is
-stored); 404 for an unknown order.
+**Errors**: every error is JSON, `{error, detail}`: 401 without a valid key; 422 with
+`errors: [{field, message}]` for bad input (nothing is stored); 404 for an unknown order; 503
+`service_unavailable` (with `Retry-After`) while the database is unavailable and 500 `server_error` for a
+fault on our side: send the same request again later, with the same idempotency key, and the order is
+counted once.
 """
 
 
@@ -105,6 +114,38 @@ def http_error(request, exc):
     """Ninja's own errors (a body that is not JSON: 400) in the same shape as ours."""
     error = "bad_request" if exc.status_code == 400 else "error"
     return api.create_response(request, {"error": error, "detail": str(exc)}, status=exc.status_code)
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def database_unavailable(request, exc):
+    """The database refused, dropped or did not answer in time (connect, statement or lock timeout)."""
+    logger.warning("API: database unavailable for %s %s: %s", request.method, request.path, exc)
+    response = api.create_response(
+        request,
+        {
+            "error": "service_unavailable",
+            "detail": "The database is unavailable for a moment; try again later with the same "
+            "idempotency key.",
+        },
+        status=503,
+    )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+@api.exception_handler(Exception)
+def server_error(request, exc):
+    """Any other fault: logged with its traceback, answered in the API's shape (never Django's HTML page)."""
+    logger.error("API: error on %s %s", request.method, request.path, exc_info=exc)
+    return api.create_response(
+        request,
+        {
+            "error": "server_error",
+            "detail": "Something went wrong on our side; try again later with the same idempotency key.",
+        },
+        status=500,
+    )
 
 
 def invalid(errors):

@@ -12,16 +12,24 @@ Rules enforced here:
 - Clicks from one source within the same `DEDUP_SECONDS` bucket count once: the click id is derived from
   (affiliate, source, bucket), and a unique constraint drops the duplicate insert. So a click is one indexed
   lookup (by the view) and one `INSERT … ON CONFLICT DO NOTHING`, and the duplicate gets the same click id.
+- A visitor always lands, also when the database is away: every successful lookup remembers the link's
+  landing rules in a cache (`LINK_CACHE`, else the default cache); without the database the remembered rules
+  give the landing page (else the installation's fallback) and the click that could not be stored is
+  logged on `affiliates.missed_clicks` with everything needed to replay it.
 """
 
 import functools
+import json
+import logging
 import re
 import string
+import time
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
-from django.db import connections, router
+from django.core.cache import caches
+from django.db import DatabaseError, connections, router
 from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery
 from django.utils import timezone
@@ -41,6 +49,15 @@ BOT_AGENT = re.compile(
 # Printable ASCII without space, backslash, quotes and angle brackets: what a landing URL may contain.
 _URL_CHARS = frozenset(string.ascii_letters + string.digits + "-._~:/?#[]@!$&'()*+,;=%")
 CODE = re.compile(r"^[a-z0-9][a-z0-9-]{2,39}$")
+
+logger = logging.getLogger(__name__)
+missed_clicks = logging.getLogger("affiliates.missed_clicks")
+# The cache alias that remembers each link's landing rules for when the database is away (the default cache
+# when the installation configures none by this name), how long a remembered link is kept, and how often one
+# process writes an unchanged link again (so a click costs no cache write, only a change or a refresh does).
+LINK_CACHE = "affiliate_links"
+LINK_REMEMBER_SECONDS = 60 * 60 * 24 * 30
+LINK_REFRESH_SECONDS = 60 * 60
 
 
 @dataclass(frozen=True)
@@ -327,17 +344,124 @@ def follow_link(*, code, requested_landing, query, ip, user_agent, in_frame=Fals
 
     Unknown code → the installation's fallback; inactive affiliate → its organisation's default landing page;
     neither records a click. A visit from inside a frame, by a bot, or with `record=False` (HEAD) is
-    redirected without a click and without `ph_click`.
+    redirected without a click and without `ph_click`. Without the database the visitor goes where the link's
+    remembered rules lead (see `follow_remembered_link`); a click that cannot be stored is logged instead.
     """
-    affiliate = affiliate_for_code(code)
+    counted = record and not in_frame and not is_bot(user_agent)
+    try:
+        affiliate = affiliate_for_code(code)
+    except DatabaseError as error:
+        return follow_remembered_link(
+            code=code,
+            requested_landing=requested_landing,
+            query=query,
+            ip=ip,
+            user_agent=user_agent,
+            counted=counted,
+            error=error,
+        )
     if affiliate is None:
         return Redirect(fallback_url())
+    link_remember(code, affiliate)
     programme = affiliate.programme
     if not affiliate.is_active:
         return Redirect(landing_default(programme))
     landing = landing_resolve(programme, requested_landing)
     utm = utm_from(query)
     click_id = ""
-    if record and not in_frame and not is_bot(user_agent):
-        click_id = click_record(affiliate=affiliate, ip=ip, user_agent=user_agent, landing=landing, utm=utm)
+    if counted:
+        try:
+            click_id = click_record(
+                affiliate=affiliate, ip=ip, user_agent=user_agent, landing=landing, utm=utm
+            )
+        except DatabaseError as error:
+            click_missed(code=code, landing=landing, utm=utm, ip=ip, user_agent=user_agent, error=error)
     return Redirect(landing_with(landing, utm=utm, click_id=click_id), click_id)
+
+
+def follow_remembered_link(*, code, requested_landing, query, ip, user_agent, counted, error):
+    """Where `/r/<code>` leads while the database is away: by the link's last known rules (the requested
+    page when they allow it, else the organisation's default landing page), else the installation's
+    fallback. No click id (no click is stored); a click that would have counted is logged for a replay."""
+    remembered = link_remembered(code)
+    if remembered is not None and not remembered.is_active:
+        return Redirect(landing_default(remembered.programme))
+    if remembered is None:
+        landing, utm = fallback_url(), {}
+    else:
+        landing, utm = landing_resolve(remembered.programme, requested_landing), utm_from(query)
+    if counted:
+        click_missed(code=code, landing=landing, utm=utm, ip=ip, user_agent=user_agent, error=error)
+    else:
+        logger.warning("Affiliate link %r followed without the database: %s", code, error)
+    return Redirect(landing_with(landing, utm=utm))
+
+
+def click_missed(*, code, landing, utm, ip, user_agent, error, now=None):
+    """Log a click the database could not take, as one line of JSON: the link code, the moment, the landing
+    page, the UTM parameters, the source hash and browser (never the address) and the error, so it can be
+    replayed."""
+    now = now or timezone.now()
+    click = {
+        "code": (code or "")[:100],
+        "at": now.isoformat(),
+        "landing": landing[:500],
+        "utm": utm,
+        "source_hash": source_hash(ip, user_agent),
+        "dedup_bucket": dedup_bucket(now),
+        "user_agent": user_agent[:300],
+        "error": " ".join(str(error).split())[:300],
+    }
+    missed_clicks.warning("Click not recorded: %s", json.dumps(click, sort_keys=True))
+
+
+# What this process last wrote to the link cache per code, and when: a click writes to the cache only when the
+# link's rules changed or the entry is due for a refresh.
+_written = {}
+
+
+def _link_cache():
+    return caches[LINK_CACHE if LINK_CACHE in settings.CACHES else "default"]
+
+
+def _link_key(code):
+    return f"affiliates:link:{code.lower()}"
+
+
+def link_remember(code, link):
+    """Remember the landing rules of a link that was just looked up, for when the database is away."""
+    rules = link.programme
+    value = (
+        link.is_active,
+        rules is not None,
+        rules.home_url if rules else "",
+        rules.landing_urls if rules else "",
+    )
+    code = code.lower()
+    written = _written.get(code)
+    now = time.monotonic()
+    if written is not None and written[0] == value and now - written[1] < LINK_REFRESH_SECONDS:
+        return
+    try:
+        _link_cache().set(_link_key(code), value, LINK_REMEMBER_SECONDS)
+    except Exception as error:  # a cache that is away must not cost the visitor the redirect
+        logger.warning("Affiliate link %r not remembered: %s", code, error)
+        return
+    if len(_written) > 100_000:
+        _written.clear()
+    _written[code] = (value, now)
+
+
+def link_remembered(code):
+    """The last known `Link` of a code (pk and organisation unknown), or None."""
+    if not CODE.match((code or "").lower()):
+        return None
+    try:
+        value = _link_cache().get(_link_key(code))
+    except Exception as error:
+        logger.warning("Remembered affiliate link %r not readable: %s", code, error)
+        return None
+    if value is None:
+        return None
+    is_active, has_programme, home_url, landing_urls = value
+    return Link(None, None, is_active, LinkRules(home_url, landing_urls) if has_programme else None)

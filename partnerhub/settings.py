@@ -61,6 +61,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A database that is away: the 503 page, also when the session middleware meets it (before Session).
+    "partnerhub.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "partnerhub.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
