@@ -26,9 +26,21 @@ from django.utils.translation import gettext as _
 
 from affiliates.models import NpsRequest, NpsScore, NpsSource
 from partnerhub.audit import AuditAction, audit_record
+from partnerhub.models import Partner
 
 LINK_DAYS = 30
 PENDING = "pending-"
+# A second request to the same address within this time is a double click: nothing is sent again.
+DOUBLE_SUBMIT = datetime.timedelta(seconds=10)
+# A request still pending after a redelivered task could have sent it was lost: the address may be asked again
+# (and is not refused as "on its way").
+MAIL_LOST_AFTER = datetime.timedelta(
+    seconds=settings.CELERY_VISIBILITY_TIMEOUT + settings.CELERY_TASK_TIME_LIMIT
+)
+
+
+class NpsAlreadyAsked(Exception):
+    """The same customer was just sent the question, or it is on its way: a second click sends nothing."""
 
 
 class NpsClosed(Exception):
@@ -130,13 +142,27 @@ def nps_request_link(*, partner, actor, project=None, now=None):
     return nps_request, raw
 
 
+def _asked_moments_ago(partner, project, email, now):
+    open_requests = NpsRequest.objects.filter(
+        partner=partner, project=project, email=email, revoked_at__isnull=True, answered_at__isnull=True
+    )
+    pending = Q(token_hash__startswith=PENDING, created_at__gt=now - MAIL_LOST_AFTER)
+    return open_requests.filter(pending | Q(created_at__gt=now - DOUBLE_SUBMIT)).exists()
+
+
 @transaction.atomic
 def nps_request_mail(*, partner, email, actor, project=None, now=None):
-    """A pending request for `email`; the task `send_nps_link` makes its link and mails it."""
+    """A pending request for `email`; the task `send_nps_link` makes its link and mails it.
+
+    Under the partner's row lock: when the same question (partner, project) to the same address is still
+    on its way, or was sent moments ago (a double click), nothing is made and NpsAlreadyAsked is raised."""
     email = (email or "").strip()
     validate_email(email)
     _check_project(partner, project)
     now = now or timezone.now()
+    Partner.objects.select_for_update().filter(pk=partner.pk).order_by().first()
+    if _asked_moments_ago(partner, project, email, now):
+        raise NpsAlreadyAsked(email)
     nps_request = NpsRequest.objects.create(
         organisation_id=partner.organisation_id,
         partner=partner,

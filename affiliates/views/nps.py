@@ -97,9 +97,18 @@ def nps_request_create(request, partner_id):
         return _page(request, partner, request_form=form, status=422)
     email, project = form.cleaned_data["email"], form.cleaned_data["project"]
     if email:
-        nps_request = nps.nps_request_mail(partner=partner, email=email, project=project, actor=request.user)
-        tasks_people.send_nps_link.delay(nps_request.pk, base_url=request.build_absolute_uri("/"))
-        messages.success(request, _("The question is being sent to %(email)s.") % {"email": email})
+        try:
+            nps_request = nps.nps_request_mail(
+                partner=partner, email=email, project=project, actor=request.user
+            )
+        except nps.NpsAlreadyAsked:
+            messages.info(
+                request,
+                _("The question was just sent to %(email)s; it was not sent again.") % {"email": email},
+            )
+        else:
+            tasks_people.send_nps_link.delay(nps_request.pk, base_url=request.build_absolute_uri("/"))
+            messages.success(request, _("The question is being sent to %(email)s.") % {"email": email})
         return redirect("affiliates:nps_list", request.organisation.slug, partner.pk)
     _nps_request, raw = nps.nps_request_link(partner=partner, project=project, actor=request.user)
     url = request.build_absolute_uri(reverse("nps_answer", args=[raw]))
