@@ -33,17 +33,31 @@ from django.shortcuts import redirect, render
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from partnerhub.models import Organisation
+
 DELETES = frozenset({CASCADE, DB_CASCADE})
 REFUSES = frozenset({PROTECT, RESTRICT})
 IGNORES = frozenset({DO_NOTHING})
 
 
+EXAMPLES = 3  # the refusing objects a confirm page names, per kind
+
+
+@dataclass(frozen=True)
+class Example:
+    """Where a refusing object can be seen: itself, or the page it belongs to (a party's agreement)."""
+
+    name: str
+    url: str
+
+
 @dataclass(frozen=True)
 class Dependants:
-    """How many objects of one kind a deletion touches."""
+    """How many objects of one kind a deletion touches (and, for the refusing ones, a few by name)."""
 
     model: type[models.Model]
     count: int
+    examples: tuple[Example, ...] = ()
 
     @property
     def label(self) -> str:
@@ -108,14 +122,48 @@ def deletion_plan(obj: models.Model) -> DeletionPlan:
         for related_model, parts in conditions[kind].items():
             if related_model._meta.auto_created:  # a many-to-many link table: no thing of its own
                 continue
-            count = related_model._base_manager.filter(reduce(or_, parts)).count()
+            rows = related_model._base_manager.filter(reduce(or_, parts))
+            count = rows.count()
             if count:
-                found.append(Dependants(model=related_model, count=count))
+                examples = (
+                    _examples(rows, going={model, *conditions["deleted"]}) if kind == "blockers" else ()
+                )
+                found.append(Dependants(model=related_model, count=count, examples=examples))
         return found
 
     return DeletionPlan(
         obj=obj, deleted=counted("deleted"), unlinked=counted("unlinked"), blockers=counted("blockers")
     )
+
+
+def _examples(rows: models.QuerySet, *, going: set) -> tuple[Example, ...]:
+    """A few of `rows` by name, each linked to its own page or to the page of what it belongs to."""
+    model = rows.model
+    via = None
+    if not hasattr(model, "get_absolute_url"):
+        via = next(
+            (
+                fk
+                for fk in model._meta.concrete_fields
+                if fk.many_to_one
+                and fk.related_model not in going
+                and fk.related_model is not Organisation
+                and hasattr(fk.related_model, "get_absolute_url")
+            ),
+            None,
+        )
+        if via is None:
+            return ()
+        rows = rows.select_related(via.name)
+    examples = []
+    for row in rows.order_by("-pk")[:EXAMPLES]:
+        shown = getattr(row, via.name) if via else row
+        if shown is None:
+            continue
+        example = Example(name=str(shown), url=shown.get_absolute_url())
+        if example not in examples:
+            examples.append(example)
+    return tuple(examples)
 
 
 def confirm_delete(

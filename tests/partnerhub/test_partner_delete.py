@@ -94,6 +94,7 @@ def test_a_partner_in_an_agreement_is_not_deleted_and_archiving_is_offered(
     assert response.context["plan"].blocked
     assert [(d.model, d.count) for d in response.context["plan"].blockers] == [(Party, 1)]
     page = response.text
+    assert f'<a href="{agreement.get_absolute_url()}">Tinnitracks-alliantie</a>' in page  # which agreement
     assert url("partner_archive", sennheiser) in page and url("partner_erase", sennheiser) in page
     assert dutch("Yes, delete") not in page  # no delete button, only the archive form
     assert not AuditEntry.objects.filter(action="delete", object_type="partnerhub.partner").exists()
