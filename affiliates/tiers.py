@@ -25,7 +25,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from affiliates.models import Project, Tier, TierChange, TierChangeKind, TierStanding
+from affiliates.models import ProgrammeSettings, Project, Tier, TierChange, TierChangeKind, TierStanding
 from affiliates.programme import programme_for, tier_for_count
 from partnerhub.audit import AuditAction, audit_record
 from partnerhub.models import Partner, PartnerStatus
@@ -190,6 +190,9 @@ def tiers_evaluate_organisation(organisation, *, today=None, actor=None, notify=
     tiers = list(Tier.objects.filter(organisation=organisation).order_by("min_projects"))
     now = timezone.now()
     with transaction.atomic():
+        # Evaluations of one organisation take turns (a click and the quarterly task, or two clicks): the
+        # second one finds the first one's standings and changes, so it neither adds nor mails them again.
+        ProgrammeSettings.objects.select_for_update().filter(organisation=organisation).order_by().first()
         partners = list(
             Partner.objects.filter(organisation=organisation, status=PartnerStatus.ACTIVE)
             .filter(
@@ -346,10 +349,12 @@ def tier_override_end(partner, *, actor, today=None):
     return standing
 
 
-def tier_changes_mail(*, organisation_id, change_ids):
+def tier_changes_mail(*, organisation_id, change_ids, now=None):
     """Mail the organisation's owners and managers one message with the promotions and demotions.
 
-    Returns the number of recipients (0 when there is nobody to tell or nothing left to tell).
+    The changes are locked and marked mailed in the transaction that sends, so a task that runs twice (or
+    two tasks for the same changes) mails once; if sending fails nothing is marked and the task tries
+    again. Returns the number of recipients (0 when there is nobody to tell or nothing left to tell).
     """
     from django.conf import settings
     from django.core.mail import send_mail
@@ -362,30 +367,38 @@ def tier_changes_mail(*, organisation_id, change_ids):
     organisation = Organisation.objects.filter(pk=organisation_id).first()
     if organisation is None:
         return 0
-    changes = list(
-        TierChange.objects.filter(organisation=organisation, pk__in=change_ids)
-        .select_related("partner", "tier", "previous_tier")
-        .order_by("partner__name")
-    )
-    promotions = [c for c in changes if _rank(c.tier) > _rank(c.previous_tier)]
-    demotions = [c for c in changes if _rank(c.tier) < _rank(c.previous_tier)]
-    recipients = sorted(
-        set(
-            Membership.objects.filter(organisation=organisation, role__in=[Role.OWNER, Role.MANAGER])
-            .exclude(user__email="")
-            .values_list("user__email", flat=True)
+    with transaction.atomic():
+        changes = list(
+            TierChange.objects.select_for_update(of=("self",))
+            .filter(organisation=organisation, pk__in=change_ids, mailed_at__isnull=True)
+            .select_related("partner", "tier", "previous_tier")
+            .order_by("partner__name", "pk")
         )
-    )
-    if not recipients or not (promotions or demotions):
-        return 0
-    context = {
-        "organisation": organisation,
-        "promotions": promotions,
-        "demotions": demotions,
-        "url": settings.SITE_URL.rstrip("/") + reverse("affiliates:tier_overview", args=[organisation.slug]),
-    }
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = " ".join(render_to_string("affiliates/tiers/email/changes_subject.txt", context).split())
-        body = render_to_string("affiliates/tiers/email/changes_body.txt", context)
-    send_mail(subject, body, None, recipients)
+        promotions = [c for c in changes if _rank(c.tier) > _rank(c.previous_tier)]
+        demotions = [c for c in changes if _rank(c.tier) < _rank(c.previous_tier)]
+        recipients = sorted(
+            set(
+                Membership.objects.filter(organisation=organisation, role__in=[Role.OWNER, Role.MANAGER])
+                .exclude(user__email="")
+                .values_list("user__email", flat=True)
+            )
+        )
+        if not recipients or not (promotions or demotions):
+            return 0
+        TierChange.objects.filter(pk__in=[change.pk for change in changes]).update(
+            mailed_at=now or timezone.now()
+        )
+        context = {
+            "organisation": organisation,
+            "promotions": promotions,
+            "demotions": demotions,
+            "url": settings.SITE_URL.rstrip("/")
+            + reverse("affiliates:tier_overview", args=[organisation.slug]),
+        }
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = " ".join(
+                render_to_string("affiliates/tiers/email/changes_subject.txt", context).split()
+            )
+            body = render_to_string("affiliates/tiers/email/changes_body.txt", context)
+        send_mail(subject, body, None, recipients)
     return len(recipients)

@@ -197,6 +197,9 @@ class TierChange(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the owners and managers were mailed about this change (set under a row lock by the mail task,
+    # so a task that runs twice mails once).
+    mailed_at = models.DateTimeField(_("mailed"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("tier change")
