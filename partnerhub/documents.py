@@ -13,10 +13,14 @@ Celery and Django both import):
 
 import hashlib
 import logging
+from datetime import timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Case, F, Q, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -46,18 +50,54 @@ def register(kind):
 
 
 def _enqueue(document):
+    """Queue the render once the surrounding transaction commits; record on the row when that fails.
+
+    The message is published after commit, so a worker never looks for a row that is not there yet. When the
+    broker cannot be reached (after the short publish retry of CELERY_TASK_PUBLISH_RETRY_POLICY), the request
+    still answers: the Document turns FAILED with a message that says the queue is away, and can be retried.
+    """
     from partnerhub.tasks import render_document  # the task module imports this one
 
     document_id = document.pk
-    transaction.on_commit(lambda: render_document.delay(document_id))
+
+    def publish():
+        try:
+            # The time limits travel in the message and the worker obeys them: send the ones configured.
+            render_document.apply_async(
+                (document_id,),
+                soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
+                time_limit=settings.CELERY_TASK_TIME_LIMIT,
+            )
+        except Exception:  # kombu's OperationalError, a socket error, a refused connection: the queue is away
+            logger.exception("Queueing document %s failed", document_id)
+            _record_queue_failure(document)
+
+    transaction.on_commit(publish)
+
+
+def _record_queue_failure(document):
+    with translation.override(_language(document)):
+        error = _(
+            "The queue cannot be reached, so the PDF could not be made. Please try again in a few minutes."
+        )
+    finished_at = timezone.now()
+    # Only the wait that this message was for: a render that somehow began meanwhile is left alone.
+    Document.objects.filter(pk=document.pk, status=DocumentStatus.PENDING).update(
+        status=DocumentStatus.FAILED, error=error, finished_at=finished_at
+    )
+    document.status, document.error, document.finished_at = DocumentStatus.FAILED, error, finished_at
+
+
+def _language(document):
+    return document.params.get("language") or settings.LANGUAGE_CODE
 
 
 @transaction.atomic
 def document_request(*, organisation, kind, title, params, requested_by, language=None):
     """Create a pending Document and render it in the background once the transaction commits.
 
-    The task is queued only after commit, so a worker never looks for a row that is not there yet, and a
-    rolled-back request queues nothing. The requester's language is kept so the PDF speaks it too.
+    A rolled-back request queues nothing; a queue that cannot be reached leaves the Document FAILED with a
+    retry, never waiting forever. The requester's language is kept so the PDF speaks it too.
     """
     if kind not in RENDERERS:
         raise UnknownDocumentKind(kind)
@@ -67,49 +107,88 @@ def document_request(*, organisation, kind, title, params, requested_by, languag
         title=title[:200],
         params={**params, "language": language or translation.get_language() or settings.LANGUAGE_CODE},
         requested_by=requested_by,
+        queued_at=timezone.now(),
     )
     _enqueue(document)
     return document
 
 
-def document_render(*, document_id):
-    """Render the document and store the file; safe to run twice or concurrently.
+def _claimable(now):
+    """Waiting, or rendering for longer than the hard time limit: that attempt cannot still be alive."""
+    hard_limit = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    return Q(status=DocumentStatus.PENDING) | Q(
+        status=DocumentStatus.RENDERING, started_at__lt=now - hard_limit
+    )
 
-    The row is locked for the whole render, so a second run (a redelivered task) waits and then finds the
-    document READY and does nothing. A failure is recorded on the row (FAILED and a short message) instead
-    of being raised: the page says what happened and offers a retry.
+
+def _retryable(cutoff):
+    """Failed, or pending or rendering since before `cutoff`: the rows `Document.can_retry` is true for."""
+    waiting_since = Case(
+        When(status=DocumentStatus.RENDERING, started_at__isnull=False, then=F("started_at")),
+        default=Coalesce("queued_at", "created_at"),
+    )
+    stalled = Q(status__in=[DocumentStatus.PENDING, DocumentStatus.RENDERING], waiting_since__lt=cutoff)
+    return Document.objects.alias(waiting_since=waiting_since).filter(
+        Q(status=DocumentStatus.FAILED) | stalled
+    )
+
+
+def document_render(*, document_id):
+    """Render the document and store its file exactly once; safe to run twice or concurrently.
+
+    No transaction or row lock is held while rendering. Instead each run first *claims* the row with one
+    conditional UPDATE (pending, or rendering for longer than the hard time limit → rendering, attempts + 1),
+    which commits at once so the page shows true progress; and at the end it stores the file with a second
+    conditional UPDATE that succeeds only while the row is still this claim's (same attempt, still rendering).
+    A run that lost its claim (a redelivered message, a retry meanwhile) deletes the file it made. A READY
+    document is never claimed, so a message delivered again later does nothing. A failure, the soft time limit
+    included, is recorded on the row (FAILED and a short message) instead of being raised.
     """
-    with transaction.atomic():
-        document = Document.objects.select_for_update().filter(pk=document_id).first()
-        if document is None or document.status == DocumentStatus.READY:
-            return document
-        document.status = DocumentStatus.RENDERING
-        document.attempts += 1
-        document.error = ""
-        document.save(update_fields=["status", "attempts", "error"])
-        language = document.params.get("language") or settings.LANGUAGE_CODE
-        with translation.override(language):
-            try:
-                with transaction.atomic():  # a savepoint: a failed query must not break the outer block
-                    filename, pdf = _render(document)
-            except Exception as exc:
-                logger.exception("Rendering document %s (%s) failed", document.pk, document.kind)
-                document.status = DocumentStatus.FAILED
-                document.error = _("The PDF could not be made. Please try again. (%(error)s)") % {
-                    "error": type(exc).__name__
-                }
-                document.finished_at = timezone.now()
-                document.save(update_fields=["status", "error", "finished_at"])
-                return document
-        if document.file:
-            document.file.delete(save=False)  # an earlier attempt's file
-        document.filename = filename
-        document.sha256 = hashlib.sha256(pdf).hexdigest()
-        document.file.save(filename, ContentFile(pdf), save=False)
-        document.status = DocumentStatus.READY
-        document.finished_at = timezone.now()
-        document.save(update_fields=["file", "filename", "sha256", "status", "finished_at"])
-        return document
+    started_at = timezone.now()
+    claimed = (
+        Document.objects.filter(pk=document_id)
+        .filter(_claimable(started_at))
+        .update(
+            status=DocumentStatus.RENDERING,
+            attempts=F("attempts") + 1,
+            started_at=started_at,
+            error="",
+            finished_at=None,
+        )
+    )
+    document = Document.objects.filter(pk=document_id).select_related("organisation").first()
+    if not claimed or document is None or document.started_at != started_at:
+        return document  # gone, finished, failed or being rendered by another run
+    attempt = document.attempts
+    previous_file = document.file.name
+    with translation.override(_language(document)):
+        try:
+            filename, pdf = _render(document)
+            stored = _store(document, attempt=attempt, filename=filename, pdf=pdf)
+        except SoftTimeLimitExceeded:
+            logger.warning("Rendering document %s (%s) hit the soft time limit", document.pk, document.kind)
+            _record_render_failure(
+                document,
+                attempt=attempt,
+                error=_(
+                    "Making the PDF took longer than %(seconds)s seconds and was stopped. Please try again; "
+                    "if it happens again, make the document smaller."
+                )
+                % {"seconds": settings.CELERY_TASK_SOFT_TIME_LIMIT},
+            )
+        except Exception as exc:
+            logger.exception("Rendering document %s (%s) failed", document.pk, document.kind)
+            _record_render_failure(
+                document,
+                attempt=attempt,
+                error=_("The PDF could not be made. Please try again. (%(error)s)")
+                % {"error": type(exc).__name__},
+            )
+        else:
+            if stored and previous_file and previous_file != document.file.name:
+                document.file.storage.delete(previous_file)  # an earlier attempt's file
+    document.refresh_from_db()
+    return document
 
 
 def _render(document):
@@ -120,11 +199,50 @@ def _render(document):
     return filename, render_pdf(template_name, context)
 
 
+def _store(document, *, attempt, filename, pdf):
+    """Save the file, then point the row at it if the row is still this attempt's; else delete the file."""
+    field = document.file.field
+    name = field.storage.save(
+        field.generate_filename(document, filename), ContentFile(pdf), max_length=field.max_length
+    )
+    stored = Document.objects.filter(
+        pk=document.pk, status=DocumentStatus.RENDERING, attempts=attempt
+    ).update(
+        file=name,
+        filename=filename,
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        status=DocumentStatus.READY,
+        finished_at=timezone.now(),
+    )
+    if not stored:
+        logger.info(
+            "Document %s was claimed again during attempt %s; its file is dropped", document.pk, attempt
+        )
+        field.storage.delete(name)
+        return False
+    document.file.name = name
+    return True
+
+
+def _record_render_failure(document, *, attempt, error):
+    Document.objects.filter(pk=document.pk, status=DocumentStatus.RENDERING, attempts=attempt).update(
+        status=DocumentStatus.FAILED, error=error, finished_at=timezone.now()
+    )
+
+
 @transaction.atomic
 def document_retry(*, document):
-    """Put a FAILED document back in the queue; any other status is left alone (returns False)."""
-    updated = Document.objects.filter(pk=document.pk, status=DocumentStatus.FAILED).update(
-        status=DocumentStatus.PENDING, error="", finished_at=None
+    """Queue a FAILED or stalled document again; any other status is left alone (returns False).
+
+    A stalled render may still be alive somewhere (a worker that was only slow, a message delivered again
+    later): it loses its claim, because the row is pending again and is claimed anew with the next attempt,
+    so it can never store a second file.
+    """
+    now = timezone.now()
+    updated = (
+        _retryable(now - timedelta(seconds=settings.DOCUMENT_STALLED_AFTER))
+        .filter(pk=document.pk)
+        .update(status=DocumentStatus.PENDING, error="", queued_at=now, finished_at=None)
     )
     if not updated:
         return False

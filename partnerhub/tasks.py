@@ -5,8 +5,19 @@ from celery import shared_task
 from partnerhub.documents import document_render
 
 
-# acks_late + reject_on_worker_lost: a worker that dies mid-render leaves the message in the queue, and the
-# next run is safe because document_render locks the row and skips a document that is already READY.
+# acks_late + reject_on_worker_lost: a worker that dies mid-render leaves the message in the broker, which
+# hands it out again after the visibility timeout (longer than the hard time limit). The next run is safe:
+# document_render claims the row with a conditional update and stores a file only while the claim is its own,
+# so a document is never rendered into two files and a READY one is left alone.
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def render_document(document_id):
     document_render(document_id=document_id)
+
+
+# A CSV import job claims itself with a conditional UPDATE before it imports, so a redelivered or doubled
+# task does nothing twice; the job records its own failure (FAILED, with a retry on the page).
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def import_csv(job_id):
+    from partnerhub.partner_import import csv_import_run
+
+    csv_import_run(job_id=job_id)

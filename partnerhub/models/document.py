@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from partnerhub.models.organisation import Organisation
@@ -57,3 +58,24 @@ class Document(models.Model):
     @property
     def is_finished(self):
         return self.status in (DocumentStatus.READY, DocumentStatus.FAILED)
+
+    @property
+    def waiting_since(self):
+        """When the current wait began: the start of the render, else the moment it was queued."""
+        if self.status == DocumentStatus.RENDERING and self.started_at:
+            return self.started_at
+        return self.queued_at or self.created_at
+
+    @property
+    def is_stalled(self):
+        """Waiting or rendering for longer than any healthy render can take (settings.DOCUMENT_STALLED_AFTER).
+
+        The worker was down, died mid-render or the message was lost: the page says so and offers a retry.
+        """
+        if self.status not in (DocumentStatus.PENDING, DocumentStatus.RENDERING) or not self.waiting_since:
+            return False
+        return (timezone.now() - self.waiting_since).total_seconds() > settings.DOCUMENT_STALLED_AFTER
+
+    @property
+    def can_retry(self):
+        return self.status == DocumentStatus.FAILED or self.is_stalled

@@ -68,9 +68,10 @@ def document_download(request, document_id):
 @organisation_view(viewer_may_post=True)
 @require_POST
 def document_retry(request, document_id):
+    """Queue a failed or stalled document again. When the queue is still away the status page says so."""
     document = _document(request, document_id)
-    if document.status != DocumentStatus.FAILED:
-        raise Http404("Only a failed document can be retried.")
-    documents.document_retry(document=document)
-    messages.info(request, _("The document is being made again."))
+    if not document.can_retry:
+        raise Http404("Only a failed or stalled document can be retried.")
+    if documents.document_retry(document=document) and document.status != DocumentStatus.FAILED:
+        messages.info(request, _("The document is being made again."))
     return redirect("document_status", request.organisation.slug, document.pk)

@@ -1,10 +1,15 @@
 """PDF documents: request through the view, render with (eager) Celery, poll the status, download, retry."""
 
+import hashlib
 import io
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 import partnerhub.tasks
@@ -227,18 +232,9 @@ class Rollback(Exception):
     pass
 
 
-class FakeTask:
-    def __init__(self):
-        self.queued = []
-
-    def delay(self, document_id):
-        self.queued.append(document_id)
-
-
-def test_it_enqueues_only_after_commit(org, manager, monkeypatch, django_capture_on_commit_callbacks):
-    task = FakeTask()
-    monkeypatch.setattr(partnerhub.tasks, "render_document", task)
-
+def test_it_enqueues_only_after_commit(
+    org, manager, partners, eager_celery, django_capture_on_commit_callbacks
+):
     with (
         django_capture_on_commit_callbacks(execute=True) as callbacks,
         pytest.raises(Rollback),
@@ -249,17 +245,162 @@ def test_it_enqueues_only_after_commit(org, manager, monkeypatch, django_capture
         )
         raise Rollback
     assert callbacks == []
-    assert task.queued == []
     assert not Document.objects.exists()
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         document = document_request(
             organisation=org, kind="partner_list", title="Partners", params={}, requested_by=manager
         )
-        assert task.queued == []  # not before the commit
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.PENDING  # not before the commit
+    assert document.queued_at is not None
+    assert document.started_at is None
     for callback in callbacks:
         callback()
-    assert task.queued == [document.pk]
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.READY
+    assert document.queued_at <= document.started_at <= document.finished_at
+
+
+def stalled_document(org, settings, *, status, attempts=0):
+    """A document that has waited (or rendered) longer than settings.DOCUMENT_STALLED_AFTER."""
+    long_ago = timezone.now() - timedelta(seconds=settings.DOCUMENT_STALLED_AFTER + 60)
+    return Document.objects.create(
+        organisation=org,
+        kind="partner_list",
+        title="Partner list",
+        params={"language": "nl"},
+        status=status,
+        attempts=attempts,
+        queued_at=long_ago,
+        started_at=long_ago if status == DocumentStatus.RENDERING else None,
+    )
+
+
+@pytest.mark.parametrize("status", [DocumentStatus.PENDING, DocumentStatus.RENDERING])
+def test_a_document_waiting_too_long_shows_as_stalled_with_a_retry(manager_client, org, settings, status):
+    stalled = stalled_document(org, settings, status=status, attempts=1)
+    fresh = Document.objects.create(
+        organisation=org, kind="partner_list", title="Partner list", status=status, queued_at=timezone.now()
+    )
+
+    page = manager_client.get(status_url(stalled)).content.decode()
+    assert 'data-status="stalled"' in page
+    assert retry_url(stalled) in page
+    assert stalled.is_stalled
+
+    page = manager_client.get(status_url(fresh)).content.decode()
+    assert 'data-status="stalled"' not in page
+    assert retry_url(fresh) not in page
+    assert POLLING in page
+    assert manager_client.post(retry_url(fresh)).status_code == 404  # a render on time is not retried
+
+
+def test_the_status_page_shows_a_render_in_progress(manager_client, org):
+    document = Document.objects.create(
+        organisation=org,
+        kind="partner_list",
+        title="Partner list",
+        status=DocumentStatus.RENDERING,
+        attempts=2,
+        queued_at=timezone.now(),
+        started_at=timezone.now(),
+    )
+
+    fragment = manager_client.get(status_url(document), HTTP_HX_REQUEST="true").content.decode()
+
+    assert 'data-status="rendering"' in fragment
+    assert POLLING in fragment
+    assert "<progress" in fragment
+    assert "Attempt 2." in fragment or "Poging 2." in fragment
+    assert retry_url(document) not in fragment
+
+
+def files_under(path):
+    return sorted(p for p in Path(path).rglob("*") if p.is_file())
+
+
+def test_retrying_a_stalled_render_makes_one_file_and_a_late_message_changes_nothing(
+    manager_client, org, partners, settings, eager_celery, django_capture_on_commit_callbacks
+):
+    document = stalled_document(org, settings, status=DocumentStatus.RENDERING, attempts=1)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = manager_client.post(retry_url(document))
+
+    assert response.status_code == 302
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.READY
+    assert document.attempts == 2
+    assert not document.is_stalled
+    stored = files_under(settings.MEDIA_ROOT)
+    assert stored == [Path(document.file.path)]
+    sha256, file_name = document.sha256, document.file.name
+
+    # The message of the stalled attempt is delivered again later: the document is READY, nothing happens.
+    partnerhub.tasks.render_document(document.pk)
+
+    document.refresh_from_db()
+    assert (document.status, document.attempts) == (DocumentStatus.READY, 2)
+    assert (document.sha256, document.file.name) == (sha256, file_name)
+    assert files_under(settings.MEDIA_ROOT) == stored
+    assert manager_client.post(retry_url(document)).status_code == 404  # READY: nothing to retry
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_render_that_lost_its_claim_drops_its_file(org, manager, partners, settings, eager_celery):
+    """A render that was thought stalled and retried meanwhile finishes late: only the retry's file stays."""
+    settings.DOCUMENT_STALLED_AFTER = 0  # every render in progress counts as stalled at once
+    seen = []
+
+    def interrupted(document):
+        seen.append(document.attempts)
+        if document.attempts == 1:
+            # While this first render runs, the user retries it: that render (attempt 2) completes first.
+            assert documents.document_retry(document=Document.objects.get(pk=document.pk))
+        return documents.partner_list_pdf(document)
+
+    documents.RENDERERS["interrupted_partner_list"] = interrupted
+    try:
+        document = document_request(
+            organisation=org,
+            kind="interrupted_partner_list",
+            title="Partners",
+            params={},
+            requested_by=manager,
+        )
+    finally:
+        del documents.RENDERERS["interrupted_partner_list"]
+
+    document.refresh_from_db()
+    assert seen == [1, 2]
+    assert document.status == DocumentStatus.READY
+    assert document.attempts == 2
+    stored = files_under(settings.MEDIA_ROOT)
+    assert stored == [Path(document.file.path)]
+    assert hashlib.sha256(stored[0].read_bytes()).hexdigest() == document.sha256
+
+
+def test_the_soft_time_limit_is_recorded_on_the_row(org, partners, settings):
+    settings.CELERY_TASK_SOFT_TIME_LIMIT = 1
+    document = Document.objects.create(
+        organisation=org, kind="soft_limited", title="Partners", queued_at=timezone.now()
+    )
+
+    def over_time(document):
+        # What the worker's pool does to a task past its soft limit: the signal raises this in the task.
+        raise SoftTimeLimitExceeded()
+
+    documents.RENDERERS["soft_limited"] = over_time
+    try:
+        document_render(document_id=document.pk)
+    finally:
+        del documents.RENDERERS["soft_limited"]
+
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.FAILED
+    assert document.error.startswith(("Het maken van de pdf duurde langer", "Making the PDF took longer"))
+    assert document.can_retry
 
 
 @pytest.mark.parametrize("name", ["document_status", "document_download"])
