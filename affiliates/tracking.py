@@ -29,7 +29,8 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import DatabaseError, connections, router
+from django.db import Error as DatabaseFault  # DatabaseError and InterfaceError alike
+from django.db import InterfaceError, OperationalError, connections, router
 from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery
 from django.utils import timezone
@@ -58,6 +59,10 @@ missed_clicks = logging.getLogger("affiliates.missed_clicks")
 LINK_CACHE = "affiliate_links"
 LINK_REMEMBER_SECONDS = 60 * 60 * 24 * 30
 LINK_REFRESH_SECONDS = 60 * 60
+# After the database was unavailable the redirect of this process leaves it alone this long (the visitor goes
+# on by the remembered rules, the click is logged) instead of waiting for the connect timeout on every click;
+# settings.AFFILIATE_DATABASE_PAUSE_SECONDS overrides it.
+DATABASE_PAUSE_SECONDS = 10
 
 
 @dataclass(frozen=True)
@@ -346,11 +351,12 @@ def follow_link(*, code, requested_landing, query, ip, user_agent, in_frame=Fals
     neither records a click. A visit from inside a frame, by a bot, or with `record=False` (HEAD) is
     redirected without a click and without `ph_click`. Without the database the visitor goes where the link's
     remembered rules lead (see `follow_remembered_link`); a click that cannot be stored is logged instead.
+    After the database was unavailable this process leaves it alone for `DATABASE_PAUSE_SECONDS`, so that
+    during an outage a visitor does not wait for the connect timeout on every click.
     """
     counted = record and not in_frame and not is_bot(user_agent)
-    try:
-        affiliate = affiliate_for_code(code)
-    except DatabaseError as error:
+
+    def without_database(error):
         return follow_remembered_link(
             code=code,
             requested_landing=requested_landing,
@@ -360,6 +366,14 @@ def follow_link(*, code, requested_landing, query, ip, user_agent, in_frame=Fals
             counted=counted,
             error=error,
         )
+
+    if time.monotonic() < _database_paused_until:
+        return without_database("database left alone for a moment after it was unavailable")
+    try:
+        affiliate = affiliate_for_code(code)
+    except DatabaseFault as error:
+        _database_pause(error)
+        return without_database(error)
     if affiliate is None:
         return Redirect(fallback_url())
     link_remember(code, affiliate)
@@ -374,9 +388,21 @@ def follow_link(*, code, requested_landing, query, ip, user_agent, in_frame=Fals
             click_id = click_record(
                 affiliate=affiliate, ip=ip, user_agent=user_agent, landing=landing, utm=utm
             )
-        except DatabaseError as error:
+        except DatabaseFault as error:
+            _database_pause(error)
             click_missed(code=code, landing=landing, utm=utm, ip=ip, user_agent=user_agent, error=error)
     return Redirect(landing_with(landing, utm=utm, click_id=click_id), click_id)
+
+
+_database_paused_until = 0.0
+
+
+def _database_pause(error):
+    """Leave the database alone for a moment when it is unavailable (not for other database errors)."""
+    global _database_paused_until
+    if isinstance(error, OperationalError | InterfaceError):
+        seconds = getattr(settings, "AFFILIATE_DATABASE_PAUSE_SECONDS", DATABASE_PAUSE_SECONDS)
+        _database_paused_until = time.monotonic() + seconds
 
 
 def follow_remembered_link(*, code, requested_landing, query, ip, user_agent, counted, error):
