@@ -4,6 +4,8 @@ Views call these with cleaned form data; a service never sees `request`.
 """
 
 import copy
+from functools import reduce
+from operator import or_
 
 from django.db import transaction
 from django.db.models import Q
@@ -89,26 +91,42 @@ def partner_erase_personal_data(*, partner, actor):
 
     Each contact person keeps its place (and key-person flag) under a neutral name; job title, e-mail,
     phone and notes are emptied, in the contacts and in what the audit log recorded of them (of contact
-    persons deleted earlier too). The partner's notes go as well. Signed agreements are contract evidence
-    and are not touched. Returns the number of contact persons erased.
+    persons deleted earlier too, and wherever an entry about the partner repeats an erased value). The
+    partner's notes go as well. Signed agreements are contract evidence and are not touched. Erasing
+    twice changes nothing the second time. Returns the number of contact persons.
     """
     partner = Partner.objects.select_for_update().get(pk=partner.pk)
     contacts = list(partner.contacts.order_by("pk"))
-    erased_contacts = {}
+    erased_values, erased_names = set(), []
+    erased_fields = {}
     for number, contact in enumerate(contacts, start=1):
-        erased_contacts[contact] = [name for name in CONTACT_PERSONAL_FIELDS if getattr(contact, name)]
-        contact.name = _("Erased contact person %(number)d") % {"number": number}
+        placeholder = _("Erased contact person %(number)d") % {"number": number}
+        erased = [name for name in CONTACT_PERSONAL_FIELDS if getattr(contact, name)]
+        if contact.name == placeholder:
+            erased.remove("name")
+        erased_values.update(getattr(contact, name) for name in erased)
+        if "name" in erased:
+            erased_names.append(contact.name)
+        contact.name = placeholder
         for name in CONTACT_PERSONAL_FIELDS[1:]:
             setattr(contact, name, "")
-        contact.save(update_fields=CONTACT_PERSONAL_FIELDS)
+        if erased:
+            contact.save(update_fields=CONTACT_PERSONAL_FIELDS)
+            erased_fields[contact] = erased
     erased_partner = [name for name in PARTNER_PERSONAL_FIELDS if getattr(partner, name)]
+    erased_values.update(getattr(partner, name) for name in erased_partner)
     for name in erased_partner:
         setattr(partner, name, "")
     if erased_partner:
         partner.save(update_fields=[*erased_partner, "updated_at"])
 
-    _audit_forget(partner=partner, names={contact.pk: contact.name for contact in contacts})
-    for contact, erased in erased_contacts.items():
+    _audit_forget(
+        partner=partner,
+        names={contact.pk: contact.name for contact in contacts},
+        values=erased_values,
+        erased_names=erased_names,
+    )
+    for contact, erased in erased_fields.items():
         audit_record(
             organisation=partner.organisation,
             actor=actor,
@@ -129,22 +147,38 @@ def partner_erase_personal_data(*, partner, actor):
     return len(contacts)
 
 
-def _audit_forget(*, partner, names):
-    """Mask the erased values in what the audit log recorded earlier of the partner and its contacts."""
+def _audit_forget(*, partner, names, values, erased_names):
+    """Mask erased values in what the audit log recorded earlier: every personal field of the partner's
+    contact persons and the partner (whatever value it had then), any value of an entry about the partner
+    that repeats an erased one, and an erased name in an entry's title (a survey invitation made out to
+    a contact person, say)."""
     contact_type, partner_type = Contact._meta.label_lower, Partner._meta.label_lower
-    entries = AuditEntry.objects.select_for_update().filter(
-        Q(partner=partner, object_type=contact_type) | Q(object_type=partner_type, object_id=partner.pk)
-    )
-    for entry in entries:
-        is_contact = entry.object_type == contact_type
-        fields = CONTACT_PERSONAL_FIELDS if is_contact else PARTNER_PERSONAL_FIELDS
-        entry.changes = {
-            name: [ERASED if value else "" for value in change] if name in fields else change
-            for name, change in entry.changes.items()
-        }
-        if is_contact:
-            entry.object_repr = names.get(entry.object_id, ERASED)
-        entry.save(update_fields=["changes", "object_repr"])
+
+    def masked(value, personal):
+        if isinstance(value, list):
+            return [masked(item, personal) for item in value]
+        if isinstance(value, str) and value and (personal or value in values):
+            return ERASED
+        return value
+
+    about = Q(partner=partner) | Q(object_type=partner_type, object_id=partner.pk)
+    if erased_names:
+        titled = reduce(or_, (Q(object_repr__contains=name) for name in erased_names))
+        about |= Q(titled, organisation=partner.organisation_id)
+    for entry in AuditEntry.objects.select_for_update().filter(about):
+        fields = {contact_type: CONTACT_PERSONAL_FIELDS, partner_type: PARTNER_PERSONAL_FIELDS}.get(
+            entry.object_type, []
+        )
+        changes = {name: masked(change, name in fields) for name, change in entry.changes.items()}
+        if entry.object_type == contact_type:
+            object_repr = names.get(entry.object_id, ERASED)
+        else:
+            object_repr = entry.object_repr
+            for name in erased_names:
+                object_repr = object_repr.replace(name, ERASED)
+        if (changes, object_repr) != (entry.changes, entry.object_repr):
+            entry.changes, entry.object_repr = changes, object_repr
+            entry.save(update_fields=["changes", "object_repr"])
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ from affiliates.models import Affiliate, Click, Payout, PayoutBatch
 from agreements import services as agreement_services
 from agreements import signing
 from agreements.models import Agreement, Party, Signature
+from checker import services as checker_services
 from matrix.models import MatrixRow
 from partnerhub import services
 from partnerhub.deletion import confirm_delete, deletion_plan
@@ -294,6 +295,28 @@ def test_erasing_anonymises_the_contacts_and_keeps_the_signed_agreement(
     assert AuditEntry.objects.get(actor=manager, object_type="partnerhub.partner").changes == {
         "notes": ["•••", ""]
     }
+
+
+def test_erasing_masks_the_names_other_entries_repeat_and_a_second_erasure_changes_nothing(
+    manager_client, manager, owner, org, sennheiser
+):
+    collaboration = checker_services.collaboration_create(
+        organisation=org, actor=owner, name="Samenwerking", partners=[sennheiser]
+    )
+    round_ = checker_services.round_create(
+        collaboration=collaboration, actor=owner, name="Voorjaar", deadline=datetime.date(2027, 1, 1)
+    )
+    invitation = round_.invitations.get(contact__name="Katrin Vogel")
+    checker_services.invitation_revoke(invitation=invitation, actor=owner)
+    assert AuditEntry.objects.get(object_type="checker.invitation").object_repr == "Katrin Vogel · Voorjaar"
+
+    manager_client.post(url("partner_erase", sennheiser))
+    assert not AuditEntry.objects.filter(object_repr__contains="Katrin Vogel").exists()
+    assert AuditEntry.objects.get(object_type="checker.invitation").object_repr == "••• · Voorjaar"
+
+    entries = AuditEntry.objects.count()
+    manager_client.post(url("partner_erase", sennheiser))
+    assert AuditEntry.objects.count() == entries
 
 
 def test_the_erase_page_asks_first_and_says_signed_records_stay(manager_client, sennheiser):
