@@ -22,11 +22,15 @@ from affiliates.models import Commission, Project, ProjectSource
 from affiliates.programme import programme_for
 from partnerhub.audit import AuditAction, audit_changes, audit_record
 from partnerhub.partner_import import (
+    PROGRESS_EVERY,
     ImportPreview,
     ImportRow,
+    SharedFields,
     _normalise_column,
     _normalise_value,
+    audit_bulk,
     read_csv_rows,
+    register_importer,
 )
 
 IMPORT_FIELDS = ["partner", "customer_reference", "value", "date", "delivered_on_time", "paid_on_time"]
@@ -238,14 +242,28 @@ def parse_project_csv(*, organisation, text):
     return preview
 
 
-def validate_project_rows(*, organisation, raw_rows):
+class _ProjectRowForm(ProjectForm):
+    """ProjectForm for one row of a file, without a query per row and at a speed that checks thousands of
+    rows in seconds: duplicates are checked for all rows at once, and the model's own validation is left
+    out, as it repeats the fields' rules (an amount in cents, not negative, at most 12 digits) and its
+    check constraint would cost a query a row."""
+
+    def _post_clean(self):
+        pass
+
+
+_ProjectRowForm.base_fields = SharedFields(_ProjectRowForm.base_fields)
+
+
+def validate_project_rows(*, organisation, raw_rows, progress=None):
     """Check (line, values) pairs: the partner by name, the rest with ProjectForm, duplicates in the file
-    and in PartnerHub (one query for all rows)."""
+    and in PartnerHub. A fixed number of queries whatever the number of rows; `progress(n)` is called after
+    every PROGRESS_EVERY rows with the number checked so far."""
     partners = _Partners.of(organisation)
     labels = {name: capfirst(str(Project._meta.get_field(name).verbose_name)) for name in IMPORT_FIELDS}
     labels["partner"] = capfirst(_("partner"))
     rows, first_line_of_key = [], {}
-    for line, values in raw_rows:
+    for count, (line, values) in enumerate(raw_rows, start=1):
         row = ImportRow(line=line, values=dict(values))
         partner_name = values.get("partner", "").strip()
         partner_id = partners.find(partner_name) if partner_name else None
@@ -269,7 +287,7 @@ def validate_project_rows(*, organisation, raw_rows):
                     % {"field": labels[name], "value": written}
                 )
                 data[name] = "unknown"
-        form = ProjectForm(data, organisation=organisation, for_import=True)
+        form = _ProjectRowForm(data, organisation=organisation, for_import=True)
         for name in FORM_FIELDS:
             for message in form.errors.get(name, []):
                 row.errors.append(f"{labels[name]}: {message}")
@@ -289,6 +307,8 @@ def validate_project_rows(*, organisation, raw_rows):
         if row.errors:
             row.cleaned = None
         rows.append(row)
+        if progress is not None and count % PROGRESS_EVERY == 0:
+            progress(count)
     _mark_existing(organisation, rows)
     return rows
 
@@ -296,16 +316,7 @@ def validate_project_rows(*, organisation, raw_rows):
 def _mark_existing(organisation, rows):
     """An error on every row whose project is already in PartnerHub (one query)."""
     candidates = [row for row in rows if row.cleaned]
-    if not candidates:
-        return
-    existing = {
-        (partner_id, reference.casefold(), date, value)
-        for partner_id, reference, date, value in Project.objects.filter(
-            organisation=organisation,
-            partner_id__in={row.cleaned["partner_id"] for row in candidates},
-            date__in={row.cleaned["date"] for row in candidates},
-        ).values_list("partner_id", "customer_reference", "date", "value")
-    }
+    existing = _existing_keys(organisation, candidates)
     for row in candidates:
         if row.cleaned["key"] in existing:
             row.errors.append(
@@ -317,19 +328,43 @@ def _mark_existing(organisation, rows):
             row.cleaned = None
 
 
-def projects_import(*, organisation, actor, rows):
-    """Create a project for every row, all or nothing, in one transaction.
+def _existing_keys(organisation, rows):
+    """The keys (partner, customer reference, date, value) of the rows' projects already saved (one query)."""
+    if not rows:
+        return set()
+    return {
+        (partner_id, reference.casefold(), date, value)
+        for partner_id, reference, date, value in Project.objects.filter(
+            organisation=organisation,
+            partner_id__in={row.cleaned["partner_id"] for row in rows},
+            date__in={row.cleaned["date"] for row in rows},
+        ).values_list("partner_id", "customer_reference", "date", "value")
+    }
 
-    The rows are checked again inside the transaction (a colleague may have entered one of them since the
-    preview); if any fails, ProjectImportRejected carries the new preview and nothing is saved. One audit
-    entry per project, as when entered by hand.
+
+def projects_import(*, organisation, actor, rows, progress=None):
+    """Create a project for every row, all or nothing.
+
+    The rows are checked again (a colleague may have entered one of them since the preview); if any
+    fails, ProjectImportRejected carries the new preview and nothing is saved.
     """
+    checked = validate_project_rows(
+        organisation=organisation, raw_rows=[(row.line, row.values) for row in rows], progress=progress
+    )
+    return projects_save(organisation=organisation, actor=actor, rows=checked)
+
+
+def projects_save(*, organisation, actor, rows):
+    """Insert checked rows in one transaction, one audit entry per project as when entered by hand, in a
+    fixed number of queries. Duplicates are checked against the database once more inside the
+    transaction; any failure saves nothing and raises ProjectImportRejected with the rows as they are now."""
     raw_rows = [(row.line, row.values) for row in rows]
+    if not ImportPreview(rows=rows).is_importable:
+        raise ProjectImportRejected(ImportPreview(rows=rows))
     try:
         with transaction.atomic():
-            preview = ImportPreview(rows=validate_project_rows(organisation=organisation, raw_rows=raw_rows))
-            if not preview.is_importable:
-                raise ProjectImportRejected(preview)
+            if _existing_keys(organisation, rows):
+                raise ProjectImportRejected(None)
             programme_for(organisation)
             projects = Project.objects.bulk_create(
                 Project(
@@ -343,25 +378,27 @@ def projects_import(*, organisation, actor, rows):
                     source=ProjectSource.CSV,
                     created_by=actor,
                 )
-                for row in preview.rows
+                for row in rows
             )
-            partners = organisation.partners.in_bulk({project.partner_id for project in projects})
-            for project in projects:
-                audit_record(
-                    organisation=organisation,
-                    actor=actor,
-                    action=AuditAction.CREATE,
-                    obj=project,
-                    partner=partners[project.partner_id],
-                    changes={
-                        "customer_reference": ["", project.customer_reference],
-                        "value": ["", str(project.value)],
-                        "date": ["", project.date.isoformat()],
-                        "source": ["", ProjectSource.CSV],
-                    },
-                )
+            audit_bulk(
+                organisation=organisation,
+                actor=actor,
+                entries=[
+                    (
+                        project,
+                        project.partner_id,
+                        {
+                            "customer_reference": ["", project.customer_reference],
+                            "value": ["", str(project.value)],
+                            "date": ["", project.date.isoformat()],
+                            "source": ["", ProjectSource.CSV],
+                        },
+                    )
+                    for project in projects
+                ],
+            )
             return projects
-    except IntegrityError as error:
+    except (IntegrityError, ProjectImportRejected) as error:
         preview = ImportPreview(rows=validate_project_rows(organisation=organisation, raw_rows=raw_rows))
         raise ProjectImportRejected(preview) from error
 
@@ -370,3 +407,12 @@ def template_csv():
     """(header, rows) of the example file: the column names and one project."""
     header = list(IMPORT_FIELDS)
     return header, [["Bouwbedrijf De Vries", "K-2026-001", "1.234,50", "15-01-2026", _("yes"), _("unknown")]]
+
+
+register_importer(
+    "project_import",
+    read=read_project_csv,
+    check=validate_project_rows,
+    save=projects_save,
+    rejected=ProjectImportRejected,
+)
