@@ -1,5 +1,12 @@
 """The audit log: one function every service calls after it changes something worth tracing."""
 
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db import models
+from django.utils.functional import Promise
+
 from partnerhub.models import AuditAction, AuditEntry
 
 
@@ -15,7 +22,7 @@ def audit_record(*, organisation, actor, action, obj, partner=None, changes=None
         object_id=obj.pk,
         object_repr=str(obj)[:200],
         partner=partner,
-        changes=changes or {},
+        changes=json_safe(changes or {}),
     )
 
 
@@ -45,14 +52,39 @@ def field_changes(before, after, fields):
     return changes
 
 
+def json_safe(value: object) -> object:
+    """A recorded change as JSON can hold it: amounts and moments as text (ISO dates), related objects by
+    their name, sets and other collections as lists. AuditEntry.change_rows() turns it into words."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, dict):
+        return {str(key): json_safe(item) for key, item in value.items()}
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, Decimal | Promise | models.Model):
+        return str(value)
+    if isinstance(value, set | frozenset):
+        return sorted(json_safe(item) for item in value)
+    if isinstance(value, Iterable):
+        return [json_safe(item) for item in value]
+    return str(value)
+
+
 def _display(instance, name):
-    """The raw value as JSON-safe text; AuditEntry.change_rows() turns it into words when shown."""
+    """The raw value as JSON-safe text (a list of names for a many-to-many or reverse relation);
+    AuditEntry.change_rows() turns it into words when shown."""
     field = instance._meta.get_field(name)
-    value = getattr(instance, field.attname)
+    if field.many_to_many or field.one_to_many:
+        if instance.pk is None:  # not saved yet: it has no related objects
+            return []
+        reverse = field.auto_created and not field.concrete
+        manager = getattr(instance, field.get_accessor_name() if reverse else name)
+        return sorted(str(related) for related in manager.all())
     if field.is_relation:
-        related = getattr(instance, name)
+        related = getattr(instance, name, None)
         return str(related) if related is not None else ""
+    value = getattr(instance, field.attname)
     return "" if value is None else str(value)
 
 
-__all__ = ["AuditAction", "audit_changes", "audit_record", "field_changes"]
+__all__ = ["AuditAction", "audit_changes", "audit_record", "field_changes", "json_safe"]
