@@ -14,7 +14,7 @@ from partnerhub import selectors, services
 from partnerhub.deletion import confirm_delete
 from partnerhub.forms import ContactForm, PartnerFilterForm, PartnerForm
 from partnerhub.models import Contact, Partner, PartnerStatus
-from partnerhub.tenancy import organisation_view
+from partnerhub.tenancy import organisation_view, require_write
 
 
 def _partner(request, partner_id):
@@ -90,6 +90,7 @@ def partner_update(request, partner_id):
 def partner_delete(request, partner_id):
     """Delete a partner, or, when agreements or the ledger hold on to it, offer to archive it instead."""
     partner = _partner(request, partner_id)
+    require_write(request.membership)  # the confirm page too: it offers nothing a viewer may do
     return confirm_delete(
         request,
         partner,
@@ -120,6 +121,7 @@ def partner_archive(request, partner_id):
 def partner_erase(request, partner_id):
     """Erase the personal data of a partner's contact persons, after confirmation."""
     partner = _partner(request, partner_id)
+    require_write(request.membership)  # the confirm page too: it offers nothing a viewer may do
     if request.method == "POST":
         count = services.partner_erase_personal_data(partner=partner, actor=request.user)
         messages.success(
@@ -170,6 +172,7 @@ def contact_update(request, partner_id, contact_id):
 @require_http_methods(["GET", "POST"])
 def contact_delete(request, partner_id, contact_id):
     partner = _partner(request, partner_id)
+    require_write(request.membership)  # the confirm page too: it offers nothing a viewer may do
     contact = _contact(request, partner, contact_id)
     return confirm_delete(
         request,

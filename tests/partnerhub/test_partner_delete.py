@@ -337,6 +337,8 @@ def test_the_erase_page_asks_first_and_says_signed_records_stay(manager_client, 
 def test_a_viewer_can_neither_delete_archive_nor_erase(viewer_client, sennheiser):
     for name in ("partner_delete", "partner_archive", "partner_erase"):
         assert viewer_client.post(url(name, sennheiser)).status_code == 403
+    for name in ("partner_delete", "partner_erase"):  # nor see the confirm pages
+        assert viewer_client.get(url(name, sennheiser)).status_code == 403
     sennheiser.refresh_from_db()
     assert sennheiser.status == "active" and Contact.objects.filter(name="Katrin Vogel").exists()
 
