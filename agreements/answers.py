@@ -213,6 +213,14 @@ def sheet_request_mail(*, party, email, actor, now=None):
     return sheet
 
 
+def sheet_request_mail_failed(*, sheet):
+    """The mail task could not be queued: forget this request (not a later one), so the link can be asked
+    for again at once instead of being taken as on its way."""
+    QuestionSheet.objects.filter(pk=sheet.pk, mail_requested_at=sheet.mail_requested_at).update(
+        mail_requested_at=None
+    )
+
+
 def sheet_mail_link(*, sheet_id, requested_at=None, now=None):
     """For the mail task, inside its transaction: the locked sheet with a fresh link and the raw token, or
     (sheet, None) when no mail is asked for, it was sent since it was asked for, or the link was revoked

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from checker.models import (
     Answer,
@@ -25,6 +26,14 @@ DOUBLE_SUBMIT = datetime.timedelta(seconds=10)
 QUEUE_LOST_AFTER = datetime.timedelta(
     seconds=settings.CELERY_VISIBILITY_TIMEOUT + settings.CELERY_TASK_TIME_LIMIT
 )
+
+
+class MailNotQueued(Exception):
+    """The task queue could not be reached: `queued` e-mails went, the others are not marked queued."""
+
+    def __init__(self, queued):
+        super().__init__(f"{queued} e-mails queued, then the task queue could not be reached")
+        self.queued = queued
 
 
 class SurveyClosed(Exception):
@@ -201,12 +210,19 @@ def _mark_queued(invitations, now):
     Invitation.objects.filter(pk__in=[invitation.pk for invitation in invitations]).update(queued_at=now)
 
 
-def _queue_mail(invitations, base_url):
-    """Hand the e-mails to the task queue, after the transaction that marked them queued has committed."""
+def _queue_mail(invitations, base_url, now):
+    """Hand the e-mails to the task queue, after the transaction that marked them queued has committed.
+    When the queue cannot be reached, the invitations not handed over are no longer marked queued, so they
+    can be sent again at once, and MailNotQueued says how many did go."""
     from checker import tasks  # the task module imports this one
 
-    for invitation in invitations:
-        tasks.send_invitation.delay(invitation.pk, base_url=base_url)
+    for index, invitation in enumerate(invitations):
+        try:
+            tasks.send_invitation.delay(invitation.pk, base_url=base_url)
+        except (KombuOperationalError, OSError) as error:
+            left = [each.pk for each in invitations[index:]]
+            Invitation.objects.filter(pk__in=left, queued_at=now).update(queued_at=None)
+            raise MailNotQueued(queued=index) from error
 
 
 def is_queued(invitation, now=None):
@@ -234,7 +250,7 @@ def round_send_invitations(*, round_, base_url=None, now=None):
             .order_by("pk")
         )
         _mark_queued(pending, now)
-    _queue_mail(pending, base_url)
+    _queue_mail(pending, base_url, now)
     return pending
 
 
@@ -247,7 +263,7 @@ def invitation_send(*, invitation, base_url=None, now=None):
         if is_queued(invitation, now) or (invitation.sent_at and invitation.sent_at > now - DOUBLE_SUBMIT):
             return False
         _mark_queued([invitation], now)
-    _queue_mail([invitation], base_url)
+    _queue_mail([invitation], base_url, now)
     return True
 
 

@@ -8,6 +8,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from affiliates import nps, tasks_people
 from affiliates.forms_people import NpsRequestForm, NpsScoreForm
@@ -107,8 +108,20 @@ def nps_request_create(request, partner_id):
                 _("The question was just sent to %(email)s; it was not sent again.") % {"email": email},
             )
         else:
-            tasks_people.send_nps_link.delay(nps_request.pk, base_url=request.build_absolute_uri("/"))
-            messages.success(request, _("The question is being sent to %(email)s.") % {"email": email})
+            try:
+                tasks_people.send_nps_link.delay(nps_request.pk, base_url=request.build_absolute_uri("/"))
+            except (KombuOperationalError, OSError):
+                # Not on its way: withdrawn, so the same address is not refused as "just sent".
+                nps.nps_request_revoke(nps_request=nps_request, actor=None)
+                messages.error(
+                    request,
+                    _(
+                        "The question could not be handed to the mail queue; nothing was sent. "
+                        "Try again in a moment."
+                    ),
+                )
+            else:
+                messages.success(request, _("The question is being sent to %(email)s.") % {"email": email})
         return redirect("affiliates:nps_list", request.organisation.slug, partner.pk)
     _nps_request, raw = nps.nps_request_link(partner=partner, project=project, actor=request.user)
     url = request.build_absolute_uri(reverse("nps_answer", args=[raw]))

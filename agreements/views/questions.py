@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from agreements import answers, tasks
 from agreements.forms_questions import ActionForm, SendLinkForm
@@ -108,9 +109,17 @@ def questions_send(request, agreement_id, party_id):
             % {"email": email},
         )
         return redirect(f"{_overview_url(party)}#party-{party.pk}")
-    tasks.send_question_link.delay(
-        sheet.pk, sheet.mail_requested_at.isoformat(), base_url=request.build_absolute_uri("/")
-    )
+    try:
+        tasks.send_question_link.delay(
+            sheet.pk, sheet.mail_requested_at.isoformat(), base_url=request.build_absolute_uri("/")
+        )
+    except (KombuOperationalError, OSError):
+        answers.sheet_request_mail_failed(sheet=sheet)
+        messages.error(
+            request,
+            _("The link could not be handed to the mail queue; nothing was sent. Try again in a moment."),
+        )
+        return redirect(f"{_overview_url(party)}#party-{party.pk}")
     messages.success(
         request,
         _("A new link to the ten questions is being sent to %(email)s; the previous link stops working.")

@@ -180,7 +180,11 @@ def round_send(request, round_id):
     if not round_.is_open() and round_.deadline < timezone.localdate():
         messages.error(request, _("The deadline has passed: invitations can no longer be sent."))
         return redirect(round_)
-    queued = services.round_send_invitations(round_=round_, base_url=request.build_absolute_uri("/"))
+    try:
+        queued = services.round_send_invitations(round_=round_, base_url=request.build_absolute_uri("/"))
+    except services.MailNotQueued as error:
+        messages.error(request, _not_queued_message(error.queued))
+        return redirect(round_)
     if not queued:
         messages.info(request, _("The invitations have already been sent; nothing new was sent."))
         return redirect(round_)
@@ -204,15 +208,37 @@ def respondent_send(request, round_id, respondent_id):
                 "passed."
             ),
         )
-    elif services.invitation_send(invitation=invitation, base_url=request.build_absolute_uri("/")):
-        messages.success(request, _("The invitation to %(name)s is being sent.") % {"name": invitation.name})
     else:
-        messages.info(
-            request,
-            _("The invitation to %(name)s has just been sent; it was not sent again.")
-            % {"name": invitation.name},
-        )
+        try:
+            queued = services.invitation_send(invitation=invitation, base_url=request.build_absolute_uri("/"))
+        except services.MailNotQueued as error:
+            messages.error(request, _not_queued_message(error.queued))
+            return redirect(invitation.round)
+        if queued:
+            messages.success(
+                request, _("The invitation to %(name)s is being sent.") % {"name": invitation.name}
+            )
+        else:
+            messages.info(
+                request,
+                _("The invitation to %(name)s has just been sent; it was not sent again.")
+                % {"name": invitation.name},
+            )
     return redirect(invitation.round)
+
+
+def _not_queued_message(queued):
+    if queued:
+        return ngettext(
+            "%(count)d invitation is being sent; the others could not be handed to the mail queue. "
+            "Try again in a moment.",
+            "%(count)d invitations are being sent; the others could not be handed to the mail queue. "
+            "Try again in a moment.",
+            queued,
+        ) % {"count": queued}
+    return _(
+        "The invitations could not be handed to the mail queue; nothing was sent. Try again in a moment."
+    )
 
 
 @organisation_view

@@ -8,7 +8,13 @@ from django.urls import reverse
 
 from affiliates import nps, tasks_people
 from affiliates.models import NpsRequest
-from tests.double_submit import at_once, logged_in, needs_row_locks, post
+from tests.double_submit import (
+    at_once,
+    logged_in,
+    needs_row_locks,
+    post,
+    unreachable_mail_queue,  # noqa: F401 - a fixture
+)
 from tests.factories import PartnerFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("eager_celery")]
@@ -55,3 +61,12 @@ def test_an_nps_mail_task_delivered_twice_at_once_sends_one_mail(partner):
     sent = at_once(*[lambda: tasks_people.send_nps_link(nps_request.pk) for _ in range(3)])
     assert sorted(sent) == [False, False, True]
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.usefixtures("unreachable_mail_queue")
+def test_a_question_the_queue_did_not_take_can_be_asked_again(org, partner, manager):
+    response = logged_in(manager).post(ask_url(org, partner), CUSTOMER, follow=True)
+    assert response.status_code == 200
+    assert "The question could not be handed to the mail queue; nothing was sent." in response.text
+    assert NpsRequest.objects.get().revoked_at is not None  # withdrawn, so not refused as just sent
+    assert mail.outbox == []

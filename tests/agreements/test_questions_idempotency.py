@@ -9,7 +9,14 @@ from django.core import mail
 from django.urls import reverse
 
 from agreements import answers, services, tasks
-from tests.double_submit import at_once, logged_in, needs_row_locks, post
+from agreements.models import QuestionSheet
+from tests.double_submit import (
+    at_once,
+    logged_in,
+    needs_row_locks,
+    post,
+    unreachable_mail_queue,  # noqa: F401 - a fixture
+)
 from tests.factories import ContactFactory, PartnerFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("eager_celery")]
@@ -57,3 +64,12 @@ def test_a_mail_task_delivered_twice_at_once_sends_one_mail(party, owner):
     sent = at_once(*[lambda: tasks.send_question_link(sheet.pk, requested) for _ in range(3)])
     assert sorted(sent) == [False, False, True]
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.usefixtures("unreachable_mail_queue")
+def test_a_link_the_queue_did_not_take_can_be_asked_for_again(org, manager, party):
+    response = logged_in(manager).post(send_url(org, party), {"email": ADDRESS}, follow=True)
+    assert response.status_code == 200
+    assert "The link could not be handed to the mail queue; nothing was sent." in response.text
+    assert not answers.mail_is_queued(QuestionSheet.objects.get(party=party))  # not taken as on its way
+    assert mail.outbox == []

@@ -9,7 +9,13 @@ from django.urls import reverse
 from checker import services, tasks
 from checker.models import Invitation
 from tests.checker.conftest import make_round
-from tests.double_submit import at_once, logged_in, needs_row_locks, post
+from tests.double_submit import (
+    at_once,
+    logged_in,
+    needs_row_locks,
+    post,
+    unreachable_mail_queue,  # noqa: F401 - a fixture
+)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("eager_celery")]
 
@@ -82,4 +88,13 @@ def test_an_invitation_task_delivered_twice_at_once_sends_one_mail(round_):
 def test_an_invitation_that_was_never_queued_is_not_sent_by_a_stray_task(round_):
     invitation = round_.invitations.get(name="Katrin Vogel")
     assert services.invitation_deliver(invitation_id=invitation.pk) is False
+    assert mail.outbox == []
+
+
+@pytest.mark.usefixtures("unreachable_mail_queue")
+def test_invitations_the_queue_did_not_take_can_be_sent_again(org, manager, round_):
+    response = logged_in(manager).post(url("round_send", org, round_.pk), follow=True)
+    assert response.status_code == 200
+    assert "could not be handed to the mail queue; nothing was sent." in response.text
+    assert not round_.invitations.filter(queued_at__isnull=False).exists()  # not taken as on their way
     assert mail.outbox == []
