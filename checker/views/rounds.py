@@ -164,7 +164,10 @@ def round_detail(request, round_id):
             "statement_count": statement_count,
             "invited": len(active),
             "submitted": sum(invitation.submitted_at is not None for invitation in active),
-            "unsent": sum(invitation.sent_at is None and bool(invitation.email) for invitation in active),
+            "unsent": sum(
+                invitation.sent_at is None and bool(invitation.email) and not services.is_queued(invitation)
+                for invitation in active
+            ),
             "is_open": round_.is_open(),
             "today": timezone.localdate(),
             "site_url": request.build_absolute_uri("/").rstrip("/"),

@@ -5,6 +5,7 @@ invitation that is queued and not sent since."""
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from checker import services, tasks
 from checker.models import Invitation
@@ -98,3 +99,11 @@ def test_invitations_the_queue_did_not_take_can_be_sent_again(org, manager, roun
     assert "could not be handed to the mail queue; nothing was sent." in response.text
     assert not round_.invitations.filter(queued_at__isnull=False).exists()  # not taken as on their way
     assert mail.outbox == []
+
+
+def test_invitations_on_their_way_are_not_offered_to_send_again(org, manager, round_):
+    """With a broker the worker sends a moment later: meanwhile the page offers no second send."""
+    client = logged_in(manager)
+    assert "Send 5 invitations" in client.get(round_.get_absolute_url()).text
+    round_.invitations.exclude(email="").update(queued_at=timezone.now())
+    assert "Send 5 invitations" not in client.get(round_.get_absolute_url()).text
