@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
@@ -21,10 +22,12 @@ import pytest
 import redis
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from partnerhub import documents
 from partnerhub.celery import app as celery_app
 from partnerhub.models import Document, DocumentStatus
+from partnerhub.tasks import render_document
 from tests.factories import PartnerFactory
 
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
@@ -323,3 +326,59 @@ def test_the_soft_time_limit_fails_the_document_with_a_message(worker_processes,
     assert document.finished_at is not None
     assert files_under(settings.MEDIA_ROOT) == []
     assert document.can_retry
+
+
+def wait_for_empty_queue(seconds):
+    """Until no message waits in Redis and none is taken but unacknowledged (the worker finished them)."""
+    client = redis.Redis.from_url(REDIS_URL)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if client.llen("celery") == 0 and client.hlen("unacked") == 0:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"messages still in Redis after {seconds} s")
+
+
+@pytest.mark.redis
+def test_retrying_a_stalled_document_renders_it_once(worker_processes, org, manager_client, settings):
+    PartnerFactory(organisation=org, name="Delta Bouw")
+    long_ago = timezone.now() - timedelta(seconds=settings.DOCUMENT_STALLED_AFTER + 60)
+    # What a worker that died mid-render leaves behind: a render begun long ago that never ended.
+    document = Document.objects.create(
+        organisation=org,
+        kind="partner_list",
+        title="Partner list",
+        params={"language": "nl"},
+        status=DocumentStatus.RENDERING,
+        attempts=1,
+        queued_at=long_ago,
+        started_at=long_ago,
+    )
+    workers = worker_processes(**KILL_LIMITS)
+    workers.start()
+    status_url = reverse("document_status", args=[org.slug, document.pk])
+    retry_url = reverse("document_retry", args=[org.slug, document.pk])
+    page = manager_client.get(status_url).content.decode()
+    assert 'data-status="stalled"' in page
+    assert retry_url in page
+
+    response = manager_client.post(retry_url)
+
+    assert response.status_code == 302
+    try:
+        wait_for(document, lambda d: d.is_finished, seconds=90, what="rendered after the retry")
+    except AssertionError:
+        raise AssertionError(workers.logs()) from None
+    assert document.status == DocumentStatus.READY, document.error
+    assert document.attempts == 2
+    stored = files_under(settings.MEDIA_ROOT)
+    assert stored == [Path(document.file.path)]
+
+    # The stalled attempt's message comes back after all (Redis redelivers it): it finds READY, does nothing.
+    render_document.delay(document.pk)
+    wait_for_empty_queue(60)
+
+    document.refresh_from_db()
+    assert (document.status, document.attempts) == (DocumentStatus.READY, 2)
+    assert files_under(settings.MEDIA_ROOT) == stored
+    assert hashlib.sha256(stored[0].read_bytes()).hexdigest() == document.sha256
