@@ -12,6 +12,7 @@ Answers can be changed until the deadline, also after submitting; submitting aga
 import re
 
 from django.db import transaction
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -110,17 +111,23 @@ def survey(request, token):
 
 
 def _saved(request, invitation, *, target, message, status=200):
-    """The answer's status line and the progress bar: two counts, not the whole questionnaire (this runs
-    on every click)."""
+    """The answer's status line and the progress bar: two queries, not the whole questionnaire (this runs
+    on every click). The grade is read again with the count: a grade saved at the same moment by another
+    request of the same page must count too."""
     statements = invitation.round.round_statements.count()
-    answered = invitation.answers.count()
+    answered, grade = (
+        Invitation.objects.filter(pk=invitation.pk)
+        .annotate(answered=Count("answers"))
+        .values_list("answered", "grade")
+        .get()
+    )
     return render(
         request,
         f"{SURVEY}#saved",
         {
             "target": target,
             "message": message,
-            "progress": _progress(statements, answered, invitation.grade),
+            "progress": _progress(statements, answered, grade),
             "ok": status == 200,
         },
         status=status,
