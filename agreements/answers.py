@@ -177,7 +177,7 @@ def sheet_issue_link(*, party, actor, now=None):
     return sheet, raw
 
 
-def mail_is_queued(sheet, now=None):
+def mail_is_queued(sheet: QuestionSheet, now: datetime.datetime | None = None) -> bool:
     """A mailed link was asked for and has not gone out since (a lost task does not count)."""
     now = now or timezone.now()
     requested = sheet.mail_requested_at
@@ -187,7 +187,9 @@ def mail_is_queued(sheet, now=None):
 
 
 @transaction.atomic
-def sheet_request_mail(*, party, email, actor, now=None):
+def sheet_request_mail(
+    *, party: Party, email: str, actor, now: datetime.datetime | None = None
+) -> QuestionSheet:
     """Record the address the party's link goes to and that a link is to be mailed; the task
     `agreements.tasks.send_question_link` then makes a fresh link and mails it (see agreements/mail.py).
     Returns the sheet.
@@ -213,7 +215,7 @@ def sheet_request_mail(*, party, email, actor, now=None):
     return sheet
 
 
-def sheet_request_mail_failed(*, sheet):
+def sheet_request_mail_failed(*, sheet: QuestionSheet) -> None:
     """The mail task could not be queued: forget this request (not a later one), so the link can be asked
     for again at once instead of being taken as on its way."""
     QuestionSheet.objects.filter(pk=sheet.pk, mail_requested_at=sheet.mail_requested_at).update(

@@ -31,7 +31,7 @@ QUEUE_LOST_AFTER = datetime.timedelta(
 class MailNotQueued(Exception):
     """The task queue could not be reached: `queued` e-mails went, the others are not marked queued."""
 
-    def __init__(self, queued):
+    def __init__(self, queued: int):
         super().__init__(f"{queued} e-mails queued, then the task queue could not be reached")
         self.queued = queued
 
@@ -206,11 +206,11 @@ def round_update_deadline(*, round_, deadline, actor):
     audit_record(organisation=round_.organisation, actor=actor, action=AuditAction.UPDATE, obj=round_)
 
 
-def _mark_queued(invitations, now):
+def _mark_queued(invitations: list[Invitation], now: datetime.datetime) -> None:
     Invitation.objects.filter(pk__in=[invitation.pk for invitation in invitations]).update(queued_at=now)
 
 
-def _queue_mail(invitations, base_url, now):
+def _queue_mail(invitations: list[Invitation], base_url: str | None, now: datetime.datetime) -> None:
     """Hand the e-mails to the task queue, after the transaction that marked them queued has committed.
     When the queue cannot be reached, the invitations not handed over are no longer marked queued, so they
     can be sent again at once, and MailNotQueued says how many did go."""
@@ -225,7 +225,7 @@ def _queue_mail(invitations, base_url, now):
             raise MailNotQueued(queued=index) from error
 
 
-def is_queued(invitation, now=None):
+def is_queued(invitation: Invitation, now: datetime.datetime | None = None) -> bool:
     """The invitation's e-mail is in the queue and has not gone out since (a lost task does not count)."""
     now = now or timezone.now()
     if invitation.queued_at is None or invitation.queued_at <= now - QUEUE_LOST_AFTER:
@@ -233,7 +233,9 @@ def is_queued(invitation, now=None):
     return invitation.sent_at is None or invitation.sent_at < invitation.queued_at
 
 
-def round_send_invitations(*, round_, base_url=None, now=None):
+def round_send_invitations(
+    *, round_: CheckerRound, base_url: str | None = None, now: datetime.datetime | None = None
+) -> list[Invitation]:
     """Send the invitation of every respondent who has not been sent one (and has an address); returns the
     invitations queued, none when everyone has had theirs or has it on its way.
 
@@ -254,7 +256,9 @@ def round_send_invitations(*, round_, base_url=None, now=None):
     return pending
 
 
-def invitation_send(*, invitation, base_url=None, now=None):
+def invitation_send(
+    *, invitation: Invitation, base_url: str | None = None, now: datetime.datetime | None = None
+) -> bool:
     """Send (again) the invitation of one respondent. Returns False, changing nothing, when its e-mail is
     still on its way or went out moments ago (a double click)."""
     now = now or timezone.now()
@@ -267,7 +271,9 @@ def invitation_send(*, invitation, base_url=None, now=None):
     return True
 
 
-def invitation_deliver(*, invitation_id, base_url=None, now=None):
+def invitation_deliver(
+    *, invitation_id: int, base_url: str | None = None, now: datetime.datetime | None = None
+) -> bool:
     """E-mail a queued invitation (run by the task), holding its row lock: an invitation that is not queued,
     was sent since it was queued, was revoked or submitted is left alone, so a task that runs twice (or two
     tasks of one click each) send one e-mail."""
