@@ -31,6 +31,11 @@ class Side(models.TextChoices):
 # The eight cell fields of a row, in the order of the seed's template: brings × 4, then gets × 4.
 CELL_FIELDS = tuple(f"{side}_{kind}" for side in Side.values for kind in ValueKind.values)
 
+# What a printed cell holds. Rendered on the A3 matrix, cells of ordinary Dutch items up to about 480
+# characters still let two partners share a page; at 500 every partner takes a page of its own. The cap keeps
+# a margin below that. It counts the text as saved (one item per line, see services.normalise_cell).
+CELL_MAX_LENGTH = 450
+
 
 class MatrixStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")

@@ -1,9 +1,11 @@
 """Operations that change a value matrix. Views call these; none of them touches a request."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext_lazy as _
 
-from matrix.models import CELL_FIELDS, MatrixRow, ValueMatrix
+from matrix.models import CELL_FIELDS, CELL_MAX_LENGTH, MatrixRow, ValueMatrix
 from partnerhub.audit import AuditAction, audit_changes, audit_record, field_changes
 
 MATRIX_FIELDS = ["name", "date", "purpose", "status"]
@@ -20,6 +22,20 @@ class CellConflict(Exception):
 def normalise_cell(text):
     """One item per line: trims each line, drops empty ones, unifies line endings."""
     return "\n".join(line.strip() for line in text.replace("\r\n", "\n").split("\n") if line.strip())
+
+
+CELL_TOO_LONG = _(
+    "A cell holds at most %(limit)d characters, so that it fits on the printed matrix; this text has "
+    "%(length)d. Shorten the items or spread them over other cells."
+)
+
+
+def cell_check_length(text):
+    """A cell's text, as saved, fits a printed cell: at most CELL_MAX_LENGTH characters or ValidationError."""
+    if len(text) > CELL_MAX_LENGTH:
+        raise ValidationError(
+            CELL_TOO_LONG, code="cell_too_long", params={"limit": CELL_MAX_LENGTH, "length": len(text)}
+        )
 
 
 @transaction.atomic
@@ -110,6 +126,8 @@ def row_move(*, row, offset):
 def cell_save(*, row, field, text, original, actor):
     """Save one cell unless it changed since the editor opened it (`original` is what they started from).
 
+    Raises ValidationError when the new text is longer than CELL_MAX_LENGTH (what fits a printed cell); a
+    longer text saved before the cap stays as it is, readable and editable, until it is saved shorter.
     Raises CellConflict with both texts when someone else saved a different text in between; saving the
     text that is already there is not a conflict. Returns the row with the new text.
     """
@@ -122,6 +140,7 @@ def cell_save(*, row, field, text, original, actor):
     text = normalise_cell(text)
     if current == text:
         return locked
+    cell_check_length(text)
     if current != normalise_cell(original):
         raise CellConflict(locked, field, theirs=current, mine=text)
     before = MatrixRow(**{name: getattr(locked, name) for name in CELL_FIELDS})
@@ -194,6 +213,7 @@ def renumber(matrix):
 
 __all__ = [
     "CellConflict",
+    "cell_check_length",
     "cell_save",
     "matrix_create",
     "matrix_delete",

@@ -7,34 +7,26 @@ drift apart. A save also refreshes the row's header and the balance summary out 
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from matrix import selectors, services
-from matrix.models import CELL_FIELDS, MatrixRow
+from matrix.models import CELL_FIELDS, CELL_MAX_LENGTH, MatrixRow
 from partnerhub.tenancy import organisation_view, require_write
 
 GRID = "matrix/partials/grid.html"
-MAX_CELL_LENGTH = 2000
 
 
 class CellForm(forms.Form):
+    """The cell editor. How long a cell may be is the service's rule (cell_check_length), checked on the
+    text as it will be saved; a text that is too long comes back in the editor with the reason, never cut."""
+
     field = forms.ChoiceField(choices=[(name, name) for name in CELL_FIELDS])
-    text = forms.CharField(
-        required=False,
-        strip=False,
-        max_length=MAX_CELL_LENGTH,
-        error_messages={
-            "max_length": gettext_lazy(
-                "A cell holds at most %(limit_value)d characters (this text has %(show_value)d). "
-                "Keep the items short."
-            )
-        },
-    )
+    text = forms.CharField(required=False, strip=False)
     original = forms.CharField(required=False, strip=False)
 
 
@@ -59,7 +51,8 @@ def _editor(request, row, field, *, text, original, error="", conflict=None, sta
             "error": error,
             "conflict": conflict,
             "textarea_rows": max(3, min(12, text.count("\n") + 2)),
-            "max_length": MAX_CELL_LENGTH,
+            "text_length": len(services.normalise_cell(text)),
+            "max_length": CELL_MAX_LENGTH,
         },
         status=status,
     )
@@ -113,6 +106,10 @@ def cell(request, matrix_id, row_id):
     field, text, original = (form.cleaned_data[name] for name in ("field", "text", "original"))
     try:
         row = services.cell_save(row=row, field=field, text=text, original=original, actor=request.user)
+    except ValidationError as error:
+        return _editor(
+            request, row, field, text=text, original=original, error=" ".join(error.messages), status=422
+        )
     except services.CellConflict as conflict:
         # Their text is now the starting point: saving again (after reading it) is a deliberate choice.
         return _editor(
