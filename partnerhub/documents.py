@@ -49,7 +49,7 @@ def register(kind):
     return decorate
 
 
-def _enqueue(document):
+def _enqueue(document: Document) -> None:
     """Queue the render once the surrounding transaction commits; record on the row when that fails.
 
     The message is published after commit, so a worker never looks for a row that is not there yet. When the
@@ -75,7 +75,7 @@ def _enqueue(document):
     transaction.on_commit(publish)
 
 
-def _record_queue_failure(document):
+def _record_queue_failure(document: Document) -> None:
     with translation.override(_language(document)):
         error = _(
             "The queue cannot be reached, so the PDF could not be made. Please try again in a few minutes."
@@ -133,7 +133,7 @@ def _retryable(cutoff):
     )
 
 
-def document_render(*, document_id):
+def document_render(*, document_id: int) -> Document | None:
     """Render the document and store its file exactly once; safe to run twice or concurrently.
 
     No transaction or row lock is held while rendering. Instead each run first *claims* the row with one
@@ -199,7 +199,7 @@ def _render(document):
     return filename, render_pdf(template_name, context)
 
 
-def _store(document, *, attempt, filename, pdf):
+def _store(document: Document, *, attempt: int, filename: str, pdf: bytes) -> bool:
     """Save the file, then point the row at it if the row is still this attempt's; else delete the file."""
     field = document.file.field
     name = field.storage.save(
@@ -224,14 +224,14 @@ def _store(document, *, attempt, filename, pdf):
     return True
 
 
-def _record_render_failure(document, *, attempt, error):
+def _record_render_failure(document: Document, *, attempt: int, error: str) -> None:
     Document.objects.filter(pk=document.pk, status=DocumentStatus.RENDERING, attempts=attempt).update(
         status=DocumentStatus.FAILED, error=error, finished_at=timezone.now()
     )
 
 
 @transaction.atomic
-def document_retry(*, document):
+def document_retry(*, document: Document) -> bool:
     """Queue a FAILED or stalled document again; any other status is left alone (returns False).
 
     A stalled render may still be alive somewhere (a worker that was only slow, a message delivered again

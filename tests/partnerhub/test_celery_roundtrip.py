@@ -92,6 +92,7 @@ def test_a_worker_renders_the_partner_list(redis_worker, org, other_org, manager
         time.sleep(0.2)
     assert document.status == DocumentStatus.READY, document.error or f"still {document.status} after 30 s"
     assert document.attempts == 1
+    assert document.queued_at <= document.started_at <= document.finished_at
     with document.file.open("rb") as handle:
         data = handle.read()
     assert data.startswith(b"%PDF-")
