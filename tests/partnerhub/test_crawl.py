@@ -22,12 +22,15 @@ from django.db import transaction
 from django.test import Client, TestCase, override_settings
 from django.urls import Resolver404, resolve
 
-from affiliates import nps
+from affiliates import conversions, nps
 from affiliates.models import NpsRequest, PortalLink
-from agreements.models import QuestionSheet, SignRequest
+from agreements import answers
+from agreements.models import Party, QuestionSheet, SignRequest
 from checker.models import Invitation
+from matrix import services as matrix_services
+from partnerhub import account_services
 from partnerhub.celery import app as celery_app
-from partnerhub.models import Partner, User
+from partnerhub.models import Organisation, Role, User
 from partnerhub.tokens import token_hash
 
 pytestmark = pytest.mark.django_db
@@ -215,8 +218,10 @@ def targets(response, url):
         fields = list(form["fields"]) + ([form["submit"]] if form["submit"] else [])
         action = same_site(form["action"] or url, "http://testserver" + url)
         if action:
-            action = urlsplit(action)._replace(query=urlencode(fields)).geturl()
-            found.append((action, False))
+            # as the page offers it, and with every field filled in wrongly (a filter must refuse, not fail)
+            junk = [(name, value if (name, value) == form["submit"] else "x") for name, value in fields]
+            for query in (fields, junk):
+                found.append((urlsplit(action)._replace(query=urlencode(query)).geturl(), False))
     return [(target, htmx) for target, htmx in found if target]
 
 
@@ -257,13 +262,10 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
             out = StringIO()
             with TestCase.captureOnCommitCallbacks(execute=True):  # the PDFs are made after the commit
                 call_command("seed_demo", stdout=out)
-            if not NpsRequest.objects.exists():  # the demo scores NPS by hand: ask two customers
-                owner = User.objects.get(email="demo@partnerhub.nl")
-                partner = Partner.objects.filter(organisation__slug="stevig").order_by("pk").first()
-                nps.nps_request_link(partner=partner, actor=owner)
-                nps.nps_answer(raw_token=nps.nps_request_link(partner=partner, actor=owner)[1], score=9)
             output = out.getvalue()
-            yield Demo(output=output, links=issue_public_links(printed_links(output)), media=media)
+            extra_links = add_states()
+            links = issue_public_links(printed_links(output)) + extra_links
+            yield Demo(output=output, links=links, media=media)
             transaction.set_rollback(True)
     finally:
         celery_app.conf.task_always_eager = eager
@@ -280,6 +282,28 @@ class Demo:
     output: str
     links: list
     media: object
+
+
+def add_states():
+    """What a user does next in the demo, through the services, so that the pages of those states are walked
+    too: customers asked for their NPS, a new version of the matrix, an API key, a colleague invited, a
+    party's question link. Returns the public links they make."""
+    owner = User.objects.get(email="demo@partnerhub.nl")
+    tinnitracks, stevig = (
+        Organisation.objects.get(slug="tinnitracks"),
+        Organisation.objects.get(slug="stevig"),
+    )
+    partner = stevig.partners.order_by("pk").first()
+    nps.nps_request_link(partner=partner, actor=owner)
+    nps.nps_answer(raw_token=nps.nps_request_link(partner=partner, actor=owner)[1], score=9)
+    matrix_services.matrix_duplicate(matrix=tinnitracks.value_matrices.order_by("pk").first(), actor=owner)
+    conversions.api_key_create(organisation=stevig, name="Webwinkel", actor=owner)
+    _invitation, invitation_token = account_services.member_invite(
+        organisation=tinnitracks, email="nieuw@partnerhub.nl", role=Role.VIEWER, invited_by=owner
+    )
+    party = Party.objects.filter(agreement__organisation=tinnitracks).order_by("pk").first()
+    _sheet, sheet_token = answers.sheet_issue_link(party=party, actor=owner)
+    return [f"/accounts/invitation/{invitation_token}/", f"/q/{sheet_token}/"]
 
 
 def issue_public_links(printed):
