@@ -161,11 +161,15 @@ class SqliteServer:
     def log(self):
         return self.log_path.read_text() if self.log_path.exists() else ""
 
+    def log_lines(self):
+        """runserver's log since `for_a_test`, by line."""
+        return self.log()[self.log_start :].splitlines()
+
     def server_errors(self):
         """The lines of runserver's log since `for_a_test` that report a 5xx answer or a traceback."""
         return [
             line
-            for line in self.log()[self.log_start :].splitlines()
+            for line in self.log_lines()
             if '" 5' in line or "Traceback" in line or "database is locked" in line
         ]
 

@@ -1,6 +1,7 @@
 """An autosave that does not arrive says so, keeps the answer on the screen and is sent again until it is
 stored: the server (runserver on a SQLite file, as `make run` serves) is stopped for real half-way through
-the checker survey and the ten questions, and started again on the same port and database."""
+the checker survey and the ten questions, and started again on the same port and database. A save the
+server refuses (trying again cannot help) says so and asks for a reload."""
 
 import re
 
@@ -29,11 +30,13 @@ def not_from_the_stopped_server(errors):
     return [error for error in errors if not any(word in error for word in expected)]
 
 
-def expect_not_saved(page, status):
-    """The line says the save failed and will be tried again (in the page's language), in red."""
-    retrying = page.locator("form[data-autosave]").get_attribute("data-autosave-retrying")
-    assert retrying and "Opgeslagen" not in retrying
-    expect(status).to_have_text(retrying)
+def expect_not_saved(page, status, kind="retrying"):
+    """The line says the save failed (and, for "retrying", that it will be tried again), in the page's
+    language and in red; never "Opgeslagen"."""
+    expect(status).not_to_have_text(re.compile("Opgeslagen"))
+    text = page.locator("form[data-autosave]").get_attribute(f"data-autosave-{kind}")
+    assert text and "Opgeslagen" not in text
+    expect(status).to_have_text(text)
     expect(status).to_have_class(re.compile(r"\bfield-error\b"))
 
 
@@ -99,3 +102,26 @@ def test_a_text_that_cannot_be_saved_says_so_stays_and_is_saved_later(page, sqli
     expect(goal).to_have_value("Samen 20 KNO-praktijken vóór 1 juli 2027")
     assert sqlite_server.server_errors() == []
     assert not_from_the_stopped_server(browser_errors) == []
+
+
+def test_a_refused_save_says_so_is_not_sent_again_and_works_after_a_reload(
+    page, sqlite_server, browser_errors
+):
+    survey = sqlite_server.take_survey()
+    field = f"s{survey['statements'][0]}"
+    page.goto(sqlite_server.url + survey["path"])
+    page.context.clear_cookies()  # the CSRF cookie is gone (cleared by the browser): saves are refused
+
+    tap(page, field, 4)
+    expect_not_saved(page, page.locator(f"#status-{field}"), kind="failed")
+    expect(page.locator(f"input[name='{field}'][value='4']")).to_be_checked()
+    page.wait_for_timeout(2_500)  # a retry would have come by now
+    refused = [line for line in sqlite_server.log_lines() if '"POST ' in line and '" 403 ' in line]
+    assert len(refused) == 1, refused
+    assert sqlite_server.survey_stored(survey) == {"grade": None}
+
+    page.reload()  # as the line says: a new page, with a new cookie
+    tap(page, field, 4)
+    expect(page.locator(f"#status-{field}")).to_have_text("Opgeslagen")
+    assert sqlite_server.survey_stored(survey) == {field: 4, "grade": None}
+    assert [error for error in browser_errors if "403" not in error and "htmx:" not in error] == []
