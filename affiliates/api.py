@@ -376,3 +376,38 @@ def conversion_refund(request, idempotency_key: str, payload: RefundIn | None = 
     if outcome is None:
         return Status(404, {"error": "not_found", "detail": "No order with this idempotency key."})
     return _reply(request, outcome)
+
+
+# Every other method and path under /api/v1/ answers in the same shape too, not with Django's HTML pages.
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+def _method_not_allowed(route, allowed):
+    allow = ", ".join(sorted(allowed))
+
+    def answer(request):
+        body = {"error": "method_not_allowed", "detail": f"This endpoint takes {allow}."}
+        response = api.create_response(request, body, status=405)
+        response["Allow"] = allow
+        return response
+
+    if "{idempotency_key}" in route:
+        return lambda request, idempotency_key: answer(request)
+    return answer
+
+
+for _route, _path_view in list(api.default_router.path_operations.items()):
+    _allowed = {method for operation in _path_view.operations for method in operation.methods}
+    api.default_router.add_api_operation(
+        _route,
+        [method for method in METHODS if method not in _allowed],
+        _method_not_allowed(_route, _allowed),
+        auth=None,
+        include_in_schema=False,
+    )
+
+
+@api.api_operation(METHODS, "/{path:rest}", auth=None, include_in_schema=False)
+def unknown_endpoint(request, rest: str):
+    body = {"error": "not_found", "detail": "No such endpoint; see /api/v1/docs."}
+    return api.create_response(request, body, status=404)

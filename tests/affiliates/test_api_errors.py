@@ -1,5 +1,6 @@
 """The API answers every error as JSON in its documented shape ({error, detail}), never as Django's HTML page:
-503 with Retry-After while the database does not answer or refuses, 500 for a fault on our side.
+503 with Retry-After while the database does not answer or refuses, 500 for a fault on our side, 404 for an
+unknown endpoint, 405 for a method an endpoint does not take.
 
 The project runs on gunicorn in another process (tests/database_faults.py): pointed at a socket that never
 answers or at a closed port (SQLite and Postgres alike), and, for the 500, at a Postgres database without the
@@ -103,3 +104,33 @@ def test_a_fault_on_our_side_answers_500_json_and_is_logged(database_without_tab
     assert_json_error(response, 500, "server_error")
     assert "API: error on POST /api/v1/conversions" in log
     assert 'relation "affiliates_apikey" does not exist' in log
+
+
+def test_an_unknown_endpoint_answers_404_json(client):
+    response = client.get("/api/v1/conversion/order-1001")
+
+    assert response.status_code == 404
+    assert response.json() == {"error": "not_found", "detail": "No such endpoint; see /api/v1/docs."}
+    # and the documentation still answers
+    assert client.get("/api/v1/docs").status_code == 200
+    assert list(client.get("/api/v1/openapi.json").json()["paths"]) == [
+        "/api/v1/conversions",
+        "/api/v1/conversions/{idempotency_key}",
+        "/api/v1/conversions/{idempotency_key}/refund",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("put", "/api/v1/conversions", "POST"),
+        ("delete", "/api/v1/conversions/order-1001", "GET"),
+        ("get", "/api/v1/conversions/order-1001/refund", "POST"),
+    ],
+)
+def test_a_method_the_endpoint_does_not_take_answers_405_json(client, method, path, allowed):
+    response = getattr(client, method)(path)
+
+    assert response.status_code == 405
+    assert response["Allow"] == allowed
+    assert response.json() == {"error": "method_not_allowed", "detail": f"This endpoint takes {allowed}."}
