@@ -195,6 +195,11 @@ def confirm_delete(
             else:
                 messages.success(request, success_message)
                 return redirect(success_url)
-        messages.error(request, _("Nothing was deleted: other records depend on “%(name)s”.") % {"name": obj})
+        messages.error(request, refusal_message(obj))
     page = {"object": obj, "plan": plan, "cancel_url": cancel_url, **(context or {})}
     return render(request, template, page)
+
+
+def refusal_message(obj: models.Model) -> str:
+    """What the user reads when a deletion was refused because other records depend on `obj`."""
+    return _("Nothing was deleted: other records depend on “%(name)s”.") % {"name": obj}

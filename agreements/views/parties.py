@@ -2,6 +2,7 @@
 contact person, and taking it out again (after confirmation)."""
 
 from django.contrib import messages
+from django.db.models import ProtectedError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -10,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from agreements import services
 from agreements.forms import PartyAddForm, PartyContactForm
 from agreements.views import agreement_or_404
-from partnerhub.deletion import deletion_plan
+from partnerhub.deletion import deletion_plan, refusal_message
 from partnerhub.tenancy import organisation_view, require_write
 
 
@@ -95,6 +96,8 @@ def party_remove(request, agreement_id, party_id):
             services.party_remove(agreement=agreement, actor=request.user, party=party)
         except services.PartyError as error:
             problem = str(error)
+        except ProtectedError:  # it signed after the service looked
+            problem = refusal_message(party)
         else:
             messages.success(request, _("%(name)s no longer takes part.") % {"name": party.name})
             return redirect("agreements:party_list", request.organisation.slug, agreement.pk)
