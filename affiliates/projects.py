@@ -363,7 +363,8 @@ def projects_save(*, organisation, actor, rows):
         raise ProjectImportRejected(ImportPreview(rows=rows))
     try:
         with transaction.atomic():
-            if _existing_keys(organisation, rows):
+            existing = _existing_keys(organisation, rows)
+            if any(row.cleaned["key"] in existing for row in rows):
                 raise ProjectImportRejected(None)
             programme_for(organisation)
             projects = Project.objects.bulk_create(

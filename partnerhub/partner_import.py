@@ -37,6 +37,7 @@ from partnerhub.models import (
     PartnerCategory,
     PartnerStatus,
 )
+from partnerhub.models.csv_import import stalled_after
 from partnerhub.models.partner import kvk_number_validator
 from partnerhub.services import PARTNER_FIELDS
 
@@ -560,6 +561,7 @@ def csv_import_queue(*, job):
     """Run the job in the background once the current transaction commits (a worker must find the row).
     When the task cannot be queued the job fails at once with a message and a retry, never a 500."""
     job_id = job.pk
+    CsvImportJob.objects.filter(pk=job_id).update(queued_at=timezone.now())
     transaction.on_commit(lambda: _send(job_id))
 
 
@@ -576,9 +578,18 @@ def _send(job_id):
 
 
 def csv_import_retry(*, job):
-    """Queue a FAILED job again (False for any other status: a running or done job is left alone)."""
-    updated = CsvImportJob.objects.filter(pk=job.pk, status=CsvImportStatus.FAILED).update(
-        status=CsvImportStatus.PENDING, error="", row_errors=[], checked_rows=0, finished_at=None
+    """Queue a FAILED or stalled job again (False for any other: a job at work or done is left alone).
+    A stalled run that comes back to life finds its claim gone and saves nothing (see csv_import_run)."""
+    stalled_before = timezone.now() - datetime.timedelta(seconds=stalled_after())
+    updated = (
+        CsvImportJob.objects.filter(pk=job.pk)
+        .filter(
+            Q(status=CsvImportStatus.FAILED)
+            | Q(status=CsvImportStatus.PENDING, queued_at__lt=stalled_before)
+            | Q(status=CsvImportStatus.PENDING, queued_at__isnull=True, created_at__lt=stalled_before)
+            | Q(status=CsvImportStatus.RUNNING, started_at__lt=stalled_before)
+        )
+        .update(status=CsvImportStatus.PENDING, error="", row_errors=[], checked_rows=0, finished_at=None)
     )
     if updated:
         csv_import_queue(job=job)
@@ -590,12 +601,13 @@ def csv_import_run(*, job_id, show_progress=True):
 
     The job is claimed first with one conditional UPDATE (waiting → importing), so a second run (a
     double click, a redelivered task) finds nothing to do; a job left importing for longer than the task's
-    hard time limit was cut off and may be claimed again. The rows are checked outside any transaction,
+    hard time limit was cut off and may be claimed again; a run whose claim was taken over (a retry)
+    rolls its insert back. The rows are checked outside any transaction,
     writing progress as it goes, so the page can show it; then everything is saved in one transaction
     together with the job's DONE. Returns the preview when rows no longer pass, else None. A job run
     during the request (`show_progress=False`, nobody polls it) writes no progress.
     """
-    stalled_before = timezone.now() - datetime.timedelta(seconds=_stalled_after())
+    stalled_before = timezone.now() - datetime.timedelta(seconds=stalled_after())
     claimed = (
         CsvImportJob.objects.filter(pk=job_id)
         .filter(
@@ -634,7 +646,7 @@ def _import(job, importer, *, show_progress):
         return preview
 
     def progress(checked):
-        CsvImportJob.objects.filter(pk=job.pk).update(checked_rows=checked)
+        _claimed(job).update(checked_rows=checked)
 
     rows = importer.check(
         organisation=job.organisation,
@@ -645,20 +657,34 @@ def _import(job, importer, *, show_progress):
     try:
         with transaction.atomic():
             saved = importer.save(organisation=job.organisation, actor=job.requested_by, rows=rows)
-            CsvImportJob.objects.filter(pk=job.pk).update(
+            finished = _claimed(job).update(
                 status=CsvImportStatus.DONE,
                 imported_rows=len(saved),
                 content="",
                 finished_at=timezone.now(),
             )
+            if not finished:
+                raise ClaimLost(job.pk)
+    except ClaimLost:
+        logger.warning("CSV import job %s was taken over by another run; this one saved nothing", job.pk)
+        return None
     except importer.rejected as rejected:
         _fail(job, FAILED_REJECTED, [row for row in rejected.preview.rows if row.errors])
         return rejected.preview
     return None
 
 
+class ClaimLost(Exception):
+    """The job was claimed again (a retry of a run that seemed stalled) while this run was at work."""
+
+
+def _claimed(job):
+    """The job's row while this run's claim holds (no retry has claimed it since)."""
+    return CsvImportJob.objects.filter(pk=job.pk, status=CsvImportStatus.RUNNING, attempts=job.attempts)
+
+
 def _fail(job, error, rows=()):
-    CsvImportJob.objects.filter(pk=job.pk).update(
+    _claimed(job).update(
         status=CsvImportStatus.FAILED,
         error=error,
         row_errors=[
@@ -667,10 +693,6 @@ def _fail(job, error, rows=()):
         ],
         finished_at=timezone.now(),
     )
-
-
-def _stalled_after():
-    return getattr(settings, "DOCUMENT_STALLED_AFTER", settings.CELERY_TASK_TIME_LIMIT + 30)
 
 
 register_importer(

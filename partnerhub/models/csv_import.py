@@ -1,5 +1,8 @@
+import datetime
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from partnerhub.models.organisation import Organisation
@@ -40,6 +43,9 @@ class CsvImportJob(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    # When the job was last put in the queue and last begun: one waiting or importing for longer than
+    # stalled_after() was lost (a worker that died, a message that never came) and may be retried.
+    queued_at = models.DateTimeField(_("queued"), null=True, blank=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
@@ -61,6 +67,17 @@ class CsvImportJob(models.Model):
         return self.status in (CsvImportStatus.DONE, CsvImportStatus.FAILED)
 
     @property
+    def is_stalled(self):
+        before = timezone.now() - datetime.timedelta(seconds=stalled_after())
+        if self.status == CsvImportStatus.PENDING:
+            return (self.queued_at or self.created_at) < before
+        return (
+            self.status == CsvImportStatus.RUNNING
+            and self.started_at is not None
+            and self.started_at < before
+        )
+
+    @property
     def percent(self):
         """How far the job is, 0–100: checking the rows is most of the work, saving them the rest."""
         if self.status == CsvImportStatus.DONE:
@@ -68,3 +85,8 @@ class CsvImportJob(models.Model):
         if not self.total_rows:
             return 0
         return min(95, self.checked_rows * 95 // self.total_rows)
+
+
+def stalled_after():
+    """Seconds after which a waiting or running job counts as lost: longer than the task may run."""
+    return getattr(settings, "DOCUMENT_STALLED_AFTER", settings.CELERY_TASK_TIME_LIMIT + 30)

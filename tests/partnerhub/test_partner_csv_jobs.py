@@ -2,6 +2,7 @@
 large file (all rows or none), a confirmation sent twice importing once, and a queue that is away failing
 the job with a retry instead of a 500."""
 
+import datetime
 import socket
 import threading
 
@@ -9,9 +10,11 @@ import pytest
 from django.db import connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from partnerhub.celery import app as celery_app
 from partnerhub.models import AuditEntry, CsvImportJob, CsvImportStatus, Partner
+from partnerhub.models.csv_import import stalled_after
 from partnerhub.partner_import import (
     PROGRESS_EVERY,
     csv_import_run,
@@ -315,3 +318,48 @@ def test_an_unreachable_queue_fails_the_job_with_a_retry(
     job.refresh_from_db()
     assert (job.status, job.imported_rows, job.attempts) == (CsvImportStatus.DONE, 9, 1)
     assert Partner.objects.filter(organisation=org).count() == 9
+
+
+def test_a_stalled_job_shows_as_such_and_is_retried_once(
+    manager_client, manager, org, eager_celery, django_capture_on_commit_callbacks
+):
+    job, _created = csv_import_start(
+        organisation=org,
+        kind="partner_import",
+        requested_by=manager,
+        token="lost",
+        filename="partners.csv",
+        text=partners_file(7),
+        total_rows=7,
+    )
+    # A worker claimed it long ago and died: the row says running, with nothing imported.
+    long_ago = timezone.now() - datetime.timedelta(seconds=stalled_after() + 60)
+    CsvImportJob.objects.filter(pk=job.pk).update(status="running", started_at=long_ago, attempts=1)
+    url = f"/o/{org.slug}/partners/import/?job={job.pk}"
+    page = manager_client.get(url).content.decode()
+    assert 'data-status="running"' in page and 'name="action" value="retry"' in page
+    assert 'hx-trigger="every 1s"' not in page
+    with django_capture_on_commit_callbacks(execute=True):
+        manager_client.post(f"/o/{org.slug}/partners/import/", {"action": "retry", "job": job.pk})
+        manager_client.post(f"/o/{org.slug}/partners/import/", {"action": "retry", "job": job.pk})
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.imported_rows) == (CsvImportStatus.DONE, 2, 7)
+    assert Partner.objects.filter(organisation=org).count() == 7
+
+
+def test_a_job_at_work_is_not_retried(manager_client, manager, org):
+    job, _created = csv_import_start(
+        organisation=org,
+        kind="partner_import",
+        requested_by=manager,
+        token="busy",
+        filename="partners.csv",
+        text=partners_file(3),
+        total_rows=3,
+    )
+    CsvImportJob.objects.filter(pk=job.pk).update(status="running", started_at=timezone.now(), attempts=1)
+    manager_client.post(f"/o/{org.slug}/partners/import/", {"action": "retry", "job": job.pk})
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == (CsvImportStatus.RUNNING, 1)
+    assert csv_import_run(job_id=job.pk) is None  # and a redelivered task leaves it to the live run
+    assert not Partner.objects.exists()
