@@ -17,6 +17,7 @@ from io import StringIO
 from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
 import pytest
+from django.conf import settings as project_settings
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client, TestCase, override_settings
@@ -334,20 +335,32 @@ def report(crawl):
     return f"{len(crawl.failures)} failing requests of {crawl.pages}:\n" + "\n".join(map(str, crawl.failures))
 
 
-@pytest.mark.parametrize("email", ["demo@partnerhub.nl", "collega@partnerhub.nl"])
-def test_every_page_of_the_demo_answers_for_each_role(demo, email):
+def client_in(language):
     client = Client()
+    client.cookies[project_settings.LANGUAGE_COOKIE_NAME] = language
+    return client
+
+
+# Each role in one of the two languages, so that both translations of every page are rendered.
+@pytest.mark.parametrize(
+    ("email", "language"), [("demo@partnerhub.nl", "nl"), ("collega@partnerhub.nl", "en")]
+)
+def test_every_page_of_the_demo_answers_for_each_role(demo, email, language):
+    client = client_in(language)
     client.force_login(User.objects.get(email=email), backend="django.contrib.auth.backends.ModelBackend")
     start = ["/", "/o/tinnitracks/", "/o/stevig/", "/o/stevig/programme/", *printed_links(demo.output)]
     crawl = crawl_from(client, start)
     assert not crawl.failures, report(crawl)
+    assert f'<html lang="{language}"' in client.get("/o/stevig/").content.decode()
     assert crawl.pages > 100  # it really walked the demo, both organisations
     assert any(url.startswith("/o/tinnitracks/partners/") for url in crawl.seen)
     assert any(url.startswith("/o/stevig/programme/") for url in crawl.seen)
 
 
-def test_every_public_link_of_the_demo_answers(demo):
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_every_public_link_of_the_demo_answers(demo, language):
     start = [*printed_links(demo.output), *demo.links]
-    crawl = crawl_from(Client(), start)
+    crawl = crawl_from(client_in(language), start)
     assert not crawl.failures, report(crawl)
-    assert {"/s/", "/q/", "/sign/", "/nps/", "/p/"} <= {"/" + url.split("/")[1] + "/" for url in crawl.seen}
+    kinds = {"/" + url.split("/")[1] + "/" for url in crawl.seen}
+    assert {"/s/", "/q/", "/sign/", "/nps/", "/p/", "/accounts/"} <= kinds
