@@ -10,6 +10,7 @@ import pytest
 from django.db import connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from partnerhub.celery import app as celery_app
@@ -227,7 +228,11 @@ def test_the_job_page_checks_the_organisation(client, stranger, manager, org):
     )
     login(client, stranger)
     assert client.get(f"/o/andere-bv/partners/import/?job={job.pk}").status_code == 404
-    assert client.get(f"/o/andere-bv/projects/import/?job={job.pk}").status_code == 404
+    assert client.get("/o/andere-bv/partners/import/?job=nonsense").status_code == 404
+    login(client, manager)
+    project_import = reverse("affiliates:project_import", args=[org.slug])
+    assert client.get(f"{project_import}?job={job.pk}").status_code == 404  # a job of another import
+    assert client.get(f"/o/{org.slug}/partners/import/?job={job.pk}").status_code == 200
 
 
 # Confirming twice
