@@ -33,7 +33,7 @@ COPY . .
 RUN python manage.py compilemessages --ignore=.venv --ignore=.tools --verbosity=0
 
 RUN useradd --system --uid 1000 --home-dir /app --shell /usr/sbin/nologin partnerhub \
-    && mkdir -p /app/staticfiles /data/media \
+    && mkdir -p /app/staticfiles /data/media /data/cache \
     && chown -R partnerhub:partnerhub /app/staticfiles /data
 USER partnerhub
 

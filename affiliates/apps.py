@@ -9,4 +9,5 @@ class AffiliatesConfig(AppConfig):
     def ready(self):
         # The quarterly review's PDF renderer and the tiers' and reviews' tasks, in web and worker
         # processes alike (Celery discovers only modules called tasks.py).
-        from affiliates import documents, tasks_tiers  # noqa: F401
+        # The project CSV import's background job is registered by its module, imported here on purpose.
+        from affiliates import documents, projects, tasks_tiers  # noqa: F401

@@ -185,6 +185,21 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 AFFILIATE_TRUSTED_PROXIES = int(os.environ.get("AFFILIATE_TRUSTED_PROXIES", "0"))
 AFFILIATE_FALLBACK_URL = os.environ.get("AFFILIATE_FALLBACK_URL", "/")
 AFFILIATES_ASSET_MAX_BYTES = int(os.environ.get("AFFILIATES_ASSET_MAX_BYTES", str(10 * 1024 * 1024)))
+# After the database was unavailable, /r/<code> leaves it alone for this long and sends visitors on by the
+# link's remembered landing rules, so that no visitor waits for the connect timeout on every click.
+AFFILIATE_DATABASE_PAUSE_SECONDS = int(os.environ.get("AFFILIATE_DATABASE_PAUSE_SECONDS", "10"))
+
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # /r/<code> remembers each link's landing rules here for when the database is away (affiliates.tracking):
+    # on disk, so that every web process of the machine shares it and it survives a restart.
+    "affiliate_links": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("AFFILIATE_LINK_CACHE_DIR", str(BASE_DIR / ".cache" / "affiliate-links")),
+        "TIMEOUT": 60 * 60 * 24 * 30,
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -227,11 +242,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Faults, set together (README, "When something is down"):
-# - a task is stopped softly after CELERY_TASK_SOFT_TIME_LIMIT seconds and killed after CELERY_TASK_TIME_LIMIT;
+# - a task is stopped softly after CELERY_TASK_SOFT_TIME_LIMIT seconds, killed after CELERY_TASK_TIME_LIMIT;
 # - a message taken by a worker that died is handed out again after the broker's visibility timeout, which
 #   is longer than the hard limit so that a task still running is never delivered twice;
 # - a worker process is replaced after max-tasks-per-child tasks or when it grows past the memory ceiling;
-# - a Document pending or rendering for longer than DOCUMENT_STALLED_AFTER shows as stalled and can be retried.
+# - a Document pending or rendering for longer than DOCUMENT_STALLED_AFTER shows as stalled, retryable.
 CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("CELERY_TASK_SOFT_TIME_LIMIT", "120"))
 CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", "150"))
 CELERY_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "300"))
@@ -305,6 +320,8 @@ if not DEBUG:
 MEMBER_INVITATION_DAYS = 14
 # Partners per page in lists.
 PARTNERS_PER_PAGE = 25
+# A CSV import of more rows than this runs as a background job with a progress bar (smaller ones at once).
+CSV_IMPORT_BACKGROUND_ROWS = int(os.environ.get("CSV_IMPORT_BACKGROUND_ROWS", "300"))
 
 LOGGING = {
     "version": 1,
