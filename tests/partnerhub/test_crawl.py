@@ -22,8 +22,9 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import Client, TestCase, override_settings
 from django.urls import Resolver404, resolve
+from django.utils import timezone
 
-from affiliates import conversions, nps
+from affiliates import conversions, nps, payouts
 from affiliates.models import NpsRequest, PortalLink
 from agreements import answers
 from agreements.models import Party, QuestionSheet, SignRequest
@@ -288,7 +289,7 @@ class Demo:
 def add_states():
     """What a user does next in the demo, through the services, so that the pages of those states are walked
     too: customers asked for their NPS, a new version of the matrix, an API key, a colleague invited, a
-    party's question link. Returns the public links they make."""
+    party's question link, a payout batch still to pay. Returns the public links they make."""
     owner = User.objects.get(email="demo@partnerhub.nl")
     tinnitracks, stevig = (
         Organisation.objects.get(slug="tinnitracks"),
@@ -299,6 +300,8 @@ def add_states():
     nps.nps_answer(raw_token=nps.nps_request_link(partner=partner, actor=owner)[1], score=9)
     matrix_services.matrix_duplicate(matrix=tinnitracks.value_matrices.order_by("pk").first(), actor=owner)
     conversions.api_key_create(organisation=stevig, name="Webwinkel", actor=owner)
+    # this month's batch, still to pay: the blogger's payout that is due
+    payouts.payout_batch_create(organisation=stevig, month=timezone.localdate().replace(day=1), actor=owner)
     _invitation, invitation_token = account_services.member_invite(
         organisation=tinnitracks, email="nieuw@partnerhub.nl", role=Role.VIEWER, invited_by=owner
     )
