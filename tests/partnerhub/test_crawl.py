@@ -1,11 +1,14 @@
 """Every page answers: load the demo, walk it as each demo role and as a visitor of each public link, and find
 no 5xx anywhere.
 
-The crawl starts at each demo organisation's dashboard and at every public link the demo prints (plus one
-link of each token kind in each state, issued the way the demo issues them), follows every same-site link
-(`<a href>`, `hx-get`, redirects) and submits every GET form with its default values, breadth first. Each
+The demo is loaded once for the module (its PDFs rendered), with the states a user makes next added through
+the services. The crawl starts at each demo organisation's dashboard and at every public link the demo prints
+(plus one link of each token kind in each state, issued the way the services issue them), follows every
+same-site link (`<a href>`, `hx-get`, redirects; not logout) and submits every GET form with its default
+values and once filled in wrongly, breadth first, at most URLS_PER_PATTERN URLs of one URL pattern. Each
 request runs in a savepoint that is rolled back, so what one page does never changes what the next one shows,
-and a failing page never poisons the next one's transaction. All failures are reported together.
+and a failing page never poisons the next one's transaction. All failures are reported together: URL, status
+or exception with the line of our code that raised it, and the page the URL was found on.
 """
 
 import re
