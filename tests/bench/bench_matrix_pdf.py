@@ -20,7 +20,7 @@ import pytest
 from django.conf import settings
 
 from matrix.documents import value_matrix_pdf
-from matrix.models import CELL_FIELDS, MatrixRow, ValueMatrix
+from matrix.models import CELL_FIELDS, CELL_MAX_LENGTH, MatrixRow, ValueMatrix
 from partnerhub.models import Document, Partner
 
 pytestmark = [pytest.mark.bench, pytest.mark.django_db]
@@ -65,7 +65,18 @@ def typical_cell(offset):
     return "\n".join(ITEMS[(offset + i) % len(ITEMS)] for i in range(4))
 
 
-def matrix_with(org, rows):
+def full_cell(offset):
+    """Items up to the cap (CELL_MAX_LENGTH): the most a cell can hold now."""
+    items = [ITEMS[(offset + i) % len(ITEMS)] for i in range(len(ITEMS))]
+    text = items[0]
+    for item in items[1:]:
+        if len(text) + 1 + len(item) > CELL_MAX_LENGTH:
+            break
+        text += "\n" + item
+    return text
+
+
+def matrix_with(org, rows, cell=typical_cell):
     matrix = ValueMatrix.objects.create(organisation=org, name=f"Matrix met {rows} partners")
     partners = Partner.objects.bulk_create(
         Partner(organisation=org, name=f"Partner {rows}-{n:03d}", category="supplier") for n in range(rows)
@@ -75,7 +86,7 @@ def matrix_with(org, rows):
             matrix=matrix,
             partner=partner,
             position=n,
-            **{field: typical_cell(n + i) for i, field in enumerate(CELL_FIELDS)},
+            **{field: cell(n + i) for i, field in enumerate(CELL_FIELDS)},
         )
         for n, partner in enumerate(partners, start=1)
     )
@@ -100,19 +111,28 @@ def render_in_fresh_process(template, context, keep=""):
 
 
 def test_a3_pdf_of_typical_content(org):
-    keep = os.environ.get("BENCH_MATRIX_PDF_DIR")
     assert len(typical_cell(0)) in range(270, 330)
     print(f"\nvalue matrix A3 PDF, ~{len(typical_cell(0))} characters a cell, median of {RUNS} runs")
+    print_renders(org, ROWS, typical_cell)
+
+
+def test_a3_pdf_of_full_cells(org):
+    print(f"\nvalue matrix A3 PDF, every cell full (~{len(full_cell(0))} characters), median of {RUNS} runs")
+    print_renders(org, (100,), full_cell, name="full")
+
+
+def print_renders(org, sizes, cell, name="matrix"):
+    keep = os.environ.get("BENCH_MATRIX_PDF_DIR")
     print("rows  render (s)  CPU (s)  pages  peak RSS (MB)  size (kB)")
-    for rows in ROWS:
-        matrix = matrix_with(org, rows)
+    for rows in sizes:
+        matrix = matrix_with(org, rows, cell)
         document = Document(
             organisation=org, kind="value_matrix", title=matrix.name, params={"matrix_id": matrix.pk}
         )
         _filename, template, context = value_matrix_pdf(document)
         runs = [
             render_in_fresh_process(
-                template, context, str(Path(keep, f"matrix-{rows}.pdf")) if keep and run == 0 else ""
+                template, context, str(Path(keep, f"{name}-{rows}.pdf")) if keep and run == 0 else ""
             )
             for run in range(RUNS)
         ]
