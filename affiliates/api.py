@@ -404,10 +404,13 @@ for _route, _path_view in list(api.default_router.path_operations.items()):
         _method_not_allowed(_route, _allowed),
         auth=None,
         include_in_schema=False,
+        url_name="api_method_not_allowed",
     )
 
 
-@api.api_operation(METHODS, "/{path:rest}", auth=None, include_in_schema=False)
+@api.api_operation(
+    METHODS, "/{path:rest}", auth=None, include_in_schema=False, url_name="api_unknown_endpoint"
+)
 def unknown_endpoint(request, rest: str):
     body = {"error": "not_found", "detail": "No such endpoint; see /api/v1/docs."}
     return api.create_response(request, body, status=404)

@@ -46,6 +46,9 @@ PUBLIC_URL_NAMES = {
     "conversion_create",
     "conversion_detail",
     "conversion_refund",
+    # The API's JSON answers for a method an endpoint does not take (405) and for an unknown path (404).
+    "api_method_not_allowed",
+    "api_unknown_endpoint",
     # The affiliate portal (a portal link's token; tests/affiliates/test_ledger_portal.py proves it shows only
     # its own affiliate and another organisation's materials are 404).
     "portal",
