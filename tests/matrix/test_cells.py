@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from matrix.models import MatrixRow
+from matrix.models import CELL_MAX_LENGTH, MatrixRow
 from partnerhub.models import AuditEntry
 from tests.conftest import login
 from tests.factories import MatrixRowFactory
@@ -38,7 +38,7 @@ def test_the_editor_holds_the_text_and_what_it_started_from(manager_client, row)
     assert ">Koptelefoons\nAkoestiek</textarea>" in html
     assert 'name="original" value="Koptelefoons\nAkoestiek"' in html
     assert "hx-post" in html and "data-cell-form" in html
-    assert 'maxlength="2000"' in html  # not the Dutch "2.000", which a browser reads as 2
+    assert f'data-cell-limit="{CELL_MAX_LENGTH}"' in html
 
 
 def test_saving_stores_the_items_and_answers_the_cell_with_row_and_summary_out_of_band(manager_client, row):
@@ -93,13 +93,13 @@ def test_saving_the_text_that_is_already_there_is_no_conflict(manager_client, ro
 
 
 def test_a_too_long_text_is_refused_and_comes_back_in_the_editor(manager_client, row):
-    long_text = "x" * 2001
+    long_text = "x" * (CELL_MAX_LENGTH + 1)
     response = save(manager_client, row, long_text, row.brings_resources)
     row.refresh_from_db()
     assert response.status_code == 422
     assert row.brings_resources == "Koptelefoons\nAkoestiek"
     assert f">{long_text}</textarea>" in response.text
-    assert "hoogstens 2000 tekens" in response.text
+    assert f"hoogstens {CELL_MAX_LENGTH} tekens" in response.text
 
 
 def test_an_unknown_field_is_a_bad_request(manager_client, row):
