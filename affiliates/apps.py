@@ -11,3 +11,9 @@ class AffiliatesConfig(AppConfig):
         # processes alike (Celery discovers only modules called tasks.py).
         # The project CSV import's background job is registered by its module, imported here on purpose.
         from affiliates import documents, projects, tasks_tiers  # noqa: F401
+
+        # Erasing a partner's personal data erases its customers' addresses on NPS requests too.
+        from affiliates.erasure import nps_requests_erase_personal_data
+        from partnerhub.erasure import register_personal_data_eraser
+
+        register_personal_data_eraser(nps_requests_erase_personal_data)

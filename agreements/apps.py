@@ -9,3 +9,9 @@ class AgreementsConfig(AppConfig):
         # The agreement PDFs' renderers and the sign-off's e-mail task, in web and worker processes alike
         # (Celery discovers only modules called tasks.py).
         from agreements import documents, sign_tasks  # noqa: F401
+
+        # Erasing a partner's personal data erases its question sheets' and signing links' copies too.
+        from agreements.erasure import agreements_erase_personal_data
+        from partnerhub.erasure import register_personal_data_eraser
+
+        register_personal_data_eraser(agreements_erase_personal_data)

@@ -8,3 +8,9 @@ class CheckerConfig(AppConfig):
     def ready(self):
         # Registers the round report renderer with the document pipeline, in web and worker processes alike.
         from checker import documents  # noqa: F401
+
+        # Erasing a partner's personal data erases its contact persons' invitations too.
+        from checker.erasure import invitations_erase_personal_data
+        from partnerhub.erasure import register_personal_data_eraser
+
+        register_personal_data_eraser(invitations_erase_personal_data)

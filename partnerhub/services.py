@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from partnerhub.audit import AuditAction, audit_changes, audit_record, field_changes
+from partnerhub.erasure import PERSONAL_DATA_ERASERS
 from partnerhub.models import AuditEntry, Contact, Partner, PartnerStatus
 
 PARTNER_FIELDS = [
@@ -92,7 +93,8 @@ def partner_erase_personal_data(*, partner, actor):
     Each contact person keeps its place (and key-person flag) under a neutral name; job title, e-mail,
     phone and notes are emptied, in the contacts and in what the audit log recorded of them (of contact
     persons deleted earlier too, and wherever an entry about the partner repeats an erased value). The
-    partner's notes go as well. Signed agreements are contract evidence and are not touched. Erasing
+    partner's notes go as well, and the copies other apps keep (see partnerhub.erasure): the partner's
+    entry in the log counts them. Signed agreements are contract evidence and are not touched. Erasing
     twice changes nothing the second time. Returns the number of contact persons.
     """
     partner = Partner.objects.select_for_update().get(pk=partner.pk)
@@ -119,6 +121,9 @@ def partner_erase_personal_data(*, partner, actor):
         setattr(partner, name, "")
     if erased_partner:
         partner.save(update_fields=[*erased_partner, "updated_at"])
+    copies = sum(
+        eraser(partner=partner, values=erased_values, actor=actor) for eraser in PERSONAL_DATA_ERASERS
+    )
 
     _audit_forget(
         partner=partner,
@@ -135,14 +140,17 @@ def partner_erase_personal_data(*, partner, actor):
             partner=partner,
             changes={name: [ERASED, getattr(contact, name)] for name in erased},
         )
-    if erased_partner:
+    changes = {name: [ERASED, ""] for name in erased_partner}
+    if copies:
+        changes["erased_copies"] = copies
+    if changes:
         audit_record(
             organisation=partner.organisation,
             actor=actor,
             action=AuditAction.UPDATE,
             obj=partner,
             partner=partner,
-            changes={name: [ERASED, ""] for name in erased_partner},
+            changes=changes,
         )
     return len(contacts)
 
@@ -153,11 +161,12 @@ def _audit_forget(*, partner, names, values, erased_names):
     that repeats an erased one, and an erased name in an entry's title (a survey invitation made out to
     a contact person, say)."""
     contact_type, partner_type = Contact._meta.label_lower, Partner._meta.label_lower
+    neutral = set(names.values())  # what an earlier erasure wrote stays, so a second one changes nothing
 
     def masked(value, personal):
         if isinstance(value, list):
             return [masked(item, personal) for item in value]
-        if isinstance(value, str) and value and (personal or value in values):
+        if isinstance(value, str) and value and ((personal and value not in neutral) or value in values):
             return ERASED
         return value
 
@@ -176,9 +185,29 @@ def _audit_forget(*, partner, names, values, erased_names):
             object_repr = entry.object_repr
             for name in erased_names:
                 object_repr = object_repr.replace(name, ERASED)
-        if (changes, object_repr) != (entry.changes, entry.object_repr):
-            entry.changes, entry.object_repr = changes, object_repr
-            entry.save(update_fields=["changes", "object_repr"])
+        # Who answered through a link may be recorded by an erased address (a customer's NPS answer).
+        actor_name = ERASED if entry.actor_name and entry.actor_name in values else entry.actor_name
+        if (changes, object_repr, actor_name) != (entry.changes, entry.object_repr, entry.actor_name):
+            entry.changes, entry.object_repr, entry.actor_name = changes, object_repr, actor_name
+            entry.save(update_fields=["changes", "object_repr", "actor_name"])
+
+
+def audit_forget_values(*, entries, values):
+    """Mask each of `values` wherever the given audit entries recorded it (in a change, or as who acted):
+    for an app's eraser whose records the log does not tie to the partner."""
+
+    def masked(value):
+        if isinstance(value, dict):
+            return {name: masked(item) for name, item in value.items()}
+        if isinstance(value, list):
+            return [masked(item) for item in value]
+        return ERASED if isinstance(value, str) and value and value in values else value
+
+    for entry in entries.select_for_update():
+        changes, actor_name = masked(entry.changes), masked(entry.actor_name)
+        if (changes, actor_name) != (entry.changes, entry.actor_name):
+            entry.changes, entry.actor_name = changes, actor_name
+            entry.save(update_fields=["changes", "actor_name"])
 
 
 @transaction.atomic
