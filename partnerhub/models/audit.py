@@ -157,9 +157,17 @@ def _field(model, name):
         return None
 
 
+# Names services record that are no model field of the object (a count, a batch's total).
+RECORDED_LABELS = {
+    "erased_copies": _("erased copies"),
+    "status": _("status"),
+    "amount": _("amount"),
+}
+
+
 def _label(field, name):
     if field is None:
-        return name.replace("_", " ")
+        return RECORDED_LABELS.get(name, name.replace("_", " "))
     if field.auto_created and not field.concrete and field.related_model is not None:  # a reverse relation
         meta = field.related_model._meta
         return meta.verbose_name if field.one_to_one else meta.verbose_name_plural
