@@ -23,6 +23,53 @@ def eager_celery(settings):
     celery_app.conf.task_always_eager = previous
 
 
+@pytest.fixture
+def broker(settings):
+    """Point the app's producer at a broker URL (tasks queued, not run in-process), and back afterwards."""
+    from partnerhub.celery import app as celery_app
+    from tests.faults import forget_broker_connections
+
+    keys = ("broker_url", "task_always_eager")
+    previous = {key: celery_app.conf[key] for key in keys}
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+
+    def use(url):
+        celery_app.conf.update(broker_url=url, task_always_eager=False)
+        forget_broker_connections()
+
+    yield use
+    celery_app.conf.update(previous)
+    forget_broker_connections()
+
+
+@pytest.fixture
+def unreachable_broker(broker):
+    """The broker is a closed port: every `delay` fails after the short publish retry."""
+    from tests.faults import closed_broker_url
+
+    broker(closed_broker_url())
+
+
+@pytest.fixture
+def redis_worker(broker):
+    """A Celery worker in a thread of the test process, taking tasks from the real Redis at REDIS_URL.
+
+    It works against the test database, so its tests commit (`transaction=True`): the worker's own
+    connection must see the rows. Skipped where no Redis answers (CI has one, where nothing may skip).
+    """
+    from celery.contrib.testing.worker import start_worker
+
+    from partnerhub.celery import app as celery_app
+    from tests.faults import REDIS_URL, redis_answers
+
+    if not redis_answers(REDIS_URL):
+        pytest.skip(f"no Redis answers PING at {REDIS_URL} (set REDIS_URL to run the worker tests)")
+    broker(REDIS_URL)
+    celery_app.control.purge()  # messages left by an earlier, interrupted run
+    with start_worker(celery_app, perform_ping_check=False, pool="solo", loglevel="WARNING") as worker:
+        yield worker
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """PBKDF2 costs ~0.3 s per login; the tests prove behaviour, not hash strength."""

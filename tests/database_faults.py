@@ -23,6 +23,8 @@ from urllib.parse import urlencode
 import django
 from django.urls import path
 
+from tests.faults import free_port
+
 ROOT = Path(__file__).resolve().parents[1]
 # How long the server waits for the database to accept a connection (DATABASE_CONNECT_TIMEOUT), and how
 # long a test waits for a page: far below gunicorn's 30 s worker timeout, far above a slow machine's answer.
@@ -124,17 +126,6 @@ class FaultyDatabase:
         finally:
             client.close()
             upstream.close()
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def closed_port():
-    """A port on which nothing listens: connecting is refused at once."""
-    return free_port()
 
 
 def postgres_url(settings_dict, *, port=None, name=None):

@@ -4,7 +4,6 @@ The tests that use this need committed data (`@pytest.mark.django_db(transaction
 e-mail backend every thread appends to the same `django.core.mail.outbox`, so counting it counts every mail.
 """
 
-import socket
 import threading
 
 import pytest
@@ -60,26 +59,7 @@ def post(client, path, data=None):
     return lambda: client.post(path, data or {})
 
 
-def _closed_port():
-    """A local port where nothing listens (bound for a moment to pick it, then released)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
-def unreachable_mail_queue(settings, eager_celery):
+def unreachable_mail_queue(eager_celery, unreachable_broker):
     """The task queue's broker is a closed port (tasks are not run in-process): every `delay` fails. (After
     `eager_celery`, which a module may use for all its tests, and undone before it.)"""
-    from partnerhub.celery import app as celery_app
-
-    keys = ("broker_url", "task_always_eager")
-    previous = {key: celery_app.conf[key] for key in keys}
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    celery_app.conf.update(broker_url=f"redis://127.0.0.1:{_closed_port()}/0", task_always_eager=False)
-    celery_app._pool = None  # the app keeps its pools for the broker it first used
-    celery_app.amqp._producer_pool = None
-    yield
-    celery_app.conf.update(previous)
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None

@@ -6,57 +6,18 @@ runs in a thread of the test process (celery.contrib.testing), against the test 
 """
 
 import io
-import os
 import time
 
 import pytest
-import redis
-from celery.contrib.testing.worker import start_worker
 from django.db import OperationalError
 from pypdf import PdfReader
 
-from partnerhub.celery import app as celery_app
 from partnerhub.documents import document_request
 from partnerhub.models import DocumentStatus
 from partnerhub.tasks import render_document
 from tests.factories import ContactFactory, PartnerFactory
 
-REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
-
 pytestmark = pytest.mark.redis
-
-
-def redis_answers(url):
-    try:
-        return redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping()
-    except (redis.RedisError, OSError, ValueError):
-        return False
-
-
-def _forget_broker_connections():
-    # The app caches its connection and producer pools for the broker it first used; drop the references
-    # (as Celery itself does after a fork) so the next message goes to the broker now configured. The pools
-    # themselves belong to kombu's registry and stay open for whoever else uses them.
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
-@pytest.fixture
-def redis_worker(settings):
-    if not redis_answers(REDIS_URL):
-        pytest.skip(f"no Redis answers PING at {REDIS_URL} (set REDIS_URL to run the Celery round trip)")
-    keys = ("broker_url", "task_always_eager")
-    previous = {key: celery_app.conf[key] for key in keys}
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    celery_app.conf.update(broker_url=REDIS_URL, task_always_eager=False)
-    _forget_broker_connections()
-    try:
-        celery_app.control.purge()  # messages left by an earlier, interrupted run
-        with start_worker(celery_app, perform_ping_check=False, pool="solo", loglevel="WARNING") as worker:
-            yield worker
-    finally:
-        celery_app.conf.update(previous)
-        _forget_broker_connections()
 
 
 def test_the_render_task_survives_a_lost_worker():

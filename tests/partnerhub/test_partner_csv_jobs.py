@@ -3,7 +3,6 @@ large file (all rows or none), a confirmation sent twice importing once, and a q
 the job with a retry instead of a 500."""
 
 import datetime
-import socket
 import threading
 
 import pytest
@@ -280,26 +279,6 @@ def test_two_confirmations_at_once_import_once(org, manager, settings, eager_cel
 
 
 # The queue is away
-
-
-def closed_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def unreachable_broker(settings):
-    keys = ("broker_url", "task_always_eager")
-    previous = {key: celery_app.conf[key] for key in keys}
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    celery_app.conf.update(broker_url=f"redis://127.0.0.1:{closed_port()}/0", task_always_eager=False)
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-    yield
-    celery_app.conf.update(previous)
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
 
 
 def test_an_unreachable_queue_fails_the_job_with_a_retry(

@@ -5,52 +5,16 @@ one). The worker runs in a thread of the test process against the test database,
 (`transaction=True`): the worker's own connection must see the job row.
 """
 
-import os
 import time
 
 import pytest
-import redis
-from celery.contrib.testing.worker import start_worker
 from django.db import OperationalError
 
-from partnerhub.celery import app as celery_app
 from partnerhub.models import AuditEntry, CsvImportJob, CsvImportStatus, Partner
 from tests.partnerhub.test_partner_csv import confirm, upload
 from tests.partnerhub.test_partner_csv_jobs import partners_file
 
-REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
-
 pytestmark = pytest.mark.redis
-
-
-def redis_answers(url):
-    try:
-        return redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping()
-    except (redis.RedisError, OSError, ValueError):
-        return False
-
-
-def _forget_broker_connections():
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
-@pytest.fixture
-def redis_worker(settings):
-    if not redis_answers(REDIS_URL):
-        pytest.skip(f"no Redis answers PING at {REDIS_URL} (set REDIS_URL to run the worker import)")
-    keys = ("broker_url", "task_always_eager")
-    previous = {key: celery_app.conf[key] for key in keys}
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    celery_app.conf.update(broker_url=REDIS_URL, task_always_eager=False)
-    _forget_broker_connections()
-    try:
-        celery_app.control.purge()
-        with start_worker(celery_app, perform_ping_check=False, pool="solo", loglevel="WARNING") as worker:
-            yield worker
-    finally:
-        celery_app.conf.update(previous)
-        _forget_broker_connections()
 
 
 @pytest.mark.django_db(transaction=True)

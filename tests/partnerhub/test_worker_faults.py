@@ -9,7 +9,6 @@ worker imports this module (`--include`), which registers the slow renderer belo
 import hashlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -25,12 +24,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from partnerhub import documents
-from partnerhub.celery import app as celery_app
 from partnerhub.models import Document, DocumentStatus
 from partnerhub.tasks import render_document
 from tests.factories import PartnerFactory
+from tests.faults import REDIS_URL, closed_broker_url, redis_answers
 
-REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
 ROOT = Path(__file__).resolve().parents[2]
 # The queue keys of kombu's Redis transport: the queue itself and the messages a worker took but did not ack.
 QUEUE_KEYS = ("celery", "unacked", "unacked_index", "unacked_mutex")
@@ -42,43 +40,6 @@ def slow_partner_list_pdf(document):
     if document.attempts == 1:
         time.sleep(float(document.params.get("first_attempt_seconds", 0)))
     return documents.partner_list_pdf(document)
-
-
-def redis_answers(url):
-    try:
-        return redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping()
-    except (redis.RedisError, OSError, ValueError):
-        return False
-
-
-def closed_port():
-    """A local port where nothing listens (bound for a moment to pick it, then released)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _forget_broker_connections():
-    # The app caches its connection and producer pools for the broker it first used; drop the references
-    # (as Celery itself does after a fork) so the next message goes to the broker now configured.
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
-@pytest.fixture
-def broker(settings):
-    """Point the app's producer at a broker URL (not eager), and back afterwards."""
-    keys = ("broker_url", "task_always_eager")
-    previous = {key: celery_app.conf[key] for key in keys}
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-
-    def use(url):
-        celery_app.conf.update(broker_url=url, task_always_eager=False)
-        _forget_broker_connections()
-
-    yield use
-    celery_app.conf.update(previous)
-    _forget_broker_connections()
 
 
 def wait_for(document, condition, *, seconds, what):
@@ -100,7 +61,7 @@ def files_under(path):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_closed_broker_port_fails_the_document_with_a_retry(broker, org, manager_client):
-    broker(f"redis://127.0.0.1:{closed_port()}/0")
+    broker(closed_broker_url())
     PartnerFactory(organisation=org, name="Delta Bouw")
 
     response = manager_client.post(reverse("partner_list_pdf", args=[org.slug]), follow=True)
