@@ -194,6 +194,8 @@ class Section(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("section of the agreement")
+        verbose_name_plural = _("sections of the agreement")
         ordering = ["pk"]
         constraints = [
             models.UniqueConstraint(fields=["agreement", "key"], name="section_once_per_agreement")
@@ -239,6 +241,8 @@ class QuestionAnswer(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("answer to a question")
+        verbose_name_plural = _("answers to the questions")
         ordering = ["pk"]
         constraints = [models.UniqueConstraint(fields=["sheet", "code"], name="question_answer_once")]
 
@@ -258,6 +262,8 @@ class QuestionConclusion(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("agreed conclusion")
+        verbose_name_plural = _("agreed conclusions")
         ordering = ["pk"]
         constraints = [models.UniqueConstraint(fields=["agreement", "code"], name="question_conclusion_once")]
 

@@ -159,6 +159,8 @@ class RoundStatement(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("statement of the round")
+        verbose_name_plural = _("statements of the round")
         ordering = ["position", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["round", "statement"], name="round_statement_once"),
@@ -248,6 +250,8 @@ class Reminder(models.Model):
     sent_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
         ordering = ["sent_at"]
 
     def __str__(self):
@@ -263,6 +267,8 @@ class Answer(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("survey answer")
+        verbose_name_plural = _("survey answers")
         constraints = [
             models.UniqueConstraint(fields=["invitation", "statement"], name="answer_once_per_statement"),
             models.CheckConstraint(

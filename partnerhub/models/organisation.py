@@ -92,6 +92,8 @@ class Membership(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
         ordering = ["organisation__name"]
         constraints = [
             models.UniqueConstraint(
@@ -127,6 +129,8 @@ class MemberInvitation(TokenModel):
     accepted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("invitation to join")
+        verbose_name_plural = _("invitations to join")
         ordering = ["-created_at"]
 
     def __str__(self):
