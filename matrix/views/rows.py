@@ -138,7 +138,7 @@ def row_remove(request, matrix_id, row_id):
         context={
             "title": _("Remove “%(name)s” from “%(matrix)s”?")
             % {"name": row.partner.name, "matrix": matrix.name},
-            "confirm_label": _("Yes, remove"),
+            "confirm_label": _("Yes, take it out of the matrix"),
             "consequences": ngettext(
                 "Its %(count)d filled cell is removed with it. The partner itself stays.",
                 "Its %(count)d filled cells are removed with it. The partner itself stays.",
