@@ -59,10 +59,6 @@ missed_clicks = logging.getLogger("affiliates.missed_clicks")
 LINK_CACHE = "affiliate_links"
 LINK_REMEMBER_SECONDS = 60 * 60 * 24 * 30
 LINK_REFRESH_SECONDS = 60 * 60
-# After the database was unavailable the redirect of this process leaves it alone this long (the visitor goes
-# on by the remembered rules, the click is logged) instead of waiting for the connect timeout on every click;
-# settings.AFFILIATE_DATABASE_PAUSE_SECONDS overrides it.
-DATABASE_PAUSE_SECONDS = 10
 
 
 @dataclass(frozen=True)
@@ -351,8 +347,9 @@ def follow_link(*, code, requested_landing, query, ip, user_agent, in_frame=Fals
     neither records a click. A visit from inside a frame, by a bot, or with `record=False` (HEAD) is
     redirected without a click and without `ph_click`. Without the database the visitor goes where the link's
     remembered rules lead (see `follow_remembered_link`); a click that cannot be stored is logged instead.
-    After the database was unavailable this process leaves it alone for `DATABASE_PAUSE_SECONDS`, so that
-    during an outage a visitor does not wait for the connect timeout on every click.
+    After the database was unavailable this process leaves it alone for a moment
+    (settings.AFFILIATE_DATABASE_PAUSE_SECONDS), so that during an outage a visitor does not wait for the
+    connect timeout on every click.
     """
     counted = record and not in_frame and not is_bot(user_agent)
 
@@ -401,8 +398,7 @@ def _database_pause(error):
     """Leave the database alone for a moment when it is unavailable (not for other database errors)."""
     global _database_paused_until
     if isinstance(error, OperationalError | InterfaceError):
-        seconds = getattr(settings, "AFFILIATE_DATABASE_PAUSE_SECONDS", DATABASE_PAUSE_SECONDS)
-        _database_paused_until = time.monotonic() + seconds
+        _database_paused_until = time.monotonic() + settings.AFFILIATE_DATABASE_PAUSE_SECONDS
 
 
 def follow_remembered_link(*, code, requested_landing, query, ip, user_agent, counted, error):

@@ -19,8 +19,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Case, F, Q, When
-from django.db.models.functions import Coalesce
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -118,18 +117,6 @@ def _claimable(now):
     hard_limit = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
     return Q(status=DocumentStatus.PENDING) | Q(
         status=DocumentStatus.RENDERING, started_at__lt=now - hard_limit
-    )
-
-
-def _retryable(cutoff):
-    """Failed, or pending or rendering since before `cutoff`: the rows `Document.can_retry` is true for."""
-    waiting_since = Case(
-        When(status=DocumentStatus.RENDERING, started_at__isnull=False, then=F("started_at")),
-        default=Coalesce("queued_at", "created_at"),
-    )
-    stalled = Q(status__in=[DocumentStatus.PENDING, DocumentStatus.RENDERING], waiting_since__lt=cutoff)
-    return Document.objects.alias(waiting_since=waiting_since).filter(
-        Q(status=DocumentStatus.FAILED) | stalled
     )
 
 
@@ -240,8 +227,8 @@ def document_retry(*, document: Document) -> bool:
     """
     now = timezone.now()
     updated = (
-        _retryable(now - timedelta(seconds=settings.DOCUMENT_STALLED_AFTER))
-        .filter(pk=document.pk)
+        Document.objects.filter(pk=document.pk)
+        .filter(Q(status=DocumentStatus.FAILED) | Document.stalled())
         .update(status=DocumentStatus.PENDING, error="", queued_at=now, finished_at=None)
     )
     if not updated:

@@ -7,7 +7,6 @@ rules as adding a partner by hand, plus one rule only a file can break: a name m
 """
 
 import csv
-import datetime
 import io
 import logging
 import re
@@ -37,7 +36,6 @@ from partnerhub.models import (
     PartnerCategory,
     PartnerStatus,
 )
-from partnerhub.models.csv_import import stalled_after
 from partnerhub.models.partner import kvk_number_validator
 from partnerhub.services import PARTNER_FIELDS
 
@@ -45,9 +43,6 @@ logger = logging.getLogger(__name__)
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 MAX_IMPORT_ROWS = 5000
-# A confirmed file with more rows than this is imported by a background job the page follows; fewer rows
-# are imported during the request. settings.CSV_IMPORT_BACKGROUND_ROWS overrides it.
-BACKGROUND_ROWS = 300
 # A background job writes how many rows it has checked after every this many rows.
 PROGRESS_EVERY = 250
 
@@ -530,7 +525,9 @@ def register_importer(kind, *, read, check, save, rejected):
 
 
 def background_rows():
-    return getattr(settings, "CSV_IMPORT_BACKGROUND_ROWS", BACKGROUND_ROWS)
+    """A confirmed file with more rows is imported by a background job the page follows; fewer rows are
+    imported during the request."""
+    return settings.CSV_IMPORT_BACKGROUND_ROWS
 
 
 def csv_import_start(*, organisation, kind, requested_by, token, filename, text, total_rows):
@@ -580,15 +577,9 @@ def _send(job_id):
 def csv_import_retry(*, job):
     """Queue a FAILED or stalled job again (False for any other: a job at work or done is left alone).
     A stalled run that comes back to life finds its claim gone and saves nothing (see csv_import_run)."""
-    stalled_before = timezone.now() - datetime.timedelta(seconds=stalled_after())
     updated = (
         CsvImportJob.objects.filter(pk=job.pk)
-        .filter(
-            Q(status=CsvImportStatus.FAILED)
-            | Q(status=CsvImportStatus.PENDING, queued_at__lt=stalled_before)
-            | Q(status=CsvImportStatus.PENDING, queued_at__isnull=True, created_at__lt=stalled_before)
-            | Q(status=CsvImportStatus.RUNNING, started_at__lt=stalled_before)
-        )
+        .filter(Q(status=CsvImportStatus.FAILED) | CsvImportJob.stalled())
         .update(status=CsvImportStatus.PENDING, error="", row_errors=[], checked_rows=0, finished_at=None)
     )
     if updated:
@@ -607,13 +598,9 @@ def csv_import_run(*, job_id, show_progress=True):
     together with the job's DONE. Returns the preview when rows no longer pass, else None. A job run
     during the request (`show_progress=False`, nobody polls it) writes no progress.
     """
-    stalled_before = timezone.now() - datetime.timedelta(seconds=stalled_after())
     claimed = (
         CsvImportJob.objects.filter(pk=job_id)
-        .filter(
-            Q(status=CsvImportStatus.PENDING)
-            | Q(status=CsvImportStatus.RUNNING, started_at__lt=stalled_before)
-        )
+        .filter(Q(status=CsvImportStatus.PENDING) | CsvImportJob.stalled())
         .update(
             status=CsvImportStatus.RUNNING,
             started_at=timezone.now(),

@@ -246,7 +246,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # - a message taken by a worker that died is handed out again after the broker's visibility timeout, which
 #   is longer than the hard limit so that a task still running is never delivered twice;
 # - a worker process is replaced after max-tasks-per-child tasks or when it grows past the memory ceiling;
-# - a Document pending or rendering for longer than DOCUMENT_STALLED_AFTER shows as stalled, retryable.
+# - a Document pending or rendering for longer than BACKGROUND_JOB_STALLED_AFTER shows as stalled, retryable.
 CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("CELERY_TASK_SOFT_TIME_LIMIT", "120"))
 CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", "150"))
 CELERY_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "300"))
@@ -261,7 +261,7 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(os.environ.get("CELERY_WORKER_MAX_MEMOR
 # Enqueueing gives up quickly when the broker is away: the request answers and the row says so.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2}
-DOCUMENT_STALLED_AFTER = CELERY_TASK_TIME_LIMIT + 30
+BACKGROUND_JOB_STALLED_AFTER = CELERY_TASK_TIME_LIMIT + 30
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # Reminders for the samenwerkingschecker: hourly, the rules (days, once a day, deadline) are in

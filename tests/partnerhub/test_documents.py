@@ -263,8 +263,8 @@ def test_it_enqueues_only_after_commit(
 
 
 def stalled_document(org, settings, *, status, attempts=0):
-    """A document that has waited (or rendered) longer than settings.DOCUMENT_STALLED_AFTER."""
-    long_ago = timezone.now() - timedelta(seconds=settings.DOCUMENT_STALLED_AFTER + 60)
+    """A document that has waited (or rendered) longer than settings.BACKGROUND_JOB_STALLED_AFTER."""
+    long_ago = timezone.now() - timedelta(seconds=settings.BACKGROUND_JOB_STALLED_AFTER + 60)
     return Document.objects.create(
         organisation=org,
         kind="partner_list",
@@ -350,7 +350,7 @@ def test_retrying_a_stalled_render_makes_one_file_and_a_late_message_changes_not
 @pytest.mark.django_db(transaction=True)
 def test_a_render_that_lost_its_claim_drops_its_file(org, manager, partners, settings, eager_celery):
     """A render that was thought stalled and retried meanwhile finishes late: only the retry's file stays."""
-    settings.DOCUMENT_STALLED_AFTER = 0  # every render in progress counts as stalled at once
+    settings.BACKGROUND_JOB_STALLED_AFTER = 0  # every render in progress counts as stalled at once
     seen = []
 
     def interrupted(document):

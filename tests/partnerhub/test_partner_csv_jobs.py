@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from partnerhub.celery import app as celery_app
 from partnerhub.models import AuditEntry, CsvImportJob, CsvImportStatus, Partner
-from partnerhub.models.csv_import import stalled_after
 from partnerhub.partner_import import (
     PROGRESS_EVERY,
     csv_import_run,
@@ -305,7 +304,7 @@ def test_an_unreachable_queue_fails_the_job_with_a_retry(
 
 
 def test_a_stalled_job_shows_as_such_and_is_retried_once(
-    manager_client, manager, org, eager_celery, django_capture_on_commit_callbacks
+    manager_client, manager, org, settings, eager_celery, django_capture_on_commit_callbacks
 ):
     job, _created = csv_import_start(
         organisation=org,
@@ -317,7 +316,7 @@ def test_a_stalled_job_shows_as_such_and_is_retried_once(
         total_rows=7,
     )
     # A worker claimed it long ago and died: the row says running, with nothing imported.
-    long_ago = timezone.now() - datetime.timedelta(seconds=stalled_after() + 60)
+    long_ago = timezone.now() - datetime.timedelta(seconds=settings.BACKGROUND_JOB_STALLED_AFTER + 60)
     CsvImportJob.objects.filter(pk=job.pk).update(status="running", started_at=long_ago, attempts=1)
     url = f"/o/{org.slug}/partners/import/?job={job.pk}"
     page = manager_client.get(url).content.decode()

@@ -303,7 +303,7 @@ def wait_for_empty_queue(seconds):
 @pytest.mark.redis
 def test_retrying_a_stalled_document_renders_it_once(worker_processes, org, manager_client, settings):
     PartnerFactory(organisation=org, name="Delta Bouw")
-    long_ago = timezone.now() - timedelta(seconds=settings.DOCUMENT_STALLED_AFTER + 60)
+    long_ago = timezone.now() - timedelta(seconds=settings.BACKGROUND_JOB_STALLED_AFTER + 60)
     # What a worker that died mid-render leaves behind: a render begun long ago that never ended.
     document = Document.objects.create(
         organisation=org,
