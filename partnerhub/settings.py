@@ -49,6 +49,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "axes",
+    # Second factor: TOTP apps (an authenticator) and single-use recovery codes (django-otp).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # django-ninja's templates and static files: the API docs page (/api/v1/docs) from our origin, no CDN.
     "ninja",
     "partnerhub",
@@ -68,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -200,6 +206,21 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 100_000},
     },
 }
+# Rate limits (django-ratelimit) count in a cache that every web process shares: Redis when REDIS_URL is set,
+# the database otherwise (its table is made by `manage.py createcachetable`, which `make run` and the test
+# database run).
+_ratelimit_redis = os.environ.get("REDIS_URL", "")
+CACHES["ratelimit"] = (
+    {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": _ratelimit_redis,
+        "KEY_PREFIX": "ratelimit",
+    }
+    if _ratelimit_redis
+    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "partnerhub_ratelimit"}
+)
+RATELIMIT_USE_CACHE = "ratelimit"
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
