@@ -62,6 +62,9 @@ class Organisation(models.Model):
         _("annual revenue (€)"), max_digits=14, decimal_places=2, null=True, blank=True
     )
     location = models.CharField(_("location"), max_length=200, blank=True)
+    # Set by an owner: approving commissions, making and paying payout batches and changing the paying
+    # account then ask each member for a code from their authenticator app (partnerhub.second_factor).
+    second_factor_required = models.BooleanField(_("second factor required"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
