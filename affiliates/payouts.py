@@ -15,10 +15,14 @@ tabs or a task running alongside a person never change a line twice.
 """
 
 import datetime
+import re
+import string
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from anyascii import anyascii
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
@@ -330,9 +334,56 @@ def payout_batch_mark_paid(*, batch, actor, now=None):
 # --- exports -----------------------------------------------------------------------------------------------
 
 
+# The SEPA (Latin) character set every bank in the scheme must accept: EPC's "SEPA Requirements for an
+# Extended Character Set" (EPC217). Text outside it can be refused by a bank, so names and remittance text
+# are transliterated into it (Zoë → Zoe, Ĳ → IJ, ß → ss) rather than left for the bank to reject.
+SEPA_CHARACTERS = frozenset(string.ascii_letters + string.digits + "/-?:().,'+ ")
+SEPA_NAME_MAX = 70  # Max70Text: the account holder's name
+SEPA_REMITTANCE_MAX = 140  # Max140Text: the unstructured remittance information
+# ASCII that is not in the set, by the nearest character that is (EPC217's conversions where it has one).
+SEPA_REPLACEMENTS = str.maketrans(
+    {
+        "&": "+",
+        "@": "(at)",
+        "_": "-",
+        "~": "-",
+        "=": "-",
+        "*": ".",
+        "!": ".",
+        ";": ",",
+        '"': "'",
+        "`": "'",
+        "[": "(",
+        "]": ")",
+        "{": "(",
+        "}": ")",
+        "<": "(",
+        ">": ")",
+        "\\": "/",
+        "|": "/",
+    }
+)
+EMOJI_NAME = re.compile(r":[a-z0-9_+-]+:")
+
+
+def sepa_text(text, limit):
+    """`text` in the SEPA character set and at most `limit` long: letters transliterated, emoji and what has
+    no counterpart left out, runs of spaces made one. "" when nothing readable is left."""
+    characters = []
+    for character in unicodedata.normalize("NFC", text or ""):
+        ascii_text = anyascii(character)
+        # An emoji transliterates to its name between colons (":tulip:"): no part of a name or a payment text.
+        if EMOJI_NAME.fullmatch(ascii_text):
+            ascii_text = " "
+        characters.append(ascii_text.translate(SEPA_REPLACEMENTS))
+    allowed = "".join(character if character in SEPA_CHARACTERS else " " for character in "".join(characters))
+    return " ".join(allowed.split())[:limit].strip()
+
+
 def debtor_account(programme):
-    """The paying account as a sepaxml config, or raise PayoutExportError saying what to fix."""
-    name = programme.debtor_name.strip()
+    """The paying account as a sepaxml config (its name in the SEPA character set), or raise
+    PayoutExportError saying what to fix."""
+    name = sepa_text(programme.debtor_name, SEPA_NAME_MAX)
     if not name:
         raise PayoutExportError(
             _("Fill in the paying account holder in the programme settings before exporting the SEPA file.")
@@ -365,14 +416,25 @@ def sepa_export(*, batch, execution_date=None):
     if not payouts:
         raise PayoutExportError(_("This batch has nothing left to pay."))
     execution_date = execution_date or timezone.localdate()
-    sepa = SepaTransfer(config, clean=True)
-    description = _("Commission %(month)s %(organisation)s") % {
-        "month": batch.month.strftime("%m-%Y"),
-        "organisation": batch.organisation.name,
-    }
+    # Names and text are made SEPA-safe by `sepa_text`; sepaxml's own cleaning (which keeps "&") is off.
+    sepa = SepaTransfer(config, clean=False)
+    description = sepa_text(
+        _("Commission %(month)s %(organisation)s")
+        % {"month": batch.month.strftime("%m-%Y"), "organisation": batch.organisation.name},
+        SEPA_REMITTANCE_MAX,
+    )
     for payout in payouts:
+        name = sepa_text(payout.account_holder, SEPA_NAME_MAX)
+        if not name:
+            raise PayoutExportError(
+                _(
+                    "The account holder of %(partner)s has no letters or digits a bank can read. Correct "
+                    "it in the affiliate's payout details before exporting the SEPA file."
+                )
+                % {"partner": payout.partner.name}
+            )
         payment = {
-            "name": payout.account_holder,
+            "name": name,
             "IBAN": payout.iban,
             "amount": int(cents(payout.amount) * 100),
             "execution_date": execution_date,
