@@ -1,3 +1,5 @@
+import unicodedata
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
@@ -9,15 +11,26 @@ RADAR_CHOICES = [("", "—")] + [(n, str(n)) for n in range(1, 6)]
 
 
 class KvkNumberField(forms.CharField):
-    """Accepts the number as people write it ("1234 5678", "12.34.56.78") and keeps the 8 digits."""
+    """Accepts the number as people write it ("1234 5678", "12.34.56.78", digits of another script such
+    as "١٢٣٤٥٦٧٨" or full-width "１２３４５６７８") and keeps the 8 digits in ASCII, which is what the
+    register and the database's check accept; what is left that is no digit fails the model's 8-digit
+    message."""
 
     def __init__(self, *args, **kwargs):
         kwargs.pop("max_length", None)  # the 8-digit rule comes from the model's validator, after cleaning
         super().__init__(*args, **kwargs)
 
     def to_python(self, value):
-        value = super().to_python(value)
-        return "".join(ch for ch in value if ch not in " .-")
+        return normalise_kvk_number(super().to_python(value))
+
+
+def normalise_kvk_number(value: str) -> str:
+    """The KvK number without spaces, dots and dashes, every decimal digit (of any script) in ASCII."""
+    return "".join(
+        str(unicodedata.decimal(ch)) if ch.isdecimal() else ch
+        for ch in value
+        if not (ch.isspace() or ch in ".-")
+    )
 
 
 class PartnerForm(forms.ModelForm):

@@ -238,6 +238,22 @@ def test_confirm_creates_every_row_with_an_audit_entry(manager_client, manager, 
     assert "3" in str(list(page.context["messages"])[0])
 
 
+def test_a_kvk_number_in_the_digits_of_another_script_is_imported_in_ascii(manager_client, org):
+    content = "name,kvk_number\nArabisch BV,١٢٣٤ ٥٦٧٨\nBreed BV,１２３４５６７９\nSuperscript BV,¹²³⁴⁵⁶⁷⁸\n"
+    preview = upload(manager_client, org, content)
+    assert row_errors(preview) == {
+        "Arabisch BV": "",
+        "Breed BV": "",
+        "Superscript BV": "KvK-nummer: Een KvK-nummer heeft precies 8 cijfers, bijvoorbeeld 12345678.",
+    }
+    response = confirm(manager_client, org, upload(manager_client, org, content.rsplit("Superscript", 1)[0]))
+    assert response.status_code == 302
+    assert dict(Partner.objects.values_list("name", "kvk_number")) == {
+        "Arabisch BV": "12345678",
+        "Breed BV": "12345679",
+    }
+
+
 def test_confirm_rechecks_and_imports_nothing_if_a_row_became_invalid(manager_client, org):
     response = upload(manager_client, org, VALID_CSV)
     PartnerFactory(organisation=org, name="Sennheiser")  # a colleague added it meanwhile

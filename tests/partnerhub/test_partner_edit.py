@@ -129,3 +129,25 @@ def test_a_contact_of_another_partner_is_not_found(manager_client, org):
     contact = ContactFactory(partner=PartnerFactory(organisation=org))
     url = f"/o/{org.slug}/partners/{mine.pk}/contacts/{contact.pk}/edit/"
     assert manager_client.get(url).status_code == 404
+
+
+def test_it_accepts_a_kvk_number_in_the_digits_of_another_script(manager_client, org):
+    """Pasted from an Arabic document or typed on a full-width keyboard: the same number, in ASCII."""
+    manager_client.post(f"/o/{org.slug}/partners/new/", {**VALID, "kvk_number": "١٢٣٤ ٥٦٧٨"})
+    manager_client.post(
+        f"/o/{org.slug}/partners/new/", {**VALID, "name": "Bose", "kvk_number": "１２.３４.５６.７９"}
+    )
+    assert dict(Partner.objects.values_list("name", "kvk_number")) == {
+        "Sennheiser": "12345678",
+        "Bose": "12345679",
+    }
+
+
+def test_it_refuses_digit_lookalikes_with_the_forms_message(manager_client, org):
+    response = manager_client.post(f"/o/{org.slug}/partners/new/", {**VALID, "kvk_number": "¹²³⁴⁵⁶⁷⁸"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["kvk_number"] == [
+        "Een KvK-nummer heeft precies 8 cijfers, bijvoorbeeld 12345678."
+    ]
+    assert "partner_kvk_number_8_digits" not in response.text
+    assert not Partner.objects.exists()
