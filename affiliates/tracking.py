@@ -202,17 +202,6 @@ def click_id_for(affiliate_id, source, bucket):
     return salted_hmac("affiliates.click.id", value, algorithm="sha256").hexdigest()[:32]
 
 
-def client_ip(meta):
-    """The visitor's address: REMOTE_ADDR, or the address the trusted proxies saw
-    (`AFFILIATE_TRUSTED_PROXIES` = how many proxies in front of the app append to X-Forwarded-For)."""
-    proxies = getattr(settings, "AFFILIATE_TRUSTED_PROXIES", 0)
-    if proxies:
-        forwarded = [part.strip() for part in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return meta.get("REMOTE_ADDR", "")
-
-
 def is_bot(user_agent):
     return not user_agent or bool(BOT_AGENT.search(user_agent))
 

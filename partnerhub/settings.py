@@ -163,13 +163,19 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Throttle repeated failed logins (django-axes): five failures per account and address, then a pause.
+# Throttle repeated failed logins (django-axes): five failures per account and address, then a pause; and an
+# address that failed to log in to LOGIN_ADDRESS_USERNAME_LIMIT different accounts within the pause is paused
+# itself (password spraying), whatever account it tries next (partnerhub.login_throttle). The address is the
+# visitor's, behind the trusted proxies (TRUSTED_PROXIES), so one visitor never locks an account for all.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.25"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_CLIENT_IP_CALLABLE = "partnerhub.client_ip.client_ip"
+AXES_HANDLER = "partnerhub.login_throttle.LoginThrottleHandler"
+LOGIN_ADDRESS_USERNAME_LIMIT = int(os.environ.get("LOGIN_ADDRESS_USERNAME_LIMIT", "10"))
 
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
@@ -185,10 +191,13 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
-# The partner programme. How many proxies in front of the app append to X-Forwarded-For (0: use the
-# connection's address), so that clicks are told apart by the visitor's address and not the proxy's; where an
-# unknown affiliate code leads; the largest file the toolkit accepts.
-AFFILIATE_TRUSTED_PROXIES = int(os.environ.get("AFFILIATE_TRUSTED_PROXIES", "0"))
+# How many proxies in front of the app append the address they saw to X-Forwarded-For (the README's TLS
+# proxy: 1; 0: the connection's address counts and the header is ignored). One setting for everything that
+# tells visitors apart by address (partnerhub.client_ip): login throttling, rate limits, the de-duplication
+# of affiliate clicks and the evidence kept with a signature. AFFILIATE_TRUSTED_PROXIES is its old name.
+TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES") or os.environ.get("AFFILIATE_TRUSTED_PROXIES") or "0")
+
+# The partner programme: where an unknown affiliate code leads; the largest file the toolkit accepts.
 AFFILIATE_FALLBACK_URL = os.environ.get("AFFILIATE_FALLBACK_URL", "/")
 AFFILIATES_ASSET_MAX_BYTES = int(os.environ.get("AFFILIATES_ASSET_MAX_BYTES", str(10 * 1024 * 1024)))
 # After the database was unavailable, /r/<code> leaves it alone for this long and sends visitors on by the
@@ -220,6 +229,19 @@ CACHES["ratelimit"] = (
     else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "partnerhub_ratelimit"}
 )
 RATELIMIT_USE_CACHE = "ratelimit"
+# Counted per visitor's address behind the trusted proxies (an IPv6 visitor by its /64: library default).
+RATELIMIT_IP_META_KEY = "partnerhub.client_ip.client_ip"
+# How often each can be done before the answer is 429 (partnerhub.ratelimits): "count/period", the period in
+# s, m, h or d, optionally with a number ("10/15m"). Password reset and sign-up send mail to any address typed
+# in; the public token pages are opened without an account; the API counts only failed API keys.
+RATELIMITS = {
+    "password_reset": "10/h",  # per address
+    "password_reset_email": "3/h",  # per e-mail asked for
+    "signup": "10/h",  # per address
+    "member_invite": "50/h",  # per organisation
+    "public_token": "120/m",  # per address
+    "api_key_failure": "20/m",  # per address
+}
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

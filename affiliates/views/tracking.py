@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 from affiliates import tracking
 from affiliates.models import Affiliate
 from affiliates.programme import programme_for
+from partnerhub.client_ip import client_ip
 from partnerhub.tenancy import organisation_view
 
 SNIPPET_VERSION = "1.0.0"
@@ -26,7 +27,7 @@ def affiliate_redirect(request, code):
         code=code,
         requested_landing=request.GET.get("to", ""),
         query=request.GET,
-        ip=tracking.client_ip(request.META),
+        ip=client_ip(request),
         user_agent=request.headers.get("User-Agent", ""),
         in_frame=request.headers.get("Sec-Fetch-Dest", "").lower() in ("iframe", "frame"),
         record=request.method == "GET",

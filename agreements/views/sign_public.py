@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from agreements import signing
 from agreements.models import Signature
+from partnerhub.client_ip import client_ip
 from partnerhub.models import DocumentStatus
 
 SIGN = "agreements/signing/sign.html"
@@ -103,7 +104,7 @@ def sign_page(request, token):
             name=name,
             confirmed=confirmed,
             confirmed_hash=request.POST.get("sha256", ""),
-            ip=request.META.get("REMOTE_ADDR"),
+            ip=client_ip(request),
         )
     except signing.SignRefused as refused:
         if refused.reason in ("name", "confirm", "hash"):

@@ -279,8 +279,13 @@ def test_a_click_costs_one_lookup_and_one_insert(client, affiliate, django_asser
     assert Click.objects.count() == 1
 
 
-def test_proxy_address_is_taken_from_the_trusted_proxies(settings):
-    meta = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "1.2.3.4, 198.51.100.7"}
-    assert tracking.client_ip(meta) == "10.0.0.1"
-    settings.AFFILIATE_TRUSTED_PROXIES = 1
-    assert tracking.client_ip(meta) == "198.51.100.7"
+def test_proxy_address_is_taken_from_the_trusted_proxies(client, affiliate, settings):
+    def click_from(visitor):
+        url = reverse("affiliate_redirect", args=["blogger-anna"])
+        forwarded = f"1.2.3.4, {visitor}"
+        client.get(url, HTTP_USER_AGENT=UA, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+        return Click.objects.order_by("-pk").first().source_hash
+
+    assert click_from("198.51.100.7") == tracking.source_hash("10.0.0.1", UA)
+    settings.TRUSTED_PROXIES = 1
+    assert click_from("198.51.100.8") == tracking.source_hash("198.51.100.8", UA)

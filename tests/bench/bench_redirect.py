@@ -161,7 +161,7 @@ def serving():
 @pytest.mark.django_db(transaction=True)
 def test_redirect_throughput_over_http(settings):
     settings.ROOT_URLCONF = __name__
-    settings.AFFILIATE_TRUSTED_PROXIES = 1
+    settings.TRUSTED_PROXIES = 1
     setup_affiliate()
     with serving() as port:
 
@@ -195,7 +195,7 @@ def application():
     from django.conf import settings
 
     settings.ROOT_URLCONF = __name__
-    settings.AFFILIATE_TRUSTED_PROXIES = 1
+    settings.TRUSTED_PROXIES = 1
     return WSGIHandler()
 
 
