@@ -50,6 +50,13 @@ ALLOWED = {
 
 LABELS = {PDF: "PDF", PNG: "PNG", JPEG: "JPEG", GIF: "GIF", ZIP: "ZIP"}
 
+# What a ZIP may unpack to, read from its table of contents (see check_zip_contents).
+ZIP_MAX_RATIO = 20
+ZIP_MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+ZIP_ALWAYS_ALLOWED_BYTES = 1024 * 1024  # a small ZIP of text files may compress better than 20 to 1
+ZIP_MAX_ENTRIES = 1000
+NESTED_ARCHIVES = (".zip", ".7z", ".rar", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".zst", ".cab", ".jar")
+
 
 def max_bytes():
     return getattr(settings, "AFFILIATES_ASSET_MAX_BYTES", DEFAULT_MAX_BYTES)
@@ -125,6 +132,9 @@ def inspect_upload(upload, kind):
     elif found == ZIP:
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                check_zip_contents(archive.infolist(), upload.size)
+                # Reads every entry once, but no further than the sizes just checked: zipfile stops an
+                # entry at its declared size, and a lie about it fails the CRC as a damaged file.
                 if archive.testzip() is not None:
                     raise zipfile.BadZipFile
         except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError):
@@ -132,6 +142,41 @@ def inspect_upload(upload, kind):
     elif found == PDF and b"%%EOF" not in data[-2048:]:
         raise ValidationError(_("The PDF is incomplete; it may be damaged."))
     return info
+
+
+def check_zip_contents(entries, size):
+    """Refuse a ZIP by its table of contents alone, before anything is unpacked: one that unpacks to more
+    than ZIP_MAX_RATIO times its own size (or 1 MB when that is more) or ZIP_MAX_UNPACKED_BYTES (a "zip
+    bomb": a logo pack is images, which hardly compress), holds more than ZIP_MAX_ENTRIES files, holds
+    another archive (whose own contents this check cannot see), or names a path outside the folder it is
+    unpacked in."""
+    if len(entries) > ZIP_MAX_ENTRIES:
+        raise ValidationError(
+            _("The ZIP file holds %(count)s files; at most %(limit)s are allowed.")
+            % {"count": len(entries), "limit": ZIP_MAX_ENTRIES}
+        )
+    unpacked = sum(entry.file_size for entry in entries)
+    limit = min(max(ZIP_MAX_RATIO * size, ZIP_ALWAYS_ALLOWED_BYTES), ZIP_MAX_UNPACKED_BYTES)
+    if unpacked > limit:
+        raise ValidationError(
+            _("The ZIP file unpacks to %(size)s MB; for a ZIP of this size at most %(limit)s MB is allowed.")
+            % {"size": _mb(unpacked), "limit": _mb(limit)}
+        )
+    for entry in entries:
+        path = entry.filename.replace("\\", "/")
+        if path.startswith("/") or path[1:2] == ":" or ".." in path.split("/"):
+            raise ValidationError(
+                _(
+                    "The ZIP file contains “%(name)s”, which points outside the ZIP. "
+                    "Make the ZIP again from the folder with the files."
+                )
+                % {"name": entry.filename}
+            )
+        if path.lower().endswith(NESTED_ARCHIVES):
+            raise ValidationError(
+                _("The ZIP file contains another archive (“%(name)s”). Put the files themselves in the ZIP.")
+                % {"name": entry.filename}
+            )
 
 
 def _mb(size):

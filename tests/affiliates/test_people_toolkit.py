@@ -6,8 +6,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from PIL import Image
 
 from affiliates import assets
@@ -231,3 +233,78 @@ def test_anonymous_visitors_are_sent_to_log_in(client, org):
     response = client.get(url("asset_download", org, asset.pk))
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+# ZIP contents, judged by the ZIP's table of contents before anything is unpacked
+
+
+def zip_of(files, compression=zipfile.ZIP_DEFLATED):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=compression, compresslevel=9) as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def refusal(content, name="logos.zip"):
+    """The check's message in English (the msgid), whatever the catalogue holds."""
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        assets.inspect_upload(SimpleUploadedFile(name, content), "logo_pack")
+    return refused.value.messages[0]
+
+
+def test_a_zip_bomb_is_refused_and_nothing_is_stored(manager_client, org, settings):
+    bomb = zip_of({"logo.png": b"\0" * (50 * 1024 * 1024)})
+    assert len(bomb) < 100 * 1024  # 50 MB of zeros in ~50 kB
+    response = upload(manager_client, org, kind="logo_pack", name="logos.zip", content=bomb)
+    assert response.status_code == 422
+    assert "50 MB" in " ".join(response.context["form"].errors["file"])
+    assert not Asset.objects.exists()
+    assert stored_files(settings) == []
+    assert refusal(bomb) == "The ZIP file unpacks to 50 MB; for a ZIP of this size at most 1 MB is allowed."
+
+
+def test_a_zip_is_judged_by_its_table_of_contents_not_by_unpacking_it():
+    """The entry claims 4 GB but holds 1 kB: refused for the size it claims, before any reading would
+    have found that it is damaged."""
+    content = bytearray(zip_of({"logo.png": b"\0" * 1024}))
+    directory = content.index(b"PK\x01\x02")
+    content[directory + 24 : directory + 28] = (4 * 1024**3 - 1).to_bytes(4, "little")  # uncompressed size
+    assert refusal(bytes(content)).startswith("The ZIP file unpacks to 4096 MB;")
+
+
+def test_a_small_zip_may_compress_well_and_a_large_one_as_images_do(manager_client, org):
+    text = zip_of({"lees-mij.txt": b"Gebruik het logo op een witte achtergrond.\n" * 20000})  # 860 kB
+    images = zip_of({f"logo-{n}.png": png(400 + n, 400) for n in range(5)})
+    assert upload(manager_client, org, kind="logo_pack", name="tekst.zip", content=text).status_code == 302
+    assert upload(manager_client, org, kind="logo_pack", name="logos.zip", content=images).status_code == 302
+    assert Asset.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        (
+            {"../../etc/logo.png": b"x"},
+            "The ZIP file contains “../../etc/logo.png”, which points outside the ZIP. "
+            "Make the ZIP again from the folder with the files.",
+        ),
+        (
+            {"/etc/logo.png": b"x"},
+            "The ZIP file contains “/etc/logo.png”, which points outside the ZIP. "
+            "Make the ZIP again from the folder with the files.",
+        ),
+        (
+            {"logos/binnen.zip": zip_bytes()},
+            "The ZIP file contains another archive (“logos/binnen.zip”). "
+            "Put the files themselves in the ZIP.",
+        ),
+        (
+            {f"logo-{n}.png": b"" for n in range(1001)},
+            "The ZIP file holds 1001 files; at most 1000 are allowed.",
+        ),
+    ],
+    ids=["parent-folder", "absolute-path", "nested-archive", "too-many-files"],
+)
+def test_a_zip_that_could_escape_or_hide_more_is_refused(files, message):
+    assert refusal(zip_of(files, compression=zipfile.ZIP_STORED)) == message
