@@ -43,10 +43,12 @@ messages: install ## Compile the translations in locale/ (needs GNU gettext's ms
 	  exit 1; }
 	@$(MANAGE) compilemessages --ignore=.venv --ignore=.tools --ignore=node_modules --verbosity=0
 
-run: messages ## Migrate, load the demo organisation and serve on http://127.0.0.1:8000
+run: messages ## Migrate, load the demo, serve on http://127.0.0.1:8000 with a worker and the scheduler
 	@$(MANAGE) migrate --no-input --verbosity=0
 	@$(MANAGE) seed_demo --url "http://$(HOST):$(PORT)/"
-	$(MANAGE) runserver $(HOST):$(PORT)
+	@# Web server, Celery worker and scheduler together; tasks pass through a folder under .cache/ unless
+	@# CELERY_BROKER_URL or REDIS_URL names a broker. Ctrl-C stops all three.
+	$(MANAGE) runstack $(HOST):$(PORT)
 
 test: messages ## Lint, check migrations, run the test suite (not the benchmarks)
 	$(RUFF) check .

@@ -243,8 +243,50 @@ RATELIMITS = {
     "api_key_failure": "20/m",  # per address
 }
 
+
+def media_storage(environ):
+    """STORAGES["default"], where rendered PDFs and toolkit files are kept: the local disk under MEDIA_ROOT
+    (MEDIA_STORAGE=local, the default), which works only while web and worker share one machine, or a
+    bucket of any S3 API (MEDIA_STORAGE=s3: Amazon, MinIO, …) that every machine reaches.
+
+    The files are private either way: nothing links to them, the app streams every download after its
+    membership check. Objects get the bucket's own ACL (private) and a signed URL, should anything ever ask
+    for one, expires within a minute. Names are never overwritten: two PDFs of one day share a filename,
+    and a render that lost its claim deletes the file it saved (partnerhub.documents), which with
+    overwriting would be the other's.
+    """
+    kind = (environ.get("MEDIA_STORAGE") or "local").strip().lower()
+    if kind == "local":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind != "s3":
+        raise RuntimeError(f"MEDIA_STORAGE must be local or s3, not {kind!r}.")
+    bucket = (environ.get("AWS_STORAGE_BUCKET_NAME") or "").strip()
+    if not bucket:
+        raise RuntimeError("AWS_STORAGE_BUCKET_NAME must be set when MEDIA_STORAGE=s3.")
+    from botocore.config import Config
+
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": environ.get("AWS_S3_ENDPOINT_URL") or None,  # unset: Amazon S3
+            "region_name": environ.get("AWS_S3_REGION_NAME") or None,
+            # Unset: boto3 looks further (an instance role, ~/.aws/credentials).
+            "access_key": environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 60,
+            "custom_domain": None,
+            "file_overwrite": False,
+            # A storage that is away costs a request seconds, not botocore's minute per attempt.
+            "client_config": Config(connect_timeout=5, read_timeout=30, retries={"max_attempts": 3}),
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(os.environ),
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -299,6 +341,20 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 5,
     "socket_connect_timeout": 2,
 }
+# `make run` (manage.py runstack) without Redis: web, worker and scheduler pass tasks through a folder on disk
+# (kombu's filesystem transport), which needs no server. One machine only; production uses Redis.
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _broker_dir = Path(os.environ.get("CELERY_FILESYSTEM_BROKER_DIR", BASE_DIR / ".cache" / "broker"))
+    for _folder in ("queue", "control", "processed"):
+        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "control_folder": str(_broker_dir / "control"),
+        "processed_folder": str(_broker_dir / "processed"),
+        "store_processed": False,
+        "polling_interval": 0.5,
+    }
 CELERY_WORKER_MAX_TASKS_PER_CHILD = int(os.environ.get("CELERY_WORKER_MAX_TASKS_PER_CHILD", "100"))
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(os.environ.get("CELERY_WORKER_MAX_MEMORY_PER_CHILD_KB", "700000"))
 # Enqueueing gives up quickly when the broker is away: the request answers and the row says so.
@@ -307,9 +363,12 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 BACKGROUND_JOB_STALLED_AFTER = CELERY_TASK_TIME_LIMIT + 30
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
-    # Reminders for the samenwerkingschecker: hourly, the rules (days, once a day, deadline) are in
-    # checker/reminders.py, so running it more often sends nothing extra.
-    "checker-reminders": {"task": "checker.tasks.send_reminders", "schedule": 3600.0},
+    # Reminders for the samenwerkingschecker: every minute, so that a due reminder goes out within one; the
+    # rules (days, once a day, deadline) are in checker/reminders.py, so running it often sends nothing extra.
+    "checker-reminders": {
+        "task": "checker.tasks.send_reminders",
+        "schedule": float(os.environ.get("CHECKER_REMINDERS_EVERY_SECONDS", "60")),
+    },
     # The partner programme. Each is safe to run twice (see the task modules in affiliates/).
     "programme-approve-commissions": {
         "task": "affiliates.tasks_ledger.approve_due_commissions",
