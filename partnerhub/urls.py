@@ -4,10 +4,13 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from affiliates.api import api
-from partnerhub.views import accounts, dashboard, documents, organisation, partner_csv, partners
+from partnerhub.views import accounts, dashboard, documents, organisation, partner_csv, partners, security
 
 account_patterns = [
-    path("login/", accounts.LoginView.as_view(), name="login"),
+    # The password, then (for a user who turned it on) the code of the second factor.
+    path("login/", security.LoginView.as_view(), name="login"),
+    path("login/code/", security.second_factor_verify, name="second_factor_verify"),
+    path("security/", security.account_security, name="account_security"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signup/", accounts.signup, name="signup"),
     path("password/change/", accounts.PasswordChangeView.as_view(), name="password_change"),
@@ -28,6 +31,7 @@ account_patterns = [
 organisation_patterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("profile/", organisation.profile, name="organisation_profile"),
+    path("security/", security.organisation_security, name="organisation_security"),
     path("team/", organisation.member_list, name="member_list"),
     path("team/invite/", organisation.member_invite, name="member_invite"),
     path("team/leave/", organisation.member_leave, name="member_leave"),
