@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from affiliates import payouts as services
 from affiliates.forms_ledger import CommissionFilterForm, RejectForm
 from affiliates.models import Commission, CommissionStatus
+from partnerhub.second_factor import second_factor_required
 from partnerhub.tenancy import organisation_view, require_write
 
 PER_PAGE = 50
@@ -63,6 +64,7 @@ def _selected_ids(request):
 
 @organisation_view
 @require_POST
+@second_factor_required
 def commission_bulk(request):
     """Approve or reject the selected lines. Without `confirm`, shows what will happen and asks to confirm
     (and, for rejecting, the reason); with it, does it."""
@@ -133,6 +135,7 @@ def commission_bulk(request):
 
 @organisation_view
 @require_http_methods(["GET", "POST"])
+@second_factor_required
 def commission_reject(request, commission_id):
     """Reject one line with a reason (GET shows the line and asks for the reason)."""
     line = get_object_or_404(

@@ -10,6 +10,7 @@ from affiliates import programme as programme_services
 from affiliates import selectors
 from affiliates.forms import ProgrammeSettingsForm, TierFormSet
 from affiliates.models import Tier
+from partnerhub.second_factor import second_factor_required
 from partnerhub.tenancy import organisation_view, require_write
 
 
@@ -27,8 +28,18 @@ def programme_home(request):
     )
 
 
+def _paying_account_changes(request):
+    """Whether this request changes the IBAN payouts are paid from (the second factor guards that)."""
+    if request.method != "POST" or request.POST.get("part") == "tiers":
+        return False
+    typed = "".join(request.POST.get("debtor_iban", "").split()).upper()
+    saved = "".join(programme_services.programme_for(request.organisation).debtor_iban.split()).upper()
+    return typed != saved
+
+
 @organisation_view
 @require_http_methods(["GET", "POST"])
+@second_factor_required(when=_paying_account_changes)
 def programme_settings(request):
     """One page, two forms: the rules (`settings`) and the tiers (`tiers`); each is saved on its own."""
     organisation = request.organisation

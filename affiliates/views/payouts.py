@@ -20,6 +20,7 @@ from affiliates.forms_ledger import BatchForm
 from affiliates.models import Affiliate, PayoutBatch, PayoutStatus
 from affiliates.programme import programme_for
 from partnerhub.exports import csv_response
+from partnerhub.second_factor import second_factor_required
 from partnerhub.tenancy import organisation_view, require_write
 
 PER_PAGE = 24
@@ -78,6 +79,7 @@ def payout_list(request):
 
 @organisation_view
 @require_POST
+@second_factor_required
 def payout_batch_create(request):
     """Make the chosen month's batch (the previous month unless another is chosen). Twice is safe."""
     require_write(request.membership)
@@ -166,6 +168,7 @@ def payout_batch_csv(request, batch_id):
 
 @organisation_view
 @require_http_methods(["GET", "POST"])
+@second_factor_required
 def payout_batch_paid(request, batch_id):
     """GET asks for confirmation; POST marks the open payouts and their lines paid (twice is safe)."""
     batch = _batch(request, batch_id)
