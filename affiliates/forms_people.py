@@ -15,6 +15,7 @@ from affiliates.models import (
     Project,
     Referral,
 )
+from partnerhub.forms import NameField
 from partnerhub.models import Partner
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -37,6 +38,7 @@ class ReferralForm(forms.ModelForm):
     class Meta:
         model = Referral
         fields = ["partner", "lead_name", "lead_email", "lead_phone", "notes"]
+        field_classes = {"lead_name": NameField}
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
         labels = {"partner": _("Referred by")}
 

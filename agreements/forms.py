@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Agreement, Goal, Kind, Party, Risk
 from checker.models import Collaboration
+from partnerhub.forms import NameField
 from partnerhub.models import PartnerStatus
 
 MAX_TEXT = 5000
@@ -26,6 +27,7 @@ class AgreementForm(forms.ModelForm):
     class Meta:
         model = Agreement
         fields = ["title", "level", "kind", "end_date", "status"]
+        field_classes = {"title": NameField}
         widgets = {"end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, organisation, **kwargs):

@@ -45,6 +45,7 @@ from agreements.sections import SECTIONS
 from partnerhub import documents
 from partnerhub.audit import AuditAction, audit_record
 from partnerhub.models import Document
+from partnerhub.names import tidy_name
 from partnerhub.tokens import token_hash
 
 SNAPSHOT_FORMAT = 1
@@ -424,7 +425,7 @@ def is_fully_signed(version, signatures=None):
 
 
 def _clean_signer(signer_name, email, *, send):
-    signer_name = " ".join((signer_name or "").split())
+    signer_name = tidy_name(signer_name or "")
     email = (email or "").strip()
     if not signer_name:
         raise SigningError(_("Fill in the name of the person who signs."))
@@ -679,7 +680,7 @@ def sign(*, token, name, confirmed, confirmed_hash, ip, now=None):
     signed (or, for the letter of intent, at the intent stage) and the signed PDF is made.
     """
     now = now or timezone.now()
-    name = " ".join((name or "").split())
+    name = tidy_name(name or "")
     found = request_by_token(token)
     if found is None:
         raise SignRefused("unknown")

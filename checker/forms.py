@@ -4,12 +4,14 @@ from django.utils.translation import gettext_lazy as _
 
 from checker.models import CheckerRound, Collaboration, Statement
 from checker.reminders import MAX_REMINDERS
+from partnerhub.forms import NameField
 
 
 class CollaborationForm(forms.ModelForm):
     class Meta:
         model = Collaboration
         fields = ["name", "description", "partners"]
+        field_classes = {"name": NameField}
         labels = {"name": _("Name"), "description": _("Description"), "partners": _("Partners")}
         help_texts = {
             "partners": _("The partners that take part. Each of their contact persons gets an invitation."),
@@ -78,6 +80,7 @@ class RoundForm(forms.ModelForm):
     class Meta:
         model = CheckerRound
         fields = ["name", "opens_on", "deadline", "anonymous", "reminder_days"]
+        field_classes = {"name": NameField}
         labels = {
             "name": _("Name"),
             "opens_on": _("Opens on"),
@@ -116,7 +119,7 @@ class RoundForm(forms.ModelForm):
 
 
 class RepeatRoundForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = NameField(label=_("Name"), max_length=200)
     opens_on = forms.DateField(label=_("Opens on"), widget=forms.DateInput(attrs={"type": "date"}))
     deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
 

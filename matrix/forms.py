@@ -2,13 +2,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from matrix.models import ValueMatrix
-from partnerhub.forms import PartnerForm
+from partnerhub.forms import NameField, PartnerForm
 
 
 class ValueMatrixForm(forms.ModelForm):
     class Meta:
         model = ValueMatrix
         fields = ["name", "date", "purpose", "status"]
+        field_classes = {"name": NameField}
         labels = {"name": _("Name"), "date": _("Date"), "purpose": _("Purpose"), "status": _("Status")}
         help_texts = {"purpose": _("For example: preparing the partner workshop of March.")}
         widgets = {

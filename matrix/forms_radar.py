@@ -5,6 +5,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from matrix.models import MatrixStatus, ValueMatrix
+from partnerhub.forms import NameField
 from partnerhub.models import PartnerStatus
 
 SCORES = range(1, 6)
@@ -52,7 +53,7 @@ class AddToMatrixForm(forms.Form):
         empty_label=_("A new matrix"),
         error_messages={"invalid_choice": _("Choose one of your value matrices, or a new matrix.")},
     )
-    new_name = forms.CharField(
+    new_name = NameField(
         label=_("Name of the new matrix"),
         max_length=200,
         required=False,

@@ -5,6 +5,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from partnerhub.forms import NameField
 from partnerhub.models import Organisation, Role, User
 
 
@@ -29,7 +30,7 @@ class SignupForm(forms.Form):
     """A new account. Without an invitation it also names the user's new organisation; with one, the
     e-mail address is the invited one and cannot be changed."""
 
-    full_name = forms.CharField(
+    full_name = NameField(
         label=_("Your name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
     email = forms.EmailField(
@@ -46,7 +47,7 @@ class SignupForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
-    organisation_name = forms.CharField(
+    organisation_name = NameField(
         label=_("Name of your organisation"),
         max_length=200,
         help_text=_("You can invite colleagues once the organisation exists."),
@@ -82,6 +83,7 @@ class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
         fields = ["name"]
+        field_classes = {"name": NameField}
         labels = {"name": _("Name of the organisation")}
 
 
@@ -91,6 +93,7 @@ class OrganisationProfileForm(forms.ModelForm):
     class Meta:
         model = Organisation
         fields = ["name", "industry", "products_services", "employees", "revenue", "location"]
+        field_classes = {"name": NameField}
         labels = {
             "name": _("Name"),
             "industry": _("Industry"),

@@ -5,9 +5,17 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from partnerhub.models import Contact, Partner, PartnerCategory, PartnerStatus
+from partnerhub.names import remove_bidi_controls
 from partnerhub.selectors import ALL_STATUSES, DEFAULT_PARTNER_SORT, PARTNER_SORTS
 
 RADAR_CHOICES = [("", "—")] + [(n, str(n)) for n in range(1, 6)]
+
+
+class NameField(forms.CharField):
+    """A name people type, kept without bidirectional control characters (see partnerhub.names)."""
+
+    def to_python(self, value):
+        return remove_bidi_controls(super().to_python(value)).strip()
 
 
 class KvkNumberField(forms.CharField):
@@ -56,7 +64,7 @@ class PartnerForm(forms.ModelForm):
             "relationship_owner",
             "notes",
         ]
-        field_classes = {"kvk_number": KvkNumberField}
+        field_classes = {"name": NameField, "kvk_number": KvkNumberField}
         widgets = {
             "notes": forms.Textarea(attrs={"rows": 4}),
             "kvk_number": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
@@ -92,6 +100,7 @@ class ContactForm(forms.ModelForm):
     class Meta:
         model = Contact
         fields = ["name", "job_title", "email", "phone", "is_key_person", "notes"]
+        field_classes = {"name": NameField}
         widgets = {
             "notes": forms.Textarea(attrs={"rows": 3}),
             "phone": forms.TextInput(attrs={"type": "tel"}),
