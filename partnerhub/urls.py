@@ -4,7 +4,16 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from affiliates.api import api
-from partnerhub.views import accounts, dashboard, documents, organisation, partner_csv, partners, security
+from partnerhub.views import (
+    accounts,
+    dashboard,
+    documents,
+    health,
+    organisation,
+    partner_csv,
+    partners,
+    security,
+)
 
 account_patterns = [
     # The password, then (for a user who turned it on) the code of the second factor.
@@ -76,6 +85,9 @@ organisation_patterns = [
 # `document_download`, which checks membership like every other organisation view.
 urlpatterns = [
     path("", dashboard.home, name="home"),
+    # For whoever runs the service: alive, and ready (database, broker, storage). Public, reveal nothing.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("accounts/", include(account_patterns)),
     path("organisations/", organisation.organisation_list, name="organisation_list"),
     path("organisations/new/", organisation.organisation_create, name="organisation_create"),

@@ -53,6 +53,9 @@ PUBLIC_URL_NAMES = {
     # its own affiliate and another organisation's materials are 404).
     "portal",
     "portal_asset",
+    # Health checks for whoever runs the service: they say "ok" or "unavailable" per check, nothing else.
+    "healthz",
+    "readyz",
 }
 # Django's admin has its own staff-only login; it is not part of the organisation tenancy.
 SKIPPED_PREFIXES = ("admin/",)

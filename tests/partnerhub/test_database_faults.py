@@ -7,6 +7,7 @@ connections and never answers, or at a closed port (tests/database_faults.py). R
 alike: the server never reaches a working database.
 """
 
+import json
 import re
 
 import pytest
@@ -50,6 +51,14 @@ def assert_unavailable_page(response, language="en"):
     if language == "en":
         assert "Temporarily unavailable" in response.text
         assert "Please try again in a moment." in response.text
+
+
+def test_readiness_says_the_database_is_unavailable_while_liveness_holds(server, fault):
+    ready = server.get("/readyz")
+    assert ready.status == 503, ready.text[:2000]
+    assert json.loads(ready.body)["checks"]["database"] == "unavailable"
+    alive = server.get("/healthz")
+    assert (alive.status, alive.body) == (200, b"ok\n")
 
 
 def test_member_page_answers_the_503_page(server, fault):
