@@ -37,6 +37,7 @@ from partnerhub.models import (
     PartnerStatus,
 )
 from partnerhub.models.partner import kvk_number_validator
+from partnerhub.names import tidy_name
 from partnerhub.services import PARTNER_FIELDS
 
 logger = logging.getLogger(__name__)
@@ -275,7 +276,7 @@ _PartnerRowForm.base_fields["kvk_number"].validators.append(kvk_number_validator
 
 
 def _name_key(name):
-    return " ".join(name.split()).casefold()
+    return tidy_name(name).casefold()
 
 
 def _taken_names(organisation):

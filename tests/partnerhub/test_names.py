@@ -65,6 +65,19 @@ def test_an_imported_partners_name_loses_its_direction_controls(manager_client, 
     assert sorted(Partner.objects.values_list("name", flat=True)) == ["Bouwfdp.exe", "Sennheiser"]
 
 
+def test_an_imported_name_made_different_by_direction_controls_is_still_taken(manager_client, org):
+    PartnerFactory(organisation=org, name="Sennheiser")
+    content = "name\n\u202dSennheiser\u202c\nBose\n\u200fBose\n".encode()
+    preview = manager_client.post(
+        f"/o/{org.slug}/partners/import/",
+        {"action": "preview", "file": SimpleUploadedFile("partners.csv", content, content_type="text/csv")},
+    )
+    errors = {row.line: " ".join(row.errors) for row in preview.context["preview"].rows}
+    assert errors[2] == "Naam: Er is al een partner met de naam “Sennheiser”."
+    assert errors[3] == "" and "Bose" in errors[4]
+    assert Partner.objects.count() == 1
+
+
 def test_a_contact_persons_name_loses_its_direction_controls(manager_client, org):
     partner = PartnerFactory(organisation=org)
     manager_client.post(f"/o/{org.slug}/partners/{partner.pk}/contacts/new/", {"name": "Katrin\u200f Vogel"})
