@@ -20,11 +20,12 @@ from django.core.validators import validate_email
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 from ninja import Field, Header, NinjaAPI, Schema, Status
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.security import HttpBearer
 from pydantic import field_validator
 
 from affiliates import conversions
+from partnerhub import ratelimits
 
 logger = logging.getLogger(__name__)
 # How long a client is asked to wait (Retry-After) while the database is unavailable.
@@ -50,7 +51,8 @@ affiliate's own order. Without one, `commission` is null and `reason` says why: 
 `unknown_click`, `unknown_coupon`, `unknown_code`, `outside_window`, `affiliate_inactive`, `self_referral`,
 `not_first_order`.
 
-**Errors**: every error is JSON, `{error, detail}`: 401 without a valid key; 422 with
+**Errors**: every error is JSON, `{error, detail}`: 401 without a valid key, and 429 `too_many_requests`
+(with `Retry-After`) instead once an address sent many requests without one; 422 with
 `errors: [{field, message}]` for bad input (nothing is stored); 404 for an unknown order; 503
 `service_unavailable` (with `Retry-After`) while the database is unavailable and 500 `server_error` for a
 fault on our side: send the same request again later, with the same idempotency key, and the order is
@@ -63,9 +65,14 @@ class ApiKeyAuth(HttpBearer):
 
     def __call__(self, request):
         scheme, _space, token = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() != "bearer":
-            return None
-        return self.authenticate(request, token.strip())
+        api_key = self.authenticate(request, token.strip()) if scheme.lower() == "bearer" else None
+        # Only failures count: a valid key costs no count and keeps working for a shop that shares its
+        # address with someone who is guessing; the guesser gets 429 instead of 401 past the rate.
+        if api_key is None:
+            wait = ratelimits.seconds_to_wait(request, "api_key_failure")
+            if wait:
+                raise Throttled(wait=wait)
+        return api_key
 
     def authenticate(self, request, token):
         return conversions.api_key_authenticate(token)
@@ -106,6 +113,20 @@ def unauthorized(request, exc):
         status=401,
     )
     response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(Throttled)
+def too_many_requests(request, exc):
+    response = api.create_response(
+        request,
+        {
+            "error": "too_many_requests",
+            "detail": "Too many requests without a valid API key from this address; try again later.",
+        },
+        status=429,
+    )
+    response["Retry-After"] = str(exc.wait)
     return response
 
 

@@ -1,7 +1,8 @@
 """Signing a version of the letter of intent or the agreement, with a one-use token: /sign/<token>/…"""
 
 from agreements.views import sign_public
+from partnerhub.ratelimits import rate_limited_patterns
 
 app_name = "sign"
 
-urlpatterns = [*sign_public.urlpatterns]
+urlpatterns = rate_limited_patterns(sign_public.urlpatterns, "public_token")

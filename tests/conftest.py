@@ -1,5 +1,7 @@
 """Shared fixtures: two organisations; an owner, a manager and a viewer of the first (healthchecks-style)."""
 
+import uuid
+
 import pytest
 
 from partnerhub.models import Role
@@ -68,6 +70,12 @@ def redis_worker(broker):
     celery_app.control.purge()  # messages left by an earlier, interrupted run
     with start_worker(celery_app, perform_ping_check=False, pool="solo", loglevel="WARNING") as worker:
         yield worker
+
+
+@pytest.fixture(autouse=True)
+def _own_rate_limit_counts(settings):
+    """Each test counts its rate limits from zero (keys of its own), also in a Redis that outlives it."""
+    settings.RATELIMIT_CACHE_PREFIX = f"rl:{uuid.uuid4().hex}:"
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from partnerhub import account_services
 from partnerhub.account_forms import LoginForm, SignupForm
 from partnerhub.models import MemberInvitation, User
+from partnerhub.ratelimits import posted_email, rate_limit
 
 # A user who just signed up is logged in with the plain backend: django-axes only guards password checks.
 SIGNUP_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -33,6 +35,10 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
     template_name = "registration/password_change_done.html"
 
 
+# Each request mails an address typed in: limited per visitor's address and per address asked for.
+@method_decorator(
+    [rate_limit("password_reset"), rate_limit("password_reset_email", key=posted_email)], name="dispatch"
+)
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "registration/password_reset_form.html"
     email_template_name = "registration/password_reset_email.html"
@@ -64,6 +70,7 @@ def _invitation_invalid(request):
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limit("signup")
 def signup(request):
     """A new account with a new organisation, or (with ?invitation=<token>) joining the inviting one."""
     token = request.GET.get("invitation")

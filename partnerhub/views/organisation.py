@@ -22,6 +22,7 @@ from partnerhub.account_forms import (
     OrganisationProfileForm,
 )
 from partnerhub.models import Membership, Organisation, Role
+from partnerhub.ratelimits import organisation_key, rate_limit
 from partnerhub.tenancy import SESSION_KEY, organisation_view
 
 
@@ -110,6 +111,7 @@ def _send_invitation(*, invitation, accept_url, inviter):
 
 @organisation_view(owner_only=True)
 @require_POST
+@rate_limit("member_invite", key=organisation_key)
 def member_invite(request):
     form = MemberInviteForm(request.POST)
     if form.is_valid():
