@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CodeForm(forms.Form):
+    """A code from the app or a recovery code. `autofocus` for a page whose only task is this code."""
+
     code = forms.CharField(
         label=_("Code"),
         max_length=32,
@@ -15,11 +17,15 @@ class CodeForm(forms.Form):
                 "autocapitalize": "off",
                 "autocorrect": "off",
                 "spellcheck": "false",
-                "autofocus": True,
                 "size": 12,
             }
         ),
     )
+
+    def __init__(self, *args, autofocus=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if autofocus:
+            self.fields["code"].widget.attrs["autofocus"] = True
 
     def clean_code(self):
         code = "".join(self.cleaned_data["code"].split())
@@ -35,7 +41,7 @@ class AppCodeForm(CodeForm):
         super().__init__(*args, **kwargs)
         field = self.fields["code"]
         field.help_text = _("The six digits your authenticator app shows now.")
-        field.widget.attrs.update({"inputmode": "numeric", "pattern": "[0-9 ]*", "autofocus": False})
+        field.widget.attrs.update({"inputmode": "numeric", "pattern": "[0-9 ]*"})
 
 
 class RequirementForm(forms.Form):

@@ -86,7 +86,7 @@ def second_factor_verify(request):
             return redirect("login")
         next_url = pending["next"]
 
-    form = CodeForm(request.POST or None)
+    form = CodeForm(request.POST or None, autofocus=True)
     status = 200
     if request.method == "POST" and form.is_valid():
         if second_factor.user_throttled(request, user):
