@@ -3,8 +3,9 @@
 An upload is checked for size (`AFFILIATES_ASSET_MAX_BYTES`, 10 MB unless set) and for type: the file's
 first bytes must be one of the types its kind allows, and its extension must fit that type (a PNG renamed
 to .pdf is refused). Images are opened with Pillow, which also gives a banner its width and height. SVG is
-refused everywhere (it can carry script); a logo pack is a ZIP or a PNG/JPEG. Files are stored under
-MEDIA_ROOT and only ever served to members (or through the affiliate portal) as a download.
+refused everywhere (it can carry script); a logo pack is a ZIP or a PNG/JPEG. Files are kept in the media
+storage (MEDIA_ROOT, or a private bucket with MEDIA_STORAGE=s3) and only ever served to members (or through
+the affiliate portal) as a download streamed by the app.
 
 E-mail templates and text links are text, not files.
 """
