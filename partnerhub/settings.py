@@ -63,7 +63,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # /healthz and /readyz, answered before the host check and the HTTPS redirect (probes come over plain HTTP).
+    # /healthz and /readyz, before the host check and the HTTPS redirect (probes come over plain HTTP).
     "partnerhub.views.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -427,10 +427,28 @@ PARTNERS_PER_PAGE = 25
 # A CSV import of more rows than this runs as a background job with a progress bar (smaller ones at once).
 CSV_IMPORT_BACKGROUND_ROWS = int(os.environ.get("CSV_IMPORT_BACKGROUND_ROWS", "300"))
 
+# Logs: one line per record on the console, as JSON with LOG_FORMAT=json (for a log collector); errors of
+# requests also by mail to DJANGO_ADMINS when set, and to Sentry when SENTRY_DSN is set (partnerhub/logs.py).
+# Gunicorn writes the request log itself, one line per request (gunicorn.conf.py).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+ADMINS = env_list("DJANGO_ADMINS")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {
+            "()": "partnerhub.logs.OneLineFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
+        "json": {"()": "partnerhub.logs.JsonFormatter"},
+    },
+    # Django's own logging adds the mail to ADMINS for errors of requests (when DEBUG is off).
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
         "axes": {"level": "WARNING"},
@@ -442,3 +460,13 @@ LOGGING = {
         "kombu.connection": {"level": "ERROR"},
     },
 }
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from partnerhub.logs import init_sentry
+
+    init_sentry(
+        SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", ""),
+        release=os.environ.get("SENTRY_RELEASE", ""),
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )
