@@ -145,7 +145,7 @@ def inspect_upload(upload, kind):
     return info
 
 
-def check_zip_contents(entries, size):
+def check_zip_contents(entries: list[zipfile.ZipInfo], size: int) -> None:
     """Refuse a ZIP by its table of contents alone, before anything is unpacked: one that unpacks to more
     than ZIP_MAX_RATIO times its own size (or 1 MB when that is more) or ZIP_MAX_UNPACKED_BYTES (a "zip
     bomb": a logo pack is images, which hardly compress), holds more than ZIP_MAX_ENTRIES files, holds
