@@ -20,7 +20,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     UV_PYTHON_DOWNLOADS=never \
     UV_PROJECT_ENVIRONMENT=/opt/venv \
     PATH="/opt/venv/bin:$PATH" \
-    MEDIA_ROOT=/data/media
+    DJANGO_DEBUG=0 \
+    MEDIA_ROOT=/data/media \
+    AFFILIATE_LINK_CACHE_DIR=/data/cache/affiliate-links
 
 WORKDIR /app
 
@@ -30,13 +32,20 @@ RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --no-install-project
 
 COPY . .
-RUN python manage.py compilemessages --ignore=.venv --ignore=.tools --verbosity=0
+# Translations and static files are part of the image, made once when it is built (not on every start).
+# The settings refuse to load without a secret key when DEBUG is off: a throwaway one is enough for these two.
+RUN python manage.py compilemessages --ignore=.venv --ignore=.tools --verbosity=0 \
+    && DJANGO_SECRET_KEY=build-only-not-a-secret python manage.py collectstatic --no-input --verbosity=0
 
 RUN useradd --system --uid 1000 --home-dir /app --shell /usr/sbin/nologin partnerhub \
-    && mkdir -p /app/staticfiles /data/media /data/cache \
-    && chown -R partnerhub:partnerhub /app/staticfiles /data
+    && mkdir -p /data/media /data/cache /data/beat \
+    && chown -R partnerhub:partnerhub /data
 USER partnerhub
 
 EXPOSE 8000
-# The web service; docker-compose.yml runs the worker and beat from the same image with another command.
-CMD ["sh", "-c", "python manage.py collectstatic --no-input --verbosity=0 && python manage.py migrate --no-input && exec gunicorn partnerhub.wsgi --bind 0.0.0.0:8000 --access-logfile -"]
+# Liveness of the web process (docker-compose.yml gives the worker and beat checks of their own).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
+# The web service. Migrations are not run here: `python manage.py migrate` runs once per deployment (the
+# `migrate` service in docker-compose.yml), so that replicas never race each other's migrations.
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "partnerhub.wsgi"]
