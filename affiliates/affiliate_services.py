@@ -8,7 +8,7 @@ unique per organisation. IBANs are stored compact (NL91ABNA0417164300) and shown
 import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, DecimalField, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
@@ -19,8 +19,6 @@ from schwifty.exceptions import SchwiftyException
 from affiliates.models import (
     Affiliate,
     Click,
-    Commission,
-    CommissionStatus,
     PortalLink,
     Project,
 )
@@ -226,23 +224,9 @@ def affiliate_update(*, affiliate, actor, **fields):
 
 
 def affiliates_with_figures(organisation):
-    """The organisation's affiliates with clicks, conversions and ledger balances, each a subquery: one
-    query for the whole page however many rows (joins would multiply the counts)."""
-    money = DecimalField(max_digits=12, decimal_places=2)
-    zero = Value(0, output_field=money)
-
-    def ledger_sum(status):
-        return Coalesce(
-            Subquery(
-                Commission.objects.filter(partner=OuterRef("partner"), status=status, payout__isnull=True)
-                .order_by()
-                .values("partner")
-                .annotate(total=Sum("amount"))
-                .values("total"),
-                output_field=money,
-            ),
-            zero,
-        )
+    """The organisation's affiliates with clicks and conversions, each a subquery: one query for the whole
+    page however many rows (joins would multiply the counts). Their balances come from
+    `selectors.balances_by_partner`, the one place that sorts ledger lines into states."""
 
     def count_of(queryset, group):
         return Coalesce(
@@ -261,8 +245,6 @@ def affiliates_with_figures(organisation):
         .annotate(
             click_count=count_of(clicks, "affiliate"),
             conversion_count=count_of(conversions, "partner"),
-            pending=ledger_sum(CommissionStatus.PENDING),
-            approved=ledger_sum(CommissionStatus.APPROVED),
             open_portal_links=Count(
                 "portal_links",
                 filter=Q(portal_links__revoked_at__isnull=True, portal_links__expires_at__gt=timezone.now()),

@@ -10,7 +10,12 @@ Rules enforced here (the HTTP layer in `affiliates/api.py` only parses and valid
   the organisation of the API key: another organisation's click or coupon attributes nothing.
 - The window is enforced here, from the click's time: an order on the click's day counts as day 0, and
   it is inside the window up to and including day `cookie_window_days` (90: a click on 1 January counts for
-  orders up to and including 1 April; 2 April is outside). Coupons and codes have no window.
+  orders up to and including 1 April; 2 April is outside). A coupon or code has no click to date it, so
+  its order must be dated on or after the day the programme and the affiliate were set up
+  (`before_programme`, `before_affiliate`) and be reported within `cookie_window_days` of its date
+  (`outside_window`).
+- Plausibility: an order worth more than the programme's `max_order_value` is refused (422, field `value`)
+  and nothing is stored; it is almost certainly a typing or unit mistake.
 - A commission only on the customer's first order in the organisation (no other project with the same
   customer reference, or the same e-mail address when one is given), never on the affiliate's own order
   (self-referral), never for an inactive affiliate.
@@ -121,6 +126,8 @@ class Reason:
     AFFILIATE_INACTIVE = "affiliate_inactive"
     SELF_REFERRAL = "self_referral"
     NOT_FIRST_ORDER = "not_first_order"
+    BEFORE_PROGRAMME = "before_programme"
+    BEFORE_AFFILIATE = "before_affiliate"
 
 
 REASON_TEXT = {
@@ -132,7 +139,11 @@ REASON_TEXT = {
     Reason.AFFILIATE_INACTIVE: "The affiliate is no longer active.",
     Reason.SELF_REFERRAL: "The customer is the affiliate itself: no commission on its own orders.",
     Reason.NOT_FIRST_ORDER: "The customer ordered before: commission is only paid on a first order.",
+    Reason.BEFORE_PROGRAMME: "The order is dated before the affiliate programme started.",
+    Reason.BEFORE_AFFILIATE: "The order is dated before the affiliate joined the programme.",
 }
+# A coupon or code has no click: its window runs from the order's date to the day it is reported.
+COUPON_OUTSIDE_WINDOW = "The order is dated more than the attribution window before the day it was reported."
 
 
 @dataclass(frozen=True)
@@ -212,6 +223,37 @@ def _attribute(organisation, order):
     return None, "", None, reason
 
 
+def value_refusal(programme, order):
+    """The 422 for an order above the programme's highest order value, or None when the value is plausible."""
+    if cents(order.value) <= programme.max_order_value:
+        return None
+    return Outcome(
+        422,
+        {
+            "error": "validation_error",
+            "detail": "The request is not valid; nothing was stored.",
+            "errors": [
+                {
+                    "field": "value",
+                    "message": f"Higher than this programme's highest order value "
+                    f"({programme.max_order_value}). Check the value is in euros, not cents.",
+                }
+            ],
+        },
+    )
+
+
+def _dating_refusal(programme, affiliate, order, today):
+    """Why a coupon or code order's date earns nothing (a reason and its detail), or (None, None)."""
+    if order.date < timezone.localdate(programme.created_at):
+        return Reason.BEFORE_PROGRAMME, None
+    if order.date < timezone.localdate(affiliate.created_at):
+        return Reason.BEFORE_AFFILIATE, None
+    if (today - order.date).days > programme.cookie_window_days:
+        return Reason.OUTSIDE_WINDOW, COUPON_OUTSIDE_WINDOW
+    return None, None
+
+
 def window_days(click, order_date):
     """Days from the click (its local date, day 0) to the order."""
     return (order_date - timezone.localdate(click.created_at)).days
@@ -260,6 +302,9 @@ def conversion_record(*, organisation, order, now=None):
             ).first()
             if existing is not None:
                 return _stored(existing, order)
+            refusal = value_refusal(programme, order)
+            if refusal is not None:
+                return refusal
             return _record(organisation, programme, order, now or timezone.now())
     except IntegrityError:
         # A concurrent request with the same key won the race (the unique constraint): answer as it did.
@@ -270,9 +315,13 @@ def conversion_record(*, organisation, order, now=None):
 def _record(organisation, programme, order, now):
     affiliate, method, click, reason = _attribute(organisation, order)
     attribution = None
+    detail = None
     if affiliate is not None:
         attribution = {"method": method, "affiliate": affiliate.code}
-        if click is not None:
+        if click is None:
+            attribution["window_days"] = programme.cookie_window_days
+            reason, detail = _dating_refusal(programme, affiliate, order, timezone.localdate(now))
+        else:
             days = window_days(click, order.date)
             attribution.update(
                 click_id=click.click_id,
@@ -322,10 +371,12 @@ def _record(organisation, programme, order, now):
         "date": order.date.isoformat(),
         "first_order": first_order,
         "attribution": attribution,
-        "credited": credited,
+        # Whether the order is booked on the partner (its tier counts it), with or without a commission.
+        "counts_for_partner": credited,
+        "credited": credited,  # the former name of counts_for_partner, kept for existing clients
         "commission": _commission_body(commission),
         "reason": reason,
-        "detail": REASON_TEXT.get(reason, "Commission created."),
+        "detail": detail or REASON_TEXT.get(reason, "Commission created."),
         "recorded_at": now.isoformat(timespec="seconds"),
     }
     # The answer is kept as JSON text: a JSON column (jsonb) would reorder its keys, and a repeat must get
@@ -335,12 +386,43 @@ def _record(organisation, programme, order, now):
     return Outcome(201, body)
 
 
-def conversion_result(*, organisation, idempotency_key):
-    """The stored first answer for an order of this organisation, or None."""
+def conversion_state(*, organisation, idempotency_key):
+    """An order of this organisation as it stands now, or None for an unknown key.
+
+    What was decided when it was recorded (attribution, first order, reason) comes from the first answer;
+    the commission's status, the refund and the correction of a paid commission are read now. (A repeated
+    POST still gets the first answer exactly: `conversion_record`.)"""
     project = Project.objects.filter(organisation=organisation, idempotency_key=idempotency_key).first()
     if project is None or not project.api_result:
         return None
-    return json.loads(project.api_result["response"])
+    first = json.loads(project.api_result["response"])
+    line = Commission.objects.filter(project=project, kind=CommissionKind.COMMISSION).first()
+    correction = line.corrections.order_by("pk").first() if line is not None else None
+    counts = first.get("counts_for_partner", first.get("credited"))
+    detail = first["detail"]
+    if project.refunded_at is not None:
+        if correction is not None:
+            detail = "The order was refunded; a negative line takes back the commission already paid."
+        elif line is not None:
+            detail = "The order was refunded; its commission was rejected."
+        else:
+            detail = "The order was refunded."
+    return {
+        **first,
+        "customer_reference": project.customer_reference,
+        "value": str(project.value),
+        "date": project.date.isoformat(),
+        "counts_for_partner": counts,
+        "credited": counts,
+        "commission": _commission_body(line),
+        "detail": detail,
+        "refunded_at": None
+        if project.refunded_at is None
+        else project.refunded_at.isoformat(timespec="seconds"),
+        "correction": None
+        if correction is None
+        else {"id": correction.pk, "amount": str(correction.amount), "status": correction.status},
+    }
 
 
 def conversion_refund(*, organisation, idempotency_key, reason="", now=None):

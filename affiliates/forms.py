@@ -10,8 +10,12 @@ from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
 
 from affiliates.models import ProgrammeSettings, Tier
+from affiliates.models.programme import MONEY_LIMITS
+from partnerhub.templatetags.money import euro
 
-MONEY_FIELDS = ("referral_fee", "minimum_payout", "target_order_value")
+MONEY_FIELDS = ("referral_fee", "minimum_payout", "max_order_value", "review_threshold", "target_order_value")
+# The lowest amount of each money setting (the highest is MONEY_LIMITS, shared with the model).
+MONEY_MINIMUMS = {"max_order_value": Decimal("1")}
 PERCENT_FIELDS = ("commission_percent", "target_on_time_delivery", "target_payment_on_time")
 
 
@@ -28,6 +32,8 @@ class ProgrammeSettingsForm(forms.ModelForm):
             "hold_days",
             "minimum_payout",
             "referral_fee",
+            "max_order_value",
+            "review_threshold",
             "home_url",
             "landing_urls",
             "target_order_value",
@@ -49,6 +55,9 @@ class ProgrammeSettingsForm(forms.ModelForm):
             field.widget.is_localized = True
             field.error_messages["invalid"] = _("Enter a number, such as 50 or 12,50.")
             field.error_messages["max_decimal_places"] = _("Use at most two decimals.")
+        for name in MONEY_FIELDS:
+            self.fields[name].error_messages["max_digits"] = self._money_range(name)
+            self.fields[name].error_messages["max_whole_digits"] = self._money_range(name)
         for name in PERCENT_FIELDS:
             self.fields[name].error_messages["max_digits"] = _("Enter a percentage from 0 to 100.")
         self.fields["home_url"].widget.attrs["placeholder"] = "https://www.voorbeeld.nl/"
@@ -86,12 +95,26 @@ class ProgrammeSettingsForm(forms.ModelForm):
         except SchwiftyException:
             raise ValidationError(_("This is not a valid BIC, for example ABNANL2A.")) from None
 
+    @staticmethod
+    def _money_range(name):
+        return _("Enter an amount from %(minimum)s to %(maximum)s.") % {
+            "minimum": euro(MONEY_MINIMUMS.get(name, Decimal("0")), 0),
+            "maximum": euro(MONEY_LIMITS[name], 0),
+        }
+
     def clean(self):
         cleaned = super().clean()
         for name in PERCENT_FIELDS:
             value = cleaned.get(name)
             if value is not None and not Decimal("0") <= value <= Decimal("100"):
                 self.add_error(name, _("Enter a percentage from 0 to 100."))
+        for name in MONEY_FIELDS:
+            value = cleaned.get(name)
+            if (
+                value is not None
+                and not MONEY_MINIMUMS.get(name, Decimal("0")) <= value <= MONEY_LIMITS[name]
+            ):
+                self.add_error(name, self._money_range(name))
         return cleaned
 
 

@@ -8,7 +8,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from affiliates.affiliate_services import AffiliateError, iban_compact, iban_formatted
-from affiliates.models import Affiliate, CommissionKind, CommissionStatus
+from affiliates.models import Affiliate, CommissionKind
+from affiliates.programme import programme_for
+from affiliates.selectors import STATE_LABELS
 from partnerhub.models import Partner, PartnerCategory
 
 NEW_PARTNER_CATEGORIES = [
@@ -53,6 +55,7 @@ class AffiliateForm(forms.ModelForm):
     def __init__(self, *args, organisation, creating, **kwargs):
         super().__init__(*args, **kwargs)
         self.creating = creating
+        self.organisation = organisation
         if creating:
             del self.fields["is_active"]
             self.fields["partner"].queryset = Partner.objects.filter(
@@ -89,9 +92,15 @@ class AffiliateForm(forms.ModelForm):
 
     def clean_iban(self):
         try:
-            return iban_compact(self.cleaned_data.get("iban"))
+            iban = iban_compact(self.cleaned_data.get("iban"))
         except AffiliateError as error:
             raise ValidationError(str(error)) from None
+        own = programme_for(self.organisation).debtor_iban
+        if iban and own and iban == own.replace(" ", "").upper():
+            raise ValidationError(
+                _("This is the programme's own paying account. Fill in the affiliate's own IBAN.")
+            )
+        return iban
 
     def clean_commission_percent(self):
         value = self.cleaned_data.get("commission_percent")
@@ -117,7 +126,9 @@ class AffiliateForm(forms.ModelForm):
 
 class CommissionFilterForm(forms.Form):
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All statuses")), *CommissionStatus.choices]
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All statuses")), *STATE_LABELS.items()],
     )
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("All kinds")), *CommissionKind.choices]

@@ -3,11 +3,17 @@
 Rules enforced here:
 - a line goes pending → approved (by hand, or automatically once `approve_after` has come) → paid, or
   pending/approved → rejected with a reason;
+- a pending line above the programme's review threshold is "to review": it is never approved automatically,
+  and a person approves it only by confirming that they checked it (`reviewed=True`);
 - a paid line never changes, and neither does a line that sits in a payout: corrections are new lines
   (`ledger.claw_back`);
 - a batch exists once per organisation and month; it pays every partner whose approved balance (every
   approved line not yet in a payout, negative corrections included) reaches the minimum payout and who has
   a valid payout account; the others keep their lines approved for a later batch;
+- the batch of a month holds only lines approved for that month or earlier: approved by its last day, or
+  whose hold ended by then (a line of an order of 7 December waits for December's batch, even when
+  November's batch is made on 10 December);
+- a batch never pays the programme's own paying account (that partner is skipped, with the reason);
 - amounts are Decimal to the cent.
 
 Changing services lock the lines they change (`select_for_update`, in primary-key order) so two clicks, two
@@ -24,9 +30,11 @@ from decimal import Decimal
 
 from anyascii import anyascii
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, DecimalField, Max, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
 from sepaxml import SepaTransfer
@@ -35,6 +43,7 @@ from affiliates.affiliate_services import bic_for, iban_problem
 from affiliates.models import (
     Affiliate,
     Commission,
+    CommissionKind,
     CommissionStatus,
     Payout,
     PayoutBatch,
@@ -44,8 +53,10 @@ from affiliates.models import (
 from affiliates.programme import cents, programme_for
 from partnerhub.audit import AuditAction, audit_record
 from partnerhub.models import Partner
+from partnerhub.templatetags.money import euro
 
 REASON_MAX = 300
+DEFAULT_REVIEW_THRESHOLD = ProgrammeSettings._meta.get_field("review_threshold").default
 
 
 class LedgerError(Exception):
@@ -68,13 +79,38 @@ def _locked(organisation, ids):
     )
 
 
-def commissions_approve(*, organisation, commission_ids, actor, now=None):
+def needs_review(line, programme):
+    """Whether a line is "to review": pending, not a correction, above the programme's review threshold."""
+    return (
+        line.status == CommissionStatus.PENDING
+        and line.kind != CommissionKind.CORRECTION
+        and line.amount > programme.review_threshold
+    )
+
+
+def commissions_approve(*, organisation, commission_ids, actor, reviewed=False, now=None):
     """Approve the selected pending lines. Lines already approved, paid or rejected are left as they are, so
-    sending the same selection twice approves nothing the second time. Returns (approved, left alone)."""
+    sending the same selection twice approves nothing the second time. Returns (approved, left alone).
+
+    A line to review (above the review threshold) is approved only with `reviewed=True`, the person's
+    confirmation that they checked it; without it nothing is approved (LedgerError)."""
     now = now or timezone.now()
+    programme = programme_for(organisation)
     with transaction.atomic():
         lines = _locked(organisation, commission_ids)
         pending = [line for line in lines if line.status == CommissionStatus.PENDING]
+        to_review = [line for line in pending if needs_review(line, programme)]
+        if to_review and not reviewed:
+            raise LedgerError(
+                ngettext(
+                    "%(count)s selected line is above %(threshold)s and waits for review: confirm that you "
+                    "checked it. Nothing was approved.",
+                    "%(count)s selected lines are above %(threshold)s and wait for review: confirm that you "
+                    "checked them. Nothing was approved.",
+                    len(to_review),
+                )
+                % {"count": len(to_review), "threshold": euro(programme.review_threshold)}
+            )
         for line in pending:
             line.status = CommissionStatus.APPROVED
             line.approved_at = now
@@ -136,32 +172,29 @@ def commissions_reject(*, organisation, commission_ids, actor, reason):
 
 
 def approve_due_commissions(*, organisation=None, today=None):
-    """Approve every pending line whose hold has ended (`approve_after` today or earlier). One UPDATE, which
+    """Approve every pending line whose hold has ended (`approve_after` today or earlier), except the lines
+    to review (above their programme's review threshold): only a person approves those. One UPDATE, which
     only touches lines still pending: safe next to a person approving or rejecting. Returns the count."""
     today = today or timezone.localdate()
+    money = DecimalField(max_digits=12, decimal_places=2)
+    threshold = Coalesce(
+        Subquery(
+            ProgrammeSettings.objects.filter(organisation=OuterRef("organisation")).values(
+                "review_threshold"
+            )[:1],
+            output_field=money,
+        ),
+        Value(DEFAULT_REVIEW_THRESHOLD, output_field=money),
+    )
     lines = Commission.objects.filter(
-        status=CommissionStatus.PENDING, approve_after__isnull=False, approve_after__lte=today
+        status=CommissionStatus.PENDING,
+        approve_after__isnull=False,
+        approve_after__lte=today,
+        amount__lte=threshold,
     )
     if organisation is not None:
         lines = lines.filter(organisation=organisation)
     return lines.update(status=CommissionStatus.APPROVED, approved_at=timezone.now())
-
-
-# --- balances ----------------------------------------------------------------------------------------------
-
-
-def approved_balances(organisation):
-    """{partner id: approved balance not yet in a payout}, corrections included (one grouped query)."""
-    rows = (
-        Commission.objects.filter(
-            organisation=organisation, status=CommissionStatus.APPROVED, payout__isnull=True
-        )
-        .order_by()
-        .values("partner")
-        .annotate(total=Sum("amount"))
-        .values_list("partner", "total")
-    )
-    return {partner_id: cents(total) for partner_id, total in rows}
 
 
 # --- payout batches ----------------------------------------------------------------------------------------
@@ -177,11 +210,111 @@ def previous_month(today=None):
     return month_start(month_start(today) - datetime.timedelta(days=1))
 
 
+def month_cutoff(month):
+    """The first moment (local time) after the month of `month`: a batch holds lines approved before it."""
+    first = month_start(month)
+    following = (first + datetime.timedelta(days=32)).replace(day=1)
+    return timezone.make_aware(datetime.datetime.combine(following, datetime.time.min))
+
+
+def batch_lines(organisation, month):
+    """The lines the batch of `month` may pay: approved lines not yet in a payout that were approved for the
+    month or earlier: approved by its last day, or with a hold that ended by then (approved automatically on
+    the 1st, just before the batch). A line without either date, from before they were kept, counts too."""
+    cutoff = month_cutoff(month)
+    return Commission.objects.filter(
+        organisation=organisation, status=CommissionStatus.APPROVED, payout__isnull=True
+    ).filter(
+        Q(approved_at__lt=cutoff)
+        | Q(approve_after__lt=cutoff.date())
+        | Q(approved_at__isnull=True, approve_after__isnull=True)
+    )
+
+
 @dataclass
 class Skipped:
     partner: object
     amount: Decimal
     reason: str
+
+
+@dataclass
+class PlannedPayout:
+    partner: object
+    affiliate: object
+    amount: Decimal
+    lines: list
+
+
+@dataclass
+class PayoutPlan:
+    """What the batch of `month` pays if it is made now: one payout per partner, and who is skipped why."""
+
+    month: datetime.date
+    payouts: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)
+    below: int = 0  # partners with a positive balance below the minimum (carried to a later month)
+
+    @property
+    def count(self):
+        return len(self.payouts)
+
+    @property
+    def total(self):
+        return cents(sum((payout.amount for payout in self.payouts), Decimal("0")))
+
+    @property
+    def largest(self):
+        return max(self.payouts, key=lambda payout: payout.amount, default=None)
+
+
+def own_account_problem(affiliate, programme):
+    """Why this affiliate's account may not be paid: it is the programme's own paying account; or ""."""
+    try:
+        own = IBAN(programme.debtor_iban).compact if programme.debtor_iban else ""
+        theirs = IBAN(affiliate.iban).compact
+    except SchwiftyException:
+        return ""
+    if own and theirs == own:
+        return _("This IBAN is the programme's own paying account: a payout to it is refused.")
+    return ""
+
+
+def payout_plan(*, organisation, month, programme=None, lock=False) -> PayoutPlan:
+    """The payouts the batch of `month` would make now: each partner whose lines of the month (`batch_lines`)
+    reach the minimum, with a valid account that is not the programme's own. With `lock`, the lines are
+    locked (inside the caller's transaction)."""
+    month = month_start(month)
+    programme = programme or programme_for(organisation)
+    lines = batch_lines(organisation, month).order_by("pk")
+    if lock:
+        lines = lines.select_for_update()
+    by_partner = defaultdict(list)
+    for line in lines:
+        by_partner[line.partner_id].append(line)
+    minimum = cents(programme.minimum_payout)
+    due = {}
+    plan = PayoutPlan(month=month)
+    for partner_id, partner_lines in by_partner.items():
+        total = cents(sum((line.amount for line in partner_lines), Decimal("0")))
+        if total >= minimum and total > 0:
+            due[partner_id] = (total, partner_lines)
+        elif total > 0:
+            plan.below += 1
+    affiliates = {
+        affiliate.partner_id: affiliate
+        for affiliate in Affiliate.objects.filter(organisation=organisation, partner_id__in=list(due))
+    }
+    partners = Partner.objects.filter(organisation=organisation, pk__in=list(due)).select_related("affiliate")
+    for partner in partners.order_by("name", "pk"):
+        total, partner_lines = due[partner.pk]
+        affiliate = affiliates.get(partner.pk)
+        problem = iban_problem(affiliate) or own_account_problem(affiliate, programme)
+        if problem:
+            plan.skipped.append(Skipped(partner, total, problem))
+        else:
+            plan.payouts.append(PlannedPayout(partner, affiliate, total, partner_lines))
+    return plan
 
 
 @dataclass
@@ -192,22 +325,11 @@ class BatchResult:
     skipped: list = field(default_factory=list)
 
 
-def _due(organisation, programme, lines):
-    """Group approved lines by partner; (partner id, total, lines) for the totals that reach the minimum."""
-    by_partner = defaultdict(list)
-    for line in lines:
-        by_partner[line.partner_id].append(line)
-    minimum = cents(programme.minimum_payout)
-    for partner_id, partner_lines in by_partner.items():
-        total = cents(sum((line.amount for line in partner_lines), Decimal("0")))
-        if total >= minimum and total > 0:
-            yield partner_id, total, partner_lines
-
-
 def payout_batch_create(*, organisation, month=None, actor=None):
-    """The month's payout batch: one payout per partner whose approved balance reaches the minimum and whose
-    payout account is valid; its lines are tied to the payout. If the month's batch exists already nothing
-    new is made (running twice is safe). Returns a BatchResult (`created` False for an existing batch)."""
+    """The month's payout batch, as `payout_plan` shows it: one payout per partner whose approved balance of
+    the month reaches the minimum and whose payout account is valid and not the programme's own; its lines
+    are tied to the payout. If the month's batch exists already nothing new is made (running twice is safe).
+    Returns a BatchResult (`created` False for an existing batch)."""
     month = month_start(month or previous_month())
     programme = programme_for(organisation)
     existing = PayoutBatch.objects.filter(organisation=organisation, month=month).first()
@@ -220,31 +342,15 @@ def payout_batch_create(*, organisation, month=None, actor=None):
                 month=month,
                 created_by=actor if actor is not None and actor.is_authenticated else None,
             )
-            lines = list(
-                Commission.objects.select_for_update()
-                .filter(organisation=organisation, status=CommissionStatus.APPROVED, payout__isnull=True)
-                .order_by("pk")
-            )
-            due = list(_due(organisation, programme, lines))
-            affiliates = {
-                affiliate.partner_id: affiliate
-                for affiliate in Affiliate.objects.filter(
-                    organisation=organisation, partner_id__in=[partner_id for partner_id, _t, _l in due]
-                ).select_related("partner")
-            }
-            partners = Partner.objects.in_bulk([partner_id for partner_id, _t, _l in due])
-            result = BatchResult(batch=batch, created=True)
-            for partner_id, total, partner_lines in due:
-                affiliate = affiliates.get(partner_id)
-                problem = iban_problem(affiliate)
-                if problem:
-                    result.skipped.append(Skipped(partners[partner_id], total, problem))
-                    continue
+            plan = payout_plan(organisation=organisation, month=month, programme=programme, lock=True)
+            result = BatchResult(batch=batch, created=True, skipped=plan.skipped)
+            for planned in plan.payouts:
+                affiliate, partner_lines = planned.affiliate, planned.lines
                 payout = Payout.objects.create(
                     organisation=organisation,
                     batch=batch,
-                    partner_id=partner_id,
-                    amount=total,
+                    partner_id=planned.partner.pk,
+                    amount=planned.amount,
                     account_holder=affiliate.account_holder.strip()[:70],
                     iban=IBAN(affiliate.iban).compact,
                     bic=bic_for(affiliate.iban),
@@ -272,24 +378,10 @@ def payout_batch_create(*, organisation, month=None, actor=None):
 
 
 def batch_skipped(batch, programme=None):
-    """The partners whose approved balance reaches the minimum but who cannot be paid, with the reason: those
-    a batch leaves out (their lines stay approved). Computed now, so a fixed IBAN disappears from the list."""
-    organisation = batch.organisation
-    programme = programme or programme_for(organisation)
-    balances = approved_balances(organisation)
-    minimum = cents(programme.minimum_payout)
-    due_ids = [partner_id for partner_id, total in balances.items() if total >= minimum and total > 0]
-    affiliates = {
-        affiliate.partner_id: affiliate
-        for affiliate in Affiliate.objects.filter(organisation=organisation, partner_id__in=due_ids)
-    }
-    skipped = []
-    partners = Partner.objects.filter(organisation=organisation, pk__in=due_ids).select_related("affiliate")
-    for partner in partners.order_by("name"):
-        problem = iban_problem(affiliates.get(partner.pk))
-        if problem:
-            skipped.append(Skipped(partner, balances[partner.pk], problem))
-    return skipped
+    """The partners whose approved balance of the batch's month reaches the minimum but who cannot be paid,
+    with the reason: those a batch leaves out (their lines stay approved). Computed now, so a fixed IBAN
+    disappears from the list."""
+    return payout_plan(organisation=batch.organisation, month=batch.month, programme=programme).skipped
 
 
 def batch_totals(batch):
@@ -297,10 +389,11 @@ def batch_totals(batch):
     totals = batch.payouts.order_by().aggregate(
         count=Count("pk"),
         total=Sum("amount"),
+        largest=Max("amount"),
         open=Count("pk", filter=Q(status=PayoutStatus.OPEN)),
         open_total=Sum("amount", filter=Q(status=PayoutStatus.OPEN)),
     )
-    for name in ("total", "open_total"):
+    for name in ("total", "open_total", "largest"):
         totals[name] = cents(totals[name] or 0)
     return totals
 

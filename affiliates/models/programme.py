@@ -11,12 +11,26 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from partnerhub.models import Organisation, Partner
 
 PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 MONEY = {"max_digits": 12, "decimal_places": 2}
+
+# The highest amount each money setting accepts: far above any real programme, far below a typo's billions.
+MONEY_LIMITS = {
+    "referral_fee": Decimal("10000"),
+    "minimum_payout": Decimal("10000"),
+    "max_order_value": Decimal("10000000"),
+    "review_threshold": Decimal("100000"),
+    "target_order_value": Decimal("10000000"),
+}
+
+
+def _money(name, minimum="0"):
+    return [MinValueValidator(Decimal(minimum)), MaxValueValidator(MONEY_LIMITS[name])]
 
 
 class ProgrammeSettings(models.Model):
@@ -29,7 +43,7 @@ class ProgrammeSettings(models.Model):
         _("referral fee"),
         **MONEY,
         default=Decimal("50.00"),
-        validators=[MinValueValidator(Decimal("0"))],
+        validators=_money("referral_fee"),
         help_text=_("Paid once for every referral that is won."),
     )
     commission_percent = models.DecimalField(
@@ -50,8 +64,25 @@ class ProgrammeSettings(models.Model):
         _("minimum payout"),
         **MONEY,
         default=Decimal("50.00"),
-        validators=[MinValueValidator(Decimal("0"))],
+        validators=_money("minimum_payout"),
         help_text=_("An affiliate is paid once the approved balance reaches this amount."),
+    )
+    max_order_value = models.DecimalField(
+        _("highest order value"),
+        **MONEY,
+        default=Decimal("100000.00"),
+        validators=_money("max_order_value", minimum="1"),
+        help_text=_("An order reported with a higher value is refused: it is almost certainly a mistake."),
+    )
+    review_threshold = models.DecimalField(
+        _("review commissions above"),
+        **MONEY,
+        default=Decimal("1000.00"),
+        validators=_money("review_threshold"),
+        help_text=_(
+            "A commission above this amount is never approved automatically: it waits until a person "
+            "has checked and approved it."
+        ),
     )
     hold_days = models.PositiveIntegerField(
         _("hold before approval (days)"),
@@ -73,7 +104,10 @@ class ProgrammeSettings(models.Model):
     )
     # KPI targets (seed 004, section 3)
     target_order_value = models.DecimalField(
-        _("target average order value"), **MONEY, default=Decimal("700.00")
+        _("target average order value"),
+        **MONEY,
+        default=Decimal("700.00"),
+        validators=_money("target_order_value"),
     )
     target_on_time_delivery = models.DecimalField(
         _("target on-time delivery (%)"),
@@ -96,6 +130,8 @@ class ProgrammeSettings(models.Model):
     debtor_name = models.CharField(_("account holder"), max_length=70, blank=True)
     debtor_iban = models.CharField(_("IBAN"), max_length=34, blank=True)
     debtor_bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    # When the programme started: an order dated earlier earns no commission by coupon or code.
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -104,6 +140,17 @@ class ProgrammeSettings(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(referral_fee__gte=0), name="programme_referral_fee_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    referral_fee__lte=MONEY_LIMITS["referral_fee"],
+                    minimum_payout__lte=MONEY_LIMITS["minimum_payout"],
+                    max_order_value__gte=1,
+                    max_order_value__lte=MONEY_LIMITS["max_order_value"],
+                    review_threshold__gte=0,
+                    review_threshold__lte=MONEY_LIMITS["review_threshold"],
+                ),
+                name="programme_money_limits",
             ),
             models.CheckConstraint(
                 condition=models.Q(commission_percent__gte=0, commission_percent__lte=100),

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from affiliates import affiliate_services as services
+from affiliates import selectors
 from affiliates.forms_ledger import AffiliateForm
 from affiliates.models import Affiliate, PortalLink
 from affiliates.programme import programme_for
@@ -44,7 +45,11 @@ def affiliate_list(request):
     page = Paginator(services.affiliates_with_figures(request.organisation), PER_PAGE).get_page(
         request.GET.get("page")
     )
+    balances = selectors.balances_by_partner(
+        request.organisation, [affiliate.partner_id for affiliate in page], programme=programme
+    )
     for affiliate in page:
+        affiliate.balances = balances[affiliate.partner_id]
         affiliate.link = affiliate_link(request, affiliate.code)
         affiliate.iban_display = services.iban_formatted(affiliate.iban)
         affiliate.payout_problem = services.iban_problem(affiliate)
@@ -143,6 +148,7 @@ def affiliate_update(request, affiliate_id):
         affiliate.refresh_from_db()
     else:
         form = AffiliateForm(instance=affiliate, organisation=request.organisation, creating=False)
+    programme = programme_for(request.organisation)
     links = list(affiliate.portal_links.select_related("created_by").order_by("-created_at")[:20])
     fresh = request.session.pop(PORTAL_SESSION_KEY, None)
     if fresh and fresh.get("affiliate") != affiliate.pk:
@@ -161,6 +167,10 @@ def affiliate_update(request, affiliate_id):
             "payout_problem": services.iban_problem(affiliate),
             "portal_links": links,
             "fresh_portal_link": fresh,
+            "programme": programme,
+            "balances": selectors.ledger_balances(
+                request.organisation, programme=programme, partner=affiliate.partner
+            ),
         },
         status=status,
     )

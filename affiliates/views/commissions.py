@@ -11,8 +11,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from affiliates import payouts as services
+from affiliates import selectors
 from affiliates.forms_ledger import CommissionFilterForm, RejectForm
 from affiliates.models import Commission, CommissionStatus
+from affiliates.programme import programme_for
 from partnerhub.second_factor import second_factor_required
 from partnerhub.tenancy import organisation_view, require_write
 
@@ -30,6 +32,7 @@ def _list_url(request):
 @organisation_view
 def commission_list(request):
     organisation = request.organisation
+    programme = programme_for(organisation)
     form = CommissionFilterForm(request.GET or None, organisation=organisation)
     lines = Commission.objects.filter(organisation=organisation).select_related(
         "partner", "payout__batch", "project"
@@ -37,13 +40,15 @@ def commission_list(request):
     if form.is_valid():
         data = form.cleaned_data
         if data["status"]:
-            lines = lines.filter(status=data["status"])
+            lines = lines.filter(selectors.state_conditions(programme.review_threshold)[data["status"]])
         if data["kind"]:
             lines = lines.filter(kind=data["kind"])
         if data["partner"]:
             lines = lines.filter(partner=data["partner"])
     total = lines.order_by().aggregate(total=Sum("amount"))["total"] or 0
     page = Paginator(lines.order_by("-created_at", "-pk"), PER_PAGE).get_page(request.GET.get("page"))
+    for line in page:
+        line.to_review = services.needs_review(line, programme)
     return render(
         request,
         "affiliates/ledger/commission_list.html",
@@ -53,6 +58,8 @@ def commission_list(request):
             "total": total,
             "query": request.GET.urlencode(),
             "rejectable": (CommissionStatus.PENDING, CommissionStatus.APPROVED),
+            "programme": programme,
+            "balances": selectors.ledger_balances(organisation, programme=programme),
         },
     )
 
@@ -83,23 +90,35 @@ def commission_bulk(request):
         messages.error(request, _("Select at least one line first."))
         return redirect(_list_url(request))
     form = RejectForm(request.POST if action == "reject" and request.POST.get("confirm") else None)
+    programme = programme_for(request.organisation)
+    for line in lines:
+        line.to_review = services.needs_review(line, programme)
+    to_review = [line for line in lines if line.to_review]
+    review_error = ""
     if request.POST.get("confirm") == "yes":
         if action == "approve":
-            approved, left = services.commissions_approve(
-                organisation=request.organisation, commission_ids=ids, actor=request.user
-            )
-            message = ngettext("%(count)s line approved.", "%(count)s lines approved.", approved) % {
-                "count": approved
-            }
-            if left:
-                message += " " + ngettext(
-                    "%(count)s line was not pending and stays as it was.",
-                    "%(count)s lines were not pending and stay as they were.",
-                    left,
-                ) % {"count": left}
-            messages.success(request, message)
-            return redirect(_list_url(request))
-        if form.is_valid():
+            try:
+                approved, left = services.commissions_approve(
+                    organisation=request.organisation,
+                    commission_ids=ids,
+                    actor=request.user,
+                    reviewed=request.POST.get("reviewed") == "yes",
+                )
+            except services.LedgerError as error:
+                review_error = str(error)
+            else:
+                message = ngettext("%(count)s line approved.", "%(count)s lines approved.", approved) % {
+                    "count": approved
+                }
+                if left:
+                    message += " " + ngettext(
+                        "%(count)s line was not pending and stays as it was.",
+                        "%(count)s lines were not pending and stay as they were.",
+                        left,
+                    ) % {"count": left}
+                messages.success(request, message)
+                return redirect(_list_url(request))
+        if action == "reject" and form.is_valid():
             try:
                 rejected = services.commissions_reject(
                     organisation=request.organisation,
@@ -128,8 +147,12 @@ def commission_bulk(request):
             "refused": refused,
             "next": request.POST.get("next", ""),
             "pending_count": sum(1 for line in lines if line.status == CommissionStatus.PENDING),
+            "largest": max(lines, key=lambda line: line.amount),
+            "to_review": to_review,
+            "review_error": review_error,
+            "programme": programme,
         },
-        status=422 if form.is_bound else 200,
+        status=422 if form.is_bound or review_error else 200,
     )
 
 

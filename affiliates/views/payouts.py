@@ -1,5 +1,6 @@
-"""Monthly payout batches: what is due now, making the month's batch, its payouts and the partners it had to
-skip, the SEPA credit-transfer file and the CSV for the bookkeeping, and marking the batch paid."""
+"""Monthly payout batches: what is due now, making the month's batch (after a preview of its total, count and
+largest payment), its payouts and the partners it had to skip, the SEPA credit-transfer file and the CSV for
+the bookkeeping, and marking the batch paid."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -15,9 +16,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from affiliates import payouts as services
+from affiliates import selectors
 from affiliates.affiliate_services import iban_formatted
 from affiliates.forms_ledger import BatchForm
-from affiliates.models import Affiliate, PayoutBatch, PayoutStatus
+from affiliates.models import PayoutBatch, PayoutStatus
 from affiliates.programme import programme_for
 from partnerhub.exports import csv_response
 from partnerhub.second_factor import second_factor_required
@@ -35,18 +37,16 @@ def _batch(request, batch_id):
 
 
 def _due_now(organisation, programme):
-    """The partners a batch made now would pay, and those it would skip (no valid account)."""
-    balances = services.approved_balances(organisation)
-    minimum = programme.minimum_payout
-    due = {partner_id: total for partner_id, total in balances.items() if total >= minimum and total > 0}
-    affiliates = Affiliate.objects.filter(organisation=organisation, partner_id__in=list(due))
-    problems = {affiliate.partner_id: services.iban_problem(affiliate) for affiliate in affiliates}
-    payable = [total for partner_id, total in due.items() if not problems.get(partner_id, "x")]
+    """The partners the previous month's batch would pay if made now, and those it would skip."""
+    plan = services.payout_plan(
+        organisation=organisation, month=services.previous_month(), programme=programme
+    )
     return {
-        "partners": len(payable),
-        "total": sum(payable, 0),
-        "skipped": len(due) - len(payable),
-        "below": sum(1 for total in balances.values() if 0 < total < minimum),
+        "month": plan.month,
+        "partners": plan.count,
+        "total": plan.total,
+        "skipped": len(plan.skipped),
+        "below": plan.below,
     }
 
 
@@ -72,6 +72,7 @@ def payout_list(request):
             "page_obj": page,
             "programme": programme,
             "due": _due_now(organisation, programme),
+            "balances": selectors.ledger_balances(organisation, programme=programme),
             "form": BatchForm(today=timezone.localdate()),
         },
     )
@@ -81,7 +82,10 @@ def payout_list(request):
 @require_POST
 @second_factor_required
 def payout_batch_create(request):
-    """Make the chosen month's batch (the previous month unless another is chosen). Twice is safe."""
+    """Make the chosen month's batch (the previous month unless another is chosen). Without `confirm` it shows
+    what the batch will pay (total, count, largest payment, who is skipped) and asks to confirm; the
+    confirmation carries the total it was shown, and a batch whose figures changed meanwhile is shown
+    again instead of made. Twice is safe."""
     require_write(request.membership)
     month_value = request.POST.get("month") or services.previous_month().strftime("%Y-%m")
     form = BatchForm({"month": month_value}, today=timezone.localdate())
@@ -89,8 +93,24 @@ def payout_batch_create(request):
         messages.error(request, " ".join(form.errors.get("month", [])))
         return redirect("affiliates:payout_list", request.organisation.slug)
     month = form.cleaned_data["month"]
-    result = services.payout_batch_create(organisation=request.organisation, month=month, actor=request.user)
     label = date_format(month, "F Y")
+    existing = PayoutBatch.objects.filter(organisation=request.organisation, month=month).first()
+    if existing is not None:
+        messages.info(
+            request, _("The batch of %(month)s exists already; nothing new was made.") % {"month": label}
+        )
+        return redirect("affiliates:payout_batch_detail", request.organisation.slug, existing.pk)
+    plan = services.payout_plan(organisation=request.organisation, month=month)
+    shown = f"{plan.count}:{plan.total}"
+    changed = request.POST.get("confirm") == "yes" and request.POST.get("shown") != shown
+    if request.POST.get("confirm") != "yes" or changed:
+        return render(
+            request,
+            "affiliates/ledger/payout_batch_confirm.html",
+            {"plan": plan, "month_value": month.strftime("%Y-%m"), "shown": shown, "changed": changed},
+            status=409 if changed else 200,
+        )
+    result = services.payout_batch_create(organisation=request.organisation, month=month, actor=request.user)
     if not result.created:
         messages.info(
             request, _("The batch of %(month)s exists already; nothing new was made.") % {"month": label}
@@ -132,6 +152,7 @@ def payout_batch_detail(request, batch_id):
         {
             "batch": batch,
             "payouts": payouts,
+            "largest": max(payouts, key=lambda payout: payout.amount, default=None),
             "totals": services.batch_totals(batch),
             "skipped": services.batch_skipped(batch, programme),
             "sepa_problem": sepa_problem,

@@ -12,8 +12,7 @@ cached (the figures are private and change).
 import datetime
 import os
 
-from django.db.models import Count, DecimalField, Q, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -23,13 +22,12 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from affiliates import selectors
 from affiliates.charts import Geometry, chart_svg
 from affiliates.models import (
     Asset,
     AssetAudience,
     Click,
-    Commission,
-    CommissionStatus,
     Payout,
     PortalLink,
     Project,
@@ -116,23 +114,22 @@ def weekly_figures(affiliate, *, today=None, weeks=WEEKS):
     ]
 
 
-def balance_of(affiliate, minimum):
-    money = DecimalField(max_digits=12, decimal_places=2)
-    zero = Value(0, output_field=money)
-    open_lines = Q(payout__isnull=True)
-    sums = Commission.objects.filter(partner_id=affiliate.partner_id).aggregate(
-        pending=Coalesce(Sum("amount", filter=open_lines & Q(status=CommissionStatus.PENDING)), zero),
-        approved=Coalesce(Sum("amount", filter=open_lines & Q(status=CommissionStatus.APPROVED)), zero),
-        paid=Coalesce(Sum("amount", filter=Q(status=CommissionStatus.PAID)), zero),
+def balance_of(affiliate, programme):
+    """The affiliate's ledger per state (the one selector every page uses) and its way to the minimum."""
+    balances = selectors.ledger_balances(
+        affiliate.organisation, programme=programme, partner=affiliate.partner
     )
-    sums = {name: cents(value) for name, value in sums.items()}
-    approved = max(sums["approved"], 0)
-    sums["minimum"] = cents(minimum)
-    sums["progress"] = min(approved, sums["minimum"]) if sums["minimum"] else approved
-    sums["percent"] = int(100 * approved / sums["minimum"]) if sums["minimum"] else 100
-    sums["percent"] = min(sums["percent"], 100)
-    sums["to_go"] = max(sums["minimum"] - sums["approved"], 0)
-    return sums
+    payable = max(balances.payable, 0)
+    minimum = cents(programme.minimum_payout)
+    percent = min(int(100 * payable / minimum), 100) if minimum else 100
+    return {
+        "states": balances,
+        "payable": balances.payable,
+        "minimum": minimum,
+        "progress": min(payable, minimum) if minimum else payable,
+        "percent": percent,
+        "to_go": max(minimum - balances.payable, 0),
+    }
 
 
 def _tier_of(partner):
@@ -191,7 +188,7 @@ def portal(request, token):
                 "conversions": sum(row["conversions"] for row in weeks),
             },
             "charts": charts,
-            "balance": balance_of(affiliate, programme.minimum_payout),
+            "balance": balance_of(affiliate, programme),
             "payouts": list(
                 Payout.objects.filter(partner_id=affiliate.partner_id)
                 .select_related("batch")

@@ -183,8 +183,10 @@ def test_refund_after_payment_is_a_negative_line_netted_by_the_next_batch(org, m
     aff = f.affiliate(org)
     project = f.order(aff.partner, "800.00")
     commission = ledger.commission_create(project=project, percent=Decimal("10"))  # 80.00
-    payouts.commissions_approve(organisation=org, commission_ids=[commission.pk], actor=manager)
-    january = payouts.payout_batch_create(organisation=org, month=MONTH)
+    # A batch holds the lines approved for its month: approved in November 2026, paid in November's batch.
+    november = datetime.datetime(2026, 11, 15, 12, tzinfo=datetime.UTC)
+    payouts.commissions_approve(organisation=org, commission_ids=[commission.pk], actor=manager, now=november)
+    january = payouts.payout_batch_create(organisation=org, month=datetime.date(2026, 11, 1))
     assert [p.amount for p in january.payouts] == [Decimal("80.00")]
     payouts.payout_batch_mark_paid(batch=january.batch, actor=manager)
     commission.refresh_from_db()
@@ -199,13 +201,13 @@ def test_refund_after_payment_is_a_negative_line_netted_by_the_next_batch(org, m
     assert correction.corrects == commission and correction.status == CommissionStatus.APPROVED
     # A second refund call takes nothing back twice.
     assert ledger.claw_back(line=commission, reason="nogmaals") is None
-    # February: 95.00 new commission nets against the −80.00: 15.00 is below the minimum, no payout.
+    # The next month: 95.00 new commission nets against the −80.00: 15.00 is below the minimum, no payout.
     f.line(aff.partner, "95.00")
-    february = payouts.payout_batch_create(organisation=org, month=datetime.date(2026, 2, 1))
+    february = payouts.payout_batch_create(organisation=org, month=datetime.date(2026, 12, 1))
     assert february.payouts == []
-    # March: another 40.00 → 55.00 reaches the minimum; the correction is part of that payout.
+    # The month after: another 40.00 → 55.00 reaches the minimum; the correction is part of that payout.
     f.line(aff.partner, "40.00")
-    march = payouts.payout_batch_create(organisation=org, month=datetime.date(2026, 3, 1))
+    march = payouts.payout_batch_create(organisation=org, month=datetime.date(2027, 1, 1))
     assert [p.amount for p in march.payouts] == [Decimal("55.00")]
     correction.refresh_from_db()
     assert correction.payout == march.payouts[0]

@@ -48,7 +48,8 @@ def test_affiliate_list_shows_figures_link_and_account(manager_client, org):
     assert "12,35" in html and "40,00" in html
     rows = {row.partner.name: row for row in response.context["page_obj"]}
     assert (rows["Bouwblog"].click_count, rows["Bouwblog"].conversion_count) == (3, 1)
-    assert (rows["Bouwblog"].pending, rows["Bouwblog"].approved) == (Decimal("12.35"), Decimal("40.00"))
+    balances = rows["Bouwblog"].balances
+    assert (balances.pending, balances.approved) == (Decimal("12.35"), Decimal("40.00"))
     assert "No IBAN filled in." in html or "Geen IBAN" in html
 
 
@@ -323,11 +324,12 @@ def test_make_the_batch_defaults_to_the_previous_month_and_twice_makes_nothing(m
     from affiliates.payouts import previous_month
 
     f.line(f.affiliate(org).partner, "55.00")
-    first = manager_client.post(url(org, "payout_batch_create"))
+    confirm = {"confirm": "yes", "shown": "1:55.00"}
+    first = manager_client.post(url(org, "payout_batch_create"), confirm)
     batch = PayoutBatch.objects.get()
     assert first.status_code == 302 and first.url == url(org, "payout_batch_detail", batch.pk)
     assert batch.month == previous_month()
-    manager_client.post(url(org, "payout_batch_create"))
+    manager_client.post(url(org, "payout_batch_create"), confirm)
     assert PayoutBatch.objects.count() == 1 and batch.payouts.count() == 1
 
 

@@ -28,6 +28,10 @@ def batch_url(org):
     return reverse("affiliates:payout_batch_create", args=[org.slug])
 
 
+# The confirmation of the preview a person saw: two payouts, € 115 in all.
+CONFIRM = {"confirm": "yes", "shown": "2:115.00"}
+
+
 def assert_paid_out_once():
     assert PayoutBatch.objects.count() == 1
     assert sorted(Payout.objects.values_list("amount", flat=True)) == [Decimal("55.00"), Decimal("60.00")]
@@ -36,7 +40,7 @@ def assert_paid_out_once():
 
 def test_two_batch_clicks_at_once_make_one_batch(org, manager, earned):
     needs_row_locks()
-    responses = at_once(*[post(logged_in(manager), batch_url(org)) for _ in range(3)])
+    responses = at_once(*[post(logged_in(manager), batch_url(org), CONFIRM) for _ in range(3)])
     batch = PayoutBatch.objects.get()
     detail = reverse("affiliates:payout_batch_detail", args=[org.slug, batch.pk])
     assert [(response.status_code, response.url) for response in responses] == [(302, detail)] * 3
@@ -47,7 +51,7 @@ def test_a_batch_click_and_the_monthly_task_at_once_make_one_batch(org, manager,
     needs_row_locks()
     month = previous_month().isoformat()
     at_once(
-        post(logged_in(manager), batch_url(org)),
+        post(logged_in(manager), batch_url(org), CONFIRM),
         lambda: tasks_ledger.payout_batch_create_for(org.pk, month),
         lambda: tasks_ledger.payout_batch_create_for(org.pk, month),
     )
@@ -56,7 +60,7 @@ def test_a_batch_click_and_the_monthly_task_at_once_make_one_batch(org, manager,
 
 def test_a_second_batch_click_makes_nothing_and_says_so(org, manager, earned):
     client = logged_in(manager)
-    client.post(batch_url(org))
-    second = client.post(batch_url(org), follow=True)
+    client.post(batch_url(org), CONFIRM)
+    second = client.post(batch_url(org), CONFIRM, follow=True)
     assert "exists already; nothing new was made." in second.text
     assert_paid_out_once()

@@ -30,8 +30,11 @@ def test_due_counts_partners_whose_balance_after_corrections_reaches_the_minimum
     figures = overview(org, programme)
 
     assert figures["due"] == {"partners": 2, "total": Decimal("110.00")}
-    assert figures["ledger"]["approved"] == Decimal("159.99")
-    assert figures["ledger"]["pending"] == Decimal("80.00")
+    # Approved and not in a batch: 60 + 60 + 50 (the -10.01 claw-back is a state of its own).
+    assert figures["balances"].approved == Decimal("170.00")
+    assert figures["balances"].clawed_back == Decimal("-10.01")
+    assert figures["balances"].payable == Decimal("159.99")
+    assert figures["balances"].pending == Decimal("80.00")
 
 
 def test_the_overview_page_names_the_payout_due(manager_client, org):

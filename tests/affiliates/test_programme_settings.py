@@ -23,6 +23,8 @@ def rules(**changes):
         "hold_days": "30",
         "minimum_payout": "50",
         "referral_fee": "50",
+        "max_order_value": "100000",
+        "review_threshold": "1000",
         "home_url": "https://www.voorbeeld.nl/",
         "landing_urls": "https://www.voorbeeld.nl/\nhttps://shop.voorbeeld.nl/acties/",
         "target_order_value": "700",
