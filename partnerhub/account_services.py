@@ -6,6 +6,8 @@ The rule that an organisation always keeps at least one owner lives here, and on
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -58,7 +60,7 @@ def user_signup(*, full_name, email, password, organisation_name=None, invitatio
     email = User.objects.normalize_email(email).strip().lower()
     if invitation is not None and invitation.email.lower() != email:
         raise ValidationError({"email": _("This invitation was sent to another e-mail address.")})
-    if User.objects.filter(email__iexact=email).exists():
+    if _pending_signup_remove(email) is not None:
         raise ValidationError({"email": _("An account with this e-mail address already exists.")})
     user = User.objects.create_user(email=email, password=password, full_name=full_name.strip())
     if invitation is not None:
@@ -67,6 +69,62 @@ def user_signup(*, full_name, email, password, organisation_name=None, invitatio
     if not organisation_name:
         raise ValidationError({"organisation_name": _("Enter the name of your organisation.")})
     return user, organisation_create(name=organisation_name, owner=user)
+
+
+class SignupTokenGenerator(PasswordResetTokenGenerator):
+    """The link that confirms a sign-up: valid for PASSWORD_RESET_TIMEOUT and dead once the account is active
+    (or its password changed), so it works once."""
+
+    key_salt = "partnerhub.account_services.SignupTokenGenerator"
+
+    def _make_hash_value(self, user, timestamp):
+        return f"{user.pk}{user.password}{user.is_active}{timestamp}{user.email}"
+
+
+signup_tokens = SignupTokenGenerator()
+
+
+def _pending_signup_remove(email):
+    """Delete a sign-up of `email` that was never confirmed (not active, never logged in), with the
+    organisation it made; return the account of `email` that remains, or None."""
+    existing = User.objects.select_for_update().filter(email__iexact=email).first()
+    if existing is None or existing.is_active or existing.last_login is not None:
+        return existing
+    shared = Membership.objects.exclude(user=existing).values("organisation_id")
+    Organisation.objects.filter(memberships__user=existing).exclude(pk__in=shared).delete()
+    existing.delete()
+    return None
+
+
+@transaction.atomic
+def signup_request(*, full_name, email, password, organisation_name):
+    """A sign-up without an invitation; returns (user, created).
+
+    The answer must not tell whether the address has an account, so nobody is logged in here: a new address
+    gets an inactive account (and its organisation) that its confirmation link activates, an address with an
+    account gets nothing (created=False: the caller mails it instead). An earlier sign-up that was never
+    confirmed is replaced, so a stranger who signed up with someone's address cannot keep it from them.
+    """
+    email = User.objects.normalize_email(email).strip().lower()
+    if not organisation_name or not organisation_name.strip():
+        raise ValidationError({"organisation_name": _("Enter the name of your organisation.")})
+    existing = _pending_signup_remove(email)
+    if existing is not None:
+        make_password(password)  # the same work as a new account, so the answer takes as long
+        return existing, False
+    user = User.objects.create_user(
+        email=email, password=password, full_name=full_name.strip(), is_active=False
+    )
+    organisation_create(name=organisation_name, owner=user)
+    return user, True
+
+
+@transaction.atomic
+def signup_confirm(*, user):
+    """Activate a confirmed sign-up; returns the organisation it created."""
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    return Organisation.objects.filter(memberships__user=user).order_by("pk").first()
 
 
 @transaction.atomic

@@ -20,6 +20,8 @@ PUBLIC_URL_NAMES = {
     "login",
     "logout",
     "signup",
+    "signup_sent",
+    "signup_confirm",
     "password_reset",
     "password_reset_done",
     "password_reset_confirm",

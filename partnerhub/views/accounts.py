@@ -1,16 +1,22 @@
 """Logging in, passwords, signing up, and accepting an invitation to join an organisation."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.decorators import method_decorator
-from django.utils.http import urlencode
+from django.utils.encoding import force_bytes
+from django.utils.http import urlencode, urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from partnerhub import account_services
 from partnerhub.account_forms import LoginForm, SignupForm
@@ -81,12 +87,30 @@ def signup(request):
         if invitation is not None:
             return redirect("invitation_accept", token)
         return redirect("organisation_create")
-    if invitation is not None and User.objects.filter(email__iexact=invitation.email).exists():
+    # The invitation's link went to that address: its holder may learn that the account exists.
+    if (
+        invitation is not None
+        and User.objects.filter(email__iexact=invitation.email, is_active=True).exists()
+    ):
         messages.info(request, _("You already have an account. Log in to accept the invitation."))
         return redirect_to_login(reverse("invitation_accept", args=[token]))
 
     form = SignupForm(request.POST or None, invitation=invitation)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and invitation is None:
+        data = form.cleaned_data
+        try:
+            user, created = account_services.signup_request(
+                full_name=data["full_name"],
+                email=data["email"],
+                password=data["password1"],
+                organisation_name=data.get("organisation_name"),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            transaction.on_commit(partial(_send_signup_mail, request=request, user=user, created=created))
+            return redirect("signup_sent")
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             user, organisation = account_services.user_signup(
@@ -103,6 +127,47 @@ def signup(request):
             messages.success(request, _("Welcome to PartnerHub, %(name)s.") % {"name": user.get_short_name()})
             return redirect("dashboard", organisation.slug)
     return render(request, "registration/signup.html", {"form": form, "invitation": invitation})
+
+
+def _send_signup_mail(*, request, user, created):
+    """A new address gets its confirmation link; an address with an account is told so, by mail only."""
+    if created:
+        uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
+        token = account_services.signup_tokens.make_token(user)
+        context = {"confirm_url": request.build_absolute_uri(reverse("signup_confirm", args=[uidb64, token]))}
+        template = "registration/signup_confirm"
+    else:
+        context = {
+            "login_url": request.build_absolute_uri(reverse("login")),
+            "reset_url": request.build_absolute_uri(reverse("password_reset")),
+        }
+        template = "registration/signup_existing"
+    context["name"] = user.get_short_name()
+    subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+    send_mail(subject, render_to_string(f"{template}_email.txt", context), None, [user.email])
+
+
+@require_safe
+def signup_sent(request):
+    return render(request, "registration/signup_sent.html")
+
+
+@require_http_methods(["GET", "POST"])
+def signup_confirm(request, uidb64, token):
+    """The link of the confirmation mail: a page with one button (a mail scanner that opens links does not
+    use it up), whose POST activates the account and logs its owner in."""
+    try:
+        user = User.objects.get(pk=urlsafe_base64_decode(uidb64).decode())
+    except (ValueError, TypeError, OverflowError, User.DoesNotExist):
+        user = None
+    if user is None or not account_services.signup_tokens.check_token(user, token):
+        return render(request, "registration/signup_confirm_invalid.html", status=404)
+    if request.method == "GET":
+        return render(request, "registration/signup_confirm.html", {"confirm_user": user})
+    organisation = account_services.signup_confirm(user=user)
+    login(request, user, backend=SIGNUP_BACKEND)
+    messages.success(request, _("Welcome to PartnerHub, %(name)s.") % {"name": user.get_short_name()})
+    return redirect("dashboard", organisation.slug)
 
 
 @require_http_methods(["GET", "POST"])
