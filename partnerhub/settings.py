@@ -372,6 +372,19 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(os.environ.get("CHECKER_REMINDERS_EVERY_SECONDS", "60")),
     },
     # The partner programme. Each is safe to run twice (see the task modules in affiliates/).
+    # Housekeeping (partnerhub/housekeeping.py): at night, each safe to run twice.
+    "housekeeping-expired-tokens": {
+        "task": "partnerhub.tasks.purge_expired_tokens",
+        "schedule": crontab(hour=3, minute=10),
+    },
+    "housekeeping-import-uploads": {
+        "task": "partnerhub.tasks.purge_import_uploads",
+        "schedule": crontab(hour=3, minute=20),
+    },
+    "housekeeping-failed-documents": {
+        "task": "partnerhub.tasks.retry_failed_documents",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "programme-approve-commissions": {
         "task": "affiliates.tasks_ledger.approve_due_commissions",
         "schedule": crontab(hour=5, minute=30),
@@ -422,6 +435,9 @@ if not DEBUG:
 
 # How long an invitation to join an organisation stays valid.
 MEMBER_INVITATION_DAYS = 14
+# Housekeeping: how long expired invitations to join, and the uploaded text of finished CSV imports, are kept.
+HOUSEKEEPING_INVITATIONS_KEEP_DAYS = 30
+HOUSEKEEPING_IMPORT_UPLOADS_KEEP_DAYS = 7
 # Partners per page in lists.
 PARTNERS_PER_PAGE = 25
 # A CSV import of more rows than this runs as a background job with a progress bar (smaller ones at once).

@@ -21,3 +21,25 @@ def import_csv(job_id):
     from partnerhub.partner_import import csv_import_run
 
     csv_import_run(job_id=job_id)
+
+
+# Housekeeping (partnerhub/housekeeping.py), daily from the scheduler; each is safe to run twice.
+@shared_task
+def purge_expired_tokens():
+    from partnerhub import housekeeping
+
+    return housekeeping.purge_expired_tokens()
+
+
+@shared_task
+def purge_import_uploads():
+    from partnerhub import housekeeping
+
+    return housekeeping.purge_import_uploads()
+
+
+@shared_task
+def retry_failed_documents():
+    from partnerhub import housekeeping
+
+    return housekeeping.retry_failed_documents()
