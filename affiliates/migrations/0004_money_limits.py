@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='programmesettings',
             name='max_order_value',
-            field=models.DecimalField(decimal_places=2, default=Decimal('100000.00'), help_text='An order reported with a higher value is refused: it is almost certainly a mistake.', max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('1')), django.core.validators.MaxValueValidator(Decimal('10000000'))], verbose_name='highest order value'),
+            field=models.DecimalField(decimal_places=2, default=Decimal('100000.00'), help_text='An order reported with a higher value is refused: it is almost certainly a mistake.', max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('1')), django.core.validators.MaxValueValidator(Decimal('1000000'))], verbose_name='highest order value'),
         ),
         migrations.AddField(
             model_name='programmesettings',
@@ -62,6 +62,6 @@ class Migration(migrations.Migration):
         migrations.RunPython(programme_start_and_limits, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name='programmesettings',
-            constraint=models.CheckConstraint(condition=models.Q(('max_order_value__gte', 1), ('max_order_value__lte', Decimal('10000000')), ('minimum_payout__lte', Decimal('10000')), ('referral_fee__lte', Decimal('10000')), ('review_threshold__gte', 0), ('review_threshold__lte', Decimal('100000'))), name='programme_money_limits'),
+            constraint=models.CheckConstraint(condition=models.Q(('max_order_value__gte', 1), ('max_order_value__lte', Decimal('1000000')), ('minimum_payout__lte', Decimal('10000')), ('referral_fee__lte', Decimal('10000')), ('review_threshold__gte', 0), ('review_threshold__lte', Decimal('100000'))), name='programme_money_limits'),
         ),
     ]

@@ -23,7 +23,8 @@ MONEY = {"max_digits": 12, "decimal_places": 2}
 MONEY_LIMITS = {
     "referral_fee": Decimal("10000"),
     "minimum_payout": Decimal("10000"),
-    "max_order_value": Decimal("10000000"),
+    # The API refuses any value above 1,000,000 whatever the programme says (affiliates/api.py).
+    "max_order_value": Decimal("1000000"),
     "review_threshold": Decimal("100000"),
     "target_order_value": Decimal("10000000"),
 }
