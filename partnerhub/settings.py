@@ -202,6 +202,8 @@ TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES") or os.environ.get("AFFIL
 # The partner programme: where an unknown affiliate code leads; the largest file the toolkit accepts.
 AFFILIATE_FALLBACK_URL = os.environ.get("AFFILIATE_FALLBACK_URL", "/")
 AFFILIATES_ASSET_MAX_BYTES = int(os.environ.get("AFFILIATES_ASSET_MAX_BYTES", str(10 * 1024 * 1024)))
+# Clicks older than this many months are counted per affiliate and month, then removed.
+AFFILIATE_CLICKS_KEEP_MONTHS = int(os.environ.get("AFFILIATE_CLICKS_KEEP_MONTHS", "25"))
 # After the database was unavailable, /r/<code> leaves it alone for this long and sends visitors on by the
 # link's remembered landing rules, so that no visitor waits for the connect timeout on every click.
 AFFILIATE_DATABASE_PAUSE_SECONDS = int(os.environ.get("AFFILIATE_DATABASE_PAUSE_SECONDS", "10"))
@@ -246,7 +248,7 @@ RATELIMITS = {
 }
 
 
-def media_storage(environ):
+def media_storage(*, kind, bucket="", endpoint_url="", region_name="", access_key="", secret_key=""):
     """STORAGES["default"], where rendered PDFs and toolkit files are kept: the local disk under MEDIA_ROOT
     (MEDIA_STORAGE=local, the default), which works only while web and worker share one machine, or a
     bucket of any S3 API (MEDIA_STORAGE=s3: Amazon, MinIO, …) that every machine reaches.
@@ -257,25 +259,24 @@ def media_storage(environ):
     and a render that lost its claim deletes the file it saved (partnerhub.documents), which with
     overwriting would be the other's.
     """
-    kind = (environ.get("MEDIA_STORAGE") or "local").strip().lower()
+    kind = (kind or "local").strip().lower()
     if kind == "local":
         return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
     if kind != "s3":
         raise RuntimeError(f"MEDIA_STORAGE must be local or s3, not {kind!r}.")
-    bucket = (environ.get("AWS_STORAGE_BUCKET_NAME") or "").strip()
-    if not bucket:
+    if not bucket.strip():
         raise RuntimeError("AWS_STORAGE_BUCKET_NAME must be set when MEDIA_STORAGE=s3.")
     from botocore.config import Config
 
     return {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
-            "bucket_name": bucket,
-            "endpoint_url": environ.get("AWS_S3_ENDPOINT_URL") or None,  # unset: Amazon S3
-            "region_name": environ.get("AWS_S3_REGION_NAME") or None,
+            "bucket_name": bucket.strip(),
+            "endpoint_url": endpoint_url or None,  # unset: Amazon S3
+            "region_name": region_name or None,
             # Unset: boto3 looks further (an instance role, ~/.aws/credentials).
-            "access_key": environ.get("AWS_ACCESS_KEY_ID") or None,
-            "secret_key": environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "access_key": access_key or None,
+            "secret_key": secret_key or None,
             "default_acl": None,
             "querystring_auth": True,
             "querystring_expire": 60,
@@ -288,7 +289,14 @@ def media_storage(environ):
 
 
 STORAGES = {
-    "default": media_storage(os.environ),
+    "default": media_storage(
+        kind=os.environ.get("MEDIA_STORAGE", "local"),
+        bucket=os.environ.get("AWS_STORAGE_BUCKET_NAME", ""),
+        endpoint_url=os.environ.get("AWS_S3_ENDPOINT_URL", ""),
+        region_name=os.environ.get("AWS_S3_REGION_NAME", ""),
+        access_key=os.environ.get("AWS_ACCESS_KEY_ID", ""),
+        secret_key=os.environ.get("AWS_SECRET_ACCESS_KEY", ""),
+    ),
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -385,6 +393,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "partnerhub.tasks.retry_failed_documents",
         "schedule": crontab(hour=3, minute=30),
     },
+    "housekeeping-clicks": {"task": "affiliates.tasks.prune_clicks", "schedule": crontab(hour=3, minute=40)},
     "programme-approve-commissions": {
         "task": "affiliates.tasks_ledger.approve_due_commissions",
         "schedule": crontab(hour=5, minute=30),

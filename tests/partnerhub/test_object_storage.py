@@ -3,8 +3,8 @@
 The bucket is real: moto's S3 server, started on a free local port by the `s3_server` fixture, spoken to
 over HTTP by django-storages (boto3) in the web app, in a worker process, and by the tests' own boto3 client
 that looks into the bucket. Each test gets a fresh bucket and points STORAGES at it through the same
-`media_storage()` the settings use, from the environment a worker process gets too. Downloads are streamed
-by the app after its membership check; nothing hands out a link to the bucket.
+`media_storage()` the settings use, with the values of the environment a worker process gets. Downloads
+are streamed by the app after its membership check; nothing hands out a link to the bucket.
 """
 
 import hashlib
@@ -72,6 +72,17 @@ class Bucket:
         )
         self.client.create_bucket(Bucket=self.name, CreateBucketConfiguration={"LocationConstraint": REGION})
 
+    def storage(self):
+        """STORAGES["default"] as the settings make it from `env`."""
+        return media_storage(
+            kind=self.env["MEDIA_STORAGE"],
+            bucket=self.env["AWS_STORAGE_BUCKET_NAME"],
+            endpoint_url=self.env["AWS_S3_ENDPOINT_URL"],
+            region_name=self.env["AWS_S3_REGION_NAME"],
+            access_key=self.env["AWS_ACCESS_KEY_ID"],
+            secret_key=self.env["AWS_SECRET_ACCESS_KEY"],
+        )
+
     def keys(self):
         listing = self.client.list_objects_v2(Bucket=self.name)
         return sorted(item["Key"] for item in listing.get("Contents", []))
@@ -88,7 +99,7 @@ class Bucket:
 def s3(s3_server, settings):
     """A fresh bucket, and this process's media storage pointed at it (as MEDIA_STORAGE=s3 would)."""
     bucket = Bucket(s3_server)
-    settings.STORAGES = {**settings.STORAGES, "default": media_storage(bucket.env)}
+    settings.STORAGES = {**settings.STORAGES, "default": bucket.storage()}
     return bucket
 
 
