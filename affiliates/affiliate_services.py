@@ -8,7 +8,7 @@ unique per organisation. IBANs are stored compact (NL91ABNA0417164300) and shown
 import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
@@ -19,6 +19,7 @@ from schwifty.exceptions import SchwiftyException
 from affiliates.models import (
     Affiliate,
     Click,
+    ClickMonth,
     PortalLink,
     Project,
 )
@@ -238,12 +239,24 @@ def affiliates_with_figures(organisation):
         )
 
     clicks = Click.objects.filter(affiliate=OuterRef("pk"))
+    # Clicks older than the retention period are kept as monthly counts (affiliates/housekeeping.py).
+    counted_before = Coalesce(
+        Subquery(
+            ClickMonth.objects.filter(affiliate=OuterRef("pk"))
+            .order_by()
+            .values("affiliate")
+            .annotate(total=Sum("clicks"))
+            .values("total"),
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
     conversions = Project.objects.filter(partner=OuterRef("partner")).exclude(attribution="")
     return (
         Affiliate.objects.filter(organisation=organisation)
         .select_related("partner")
         .annotate(
-            click_count=count_of(clicks, "affiliate"),
+            click_count=count_of(clicks, "affiliate") + counted_before,
             conversion_count=count_of(conversions, "partner"),
             open_portal_links=Count(
                 "portal_links",

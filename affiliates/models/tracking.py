@@ -134,6 +134,27 @@ class Click(models.Model):
         return self.click_id
 
 
+class ClickMonth(models.Model):
+    """How many clicks an affiliate had in a month, kept when the clicks themselves are removed after
+    `AFFILIATE_CLICKS_KEEP_MONTHS` (affiliates/housekeeping.py): counts stay, visitors' traces go."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    affiliate = models.ForeignKey(Affiliate, on_delete=models.CASCADE, related_name="click_months")
+    month = models.DateField(_("month"))  # the first day
+    clicks = models.PositiveIntegerField(_("clicks"), default=0)
+
+    class Meta:
+        verbose_name = _("clicks of a month")
+        verbose_name_plural = _("clicks per month")
+        ordering = ["-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["affiliate", "month"], name="click_month_once_per_affiliate"),
+        ]
+
+    def __str__(self):
+        return f"{self.affiliate} {self.month:%Y-%m}: {self.clicks}"
+
+
 class ProjectSource(models.TextChoices):
     MANUAL = "manual", _("Entered")
     CSV = "csv", _("Imported")

@@ -1,0 +1,78 @@
+"""Housekeeping of the programme: clicks are kept for AFFILIATE_CLICKS_KEEP_MONTHS (default 25, so that a
+year can be compared with the year before), then counted into `ClickMonth` per affiliate and month and
+removed. The counts stay on every page that shows a total; the visitors' traces (hashed address, browser,
+landing page) go. Whole months only, so a month is never half counted and half kept.
+
+Safe to run twice and at once: the clicks of a month are counted and deleted in one transaction, and a
+second run finds none of them left. An order's link to its click becomes empty; its attribution stays.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, F
+from django.utils import timezone
+
+from affiliates.models import Click, ClickMonth
+
+
+def retention_start(today=None, *, months=None):
+    """The first day of the oldest month whose clicks are still kept."""
+    today = today or timezone.localdate()
+    months = settings.AFFILIATE_CLICKS_KEEP_MONTHS if months is None else months
+    index = today.year * 12 + (today.month - 1) - months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def prune_clicks(*, today=None, dry_run=False):
+    start = retention_start(today)
+    cutoff = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
+    old = Click.objects.filter(created_at__lt=cutoff)
+    if dry_run:
+        return {"clicks counted per month and removed": old.count()}
+    removed = 0
+    # Month by month, so that one transaction never holds years of clicks.
+    for month in _months_with_clicks(old):
+        removed += _fold_month(month)
+    return {"clicks counted per month and removed": removed}
+
+
+def _months_with_clicks(clicks):
+    first = clicks.order_by("created_at").values_list("created_at", flat=True).first()
+    if first is None:
+        return []
+    last = clicks.order_by("-created_at").values_list("created_at", flat=True).first()
+    month = timezone.localtime(first).date().replace(day=1)
+    end = timezone.localtime(last).date().replace(day=1)
+    months = []
+    while month <= end:
+        months.append(month)
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def _local_midnight(day):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+@transaction.atomic
+def _fold_month(month):
+    following = (month + datetime.timedelta(days=32)).replace(day=1)
+    clicks = Click.objects.select_for_update().filter(
+        created_at__gte=_local_midnight(month), created_at__lt=_local_midnight(following)
+    )
+    counts = list(clicks.order_by().values("organisation_id", "affiliate_id").annotate(n=Count("pk")))
+    for row in counts:
+        updated = ClickMonth.objects.filter(affiliate_id=row["affiliate_id"], month=month).update(
+            clicks=F("clicks") + row["n"]
+        )
+        if not updated:
+            ClickMonth.objects.create(
+                organisation_id=row["organisation_id"],
+                affiliate_id=row["affiliate_id"],
+                month=month,
+                clicks=row["n"],
+            )
+    removed, _by_model = clicks.delete()
+    return removed

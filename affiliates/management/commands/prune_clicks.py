@@ -1,0 +1,9 @@
+"""Count clicks older than AFFILIATE_CLICKS_KEEP_MONTHS into monthly totals and remove them."""
+
+from affiliates import housekeeping
+from partnerhub.management.commands._housekeeping import HousekeepingCommand
+
+
+class Command(HousekeepingCommand):
+    help = __doc__
+    job = housekeeping.prune_clicks
