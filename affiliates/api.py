@@ -13,7 +13,7 @@ import datetime
 import logging
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
@@ -22,7 +22,8 @@ from django.utils import timezone
 from ninja import Field, Header, NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.security import HttpBearer
-from pydantic import field_validator
+from pydantic import WithJsonSchema, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from affiliates import conversions
 from partnerhub import ratelimits
@@ -31,18 +32,45 @@ logger = logging.getLogger(__name__)
 # How long a client is asked to wait (Retry-After) while the database is unavailable.
 RETRY_AFTER_SECONDS = 30
 
-IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
-AMOUNT = re.compile(r"^\d{1,10}(\.\d{1,2})?$")
+IDEMPOTENCY_KEY_PATTERN = r"^[A-Za-z0-9._:-]{1,100}$"
+IDEMPOTENCY_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
+# The highest order value the API takes at all; a programme can set a lower one (`max_order_value`, a 422).
+VALUE_MAX = Decimal("1000000.00")
+AMOUNT_PATTERN = r"^(?:[0-9]{1,6}(?:\.[0-9]{1,2})?|1000000(?:\.0{1,2})?)$"
+AMOUNT = re.compile(AMOUNT_PATTERN)
+# Text carries no control characters (a NUL cannot even be stored); a reference also more than spaces. The
+# same patterns go into the OpenAPI description, so a client generated from it cannot send what we refuse.
+TEXT_PATTERN = r"^[^\u0000-\u001F\u007F]*$"
+TEXT = re.compile(TEXT_PATTERN)
+NAMED_TEXT_PATTERN = r"^[^\u0000-\u001F\u007F]*[^\s\u0000-\u001F\u007F][^\u0000-\u001F\u007F]*$"
+EMAIL_MAX = 254  # the customer e-mail column
+# The addresses Django's e-mail check takes (a dot-atom, a domain with a top-level domain of 2 to 63 letters):
+# narrower than the `email` format alone, which allows "a@b.c".
+EMAIL_PATTERN = (
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9\u00A1-\uFFFF](?:[A-Za-z0-9\u00A1-\uFFFF-]{0,61}[A-Za-z0-9\u00A1-\uFFFF])?\.)+"
+    r"[A-Za-z\u00A1-\uFFFF]{2,63}$"
+)
 
 DESCRIPTION = """
 Report orders from your webshop or CRM so that affiliates earn their commission exactly once.
 
 **Authentication**: `Authorization: Bearer <key>`, a key made under *Programme → Settings → API keys*.
 
-**Idempotency**: every order carries an idempotency key (the `Idempotency-Key` header or the body field
-`idempotency_key`; letters, digits and `. _ : -`, at most 100). Sending the same key again returns exactly
-the first answer (same status and body) and creates nothing; the same key with another order is refused
-with 409 `idempotency_key_reused`.
+**Idempotency**: every order carries an idempotency key in the `Idempotency-Key` header (letters, digits
+and `. _ : -`, at most 100; a client that cannot set headers may send it as the body field
+`idempotency_key` instead). Sending the same key again returns exactly the first answer (same status and
+body) and creates nothing; the same key with another order is refused with 409 `idempotency_key_reused`.
+
+**What happened**: `counts_for_partner` says whether the order is booked on the affiliate's partner (and
+counts for its tier); `commission` is the commission it earned, or null with `reason` saying why. An order
+can count without a commission (`not_first_order`). `credited` is the former name of `counts_for_partner`.
+`GET /api/v1/conversions/{idempotency_key}` answers the order as it stands now: the commission's status
+today, `refunded_at` and the `correction` of a paid commission.
+
+**Limits**: the description states every length, pattern and limit the server checks, except two that
+depend on the day and the programme: an order date in the future, and a value above the programme's highest
+order value (below the hard limit of 1000000.00), are refused with 422.
 
 **Attribution**: `click_id` (the `ph_click` value the tracking snippet kept), else `coupon`, else the
 affiliate `code`. A commission is created only on the customer's first order, within the attribution window
@@ -181,34 +209,82 @@ def invalid(errors):
     )
 
 
+def text_schema(*, max_length, pattern=TEXT_PATTERN, min_length=0, optional=True, **extra):
+    """The JSON schema of a text field: what a generated client checks before it sends anything."""
+    schema = {
+        "type": ["string", "null"] if optional else "string",
+        "maxLength": max_length,
+        "pattern": pattern,
+    }
+    if min_length:
+        schema["minLength"] = min_length
+    return WithJsonSchema(schema | extra)
+
+
+def text_problem(value, max_length):
+    """Why a text does not fit its schema (`text_schema`: its length and pattern), or ""."""
+    if len(value) > max_length:
+        return f"At most {max_length} characters."
+    if not TEXT.fullmatch(value):
+        return "No control characters."
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return "Not valid Unicode text."
+    return ""
+
+
 class ConversionIn(Schema):
-    idempotency_key: str | None = Field(
-        None, description="Or the Idempotency-Key header. Letters, digits and . _ : -, at most 100."
+    # Not in the description: the Idempotency-Key header is (required there, so a generated client sends it).
+    # The body field stays for a client that cannot set headers; sent with the header it must be the same.
+    idempotency_key: SkipJsonSchema[str | None] = None
+    customer_reference: Annotated[
+        str, text_schema(max_length=100, min_length=1, pattern=NAMED_TEXT_PATTERN, optional=False)
+    ] = Field(..., description="Your reference of the customer (1 to 100 characters, not only spaces).")
+    customer_email: Annotated[
+        str | None, text_schema(max_length=EMAIL_MAX, pattern=EMAIL_PATTERN, format="email")
+    ] = Field(None, description="The customer's e-mail address (optional).")
+    value: Annotated[
+        Decimal,
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {"type": "number", "minimum": 0, "maximum": int(VALUE_MAX), "multipleOf": 0.01},
+                    {"type": "string", "pattern": AMOUNT_PATTERN},
+                ]
+            }
+        ),
+    ] = Field(
+        ...,
+        description="The order value in euros, from 0 up to and including 1000000, at most 2 decimals: "
+        '"1234.50" or 1234.5. A programme can set a lower highest value (422, field `value`).',
     )
-    customer_reference: str = Field(..., description="Your reference of the customer (1 to 100 characters).")
-    customer_email: str | None = Field(None, description="The customer's e-mail address (optional).")
-    value: Decimal = Field(
-        ..., description='The order value in euros, at least 0, at most 2 decimals: "1234.50" or 1234.5.'
+    date: Annotated[str, WithJsonSchema({"type": "string", "format": "date"})] = Field(
+        ..., description="The order date, YYYY-MM-DD (2026-01-31); not in the future."
     )
-    date: str = Field(..., description="The order date, ISO 8601 (2026-01-31); not in the future.")
-    click_id: str | None = Field(None, description="The ph_click value kept by the tracking snippet.")
-    coupon: str | None = Field(None, description="An affiliate's coupon code used with the order.")
-    code: str | None = Field(None, description="An affiliate's link code, when the shop knows it.")
+    click_id: Annotated[str | None, text_schema(max_length=100)] = Field(
+        None, description="The ph_click value kept by the tracking snippet."
+    )
+    coupon: Annotated[str | None, text_schema(max_length=100)] = Field(
+        None, description="An affiliate's coupon code used with the order."
+    )
+    code: Annotated[str | None, text_schema(max_length=100)] = Field(
+        None, description="An affiliate's link code, when the shop knows it."
+    )
 
     @field_validator("idempotency_key")
     @classmethod
     def _key(cls, value):
-        if value is not None and not IDEMPOTENCY_KEY.match(value):
+        if value is not None and not IDEMPOTENCY_KEY.fullmatch(value):
             raise ValueError("Use 1 to 100 letters, digits and . _ : -")
         return value
 
     @field_validator("customer_reference")
     @classmethod
     def _reference(cls, value):
-        value = value.strip()
-        if not 1 <= len(value) <= 100:
-            raise ValueError("Give the customer reference, at most 100 characters.")
-        return value
+        if not 1 <= len(value.strip()) <= 100 or text_problem(value, 100):
+            raise ValueError("Give the customer reference, at most 100 characters, no control characters.")
+        return value.strip()
 
     @field_validator("customer_email")
     @classmethod
@@ -219,6 +295,8 @@ class ConversionIn(Schema):
                 validate_email(value)
             except DjangoValidationError:
                 raise ValueError("Not a valid e-mail address.") from None
+            if len(value) > EMAIL_MAX:
+                raise ValueError(f"At most {EMAIL_MAX} characters.")
         return value.lower()
 
     @field_validator("value", mode="before")
@@ -226,12 +304,15 @@ class ConversionIn(Schema):
     def _value(cls, value):
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             raise ValueError("Give the value as a number of euros, for example 1234.50.")
+        if isinstance(value, float) and value == 0:
+            value = 0  # also -0.0
         text = repr(value) if isinstance(value, float) else str(value).strip()
         if isinstance(value, float) and text.endswith(".0"):
             text = text[:-2]
-        if not AMOUNT.match(text):
+        if not AMOUNT.fullmatch(text):
             raise ValueError(
-                "Give the value in euros, at least 0 and at most 2 decimals, for example 1234.50."
+                "Give the value in euros, from 0 up to and including 1000000, at most 2 decimals, "
+                "for example 1234.50."
             )
         try:
             return Decimal(text)
@@ -252,57 +333,109 @@ class ConversionIn(Schema):
     @field_validator("click_id", "coupon", "code")
     @classmethod
     def _reference_value(cls, value):
-        value = (value or "").strip()
-        if len(value) > 100:
-            raise ValueError("At most 100 characters.")
-        return value
+        problem = text_problem(value or "", 100)
+        if problem:
+            raise ValueError(problem)
+        return (value or "").strip()
+
+
+# The answers. Amounts are text with two decimals, so that no client reads them as a float.
+AMOUNT_OUT = {"type": "string", "pattern": r"^-?[0-9]+\.[0-9]{2}$"}
+MOMENT = {"type": "string", "format": "date-time"}
+REASONS = [value for name, value in vars(conversions.Reason).items() if name.isupper()]
 
 
 class CommissionOut(Schema):
     id: int
-    amount: str = Field(..., description='Euros, two decimals, as text: "12.34".')
-    status: str
-    percent: str | None = None
+    amount: Annotated[str, WithJsonSchema(AMOUNT_OUT)] = Field(..., description='Euros, as text: "12.34".')
+    status: Literal["pending", "approved", "paid", "rejected"] = Field(
+        ...,
+        description="In the answer to the POST: the status when the order was recorded (pending). In the "
+        "GET: the status now (approved, paid; rejected after a refund before payment).",
+    )
+    percent: Annotated[
+        str | None, WithJsonSchema({"type": ["string", "null"], "pattern": r"^[0-9]+\.[0-9]{2}$"})
+    ] = None
 
 
 class AttributionOut(Schema):
     method: Literal["click", "coupon", "code"]
-    affiliate: str
+    affiliate: str = Field(..., description="The affiliate's link code.")
     click_id: str | None = None
-    clicked_at: str | None = None
+    clicked_at: Annotated[str | None, WithJsonSchema({"type": ["string", "null"], "format": "date-time"})] = (
+        None
+    )
     days_since_click: int | None = None
-    window_days: int | None = None
+    window_days: int | None = Field(None, ge=0)
 
 
 class ConversionOut(Schema):
     project_id: int
     idempotency_key: str
     customer_reference: str
-    value: str
-    date: str
-    first_order: bool
+    value: Annotated[str, WithJsonSchema(AMOUNT_OUT)]
+    date: Annotated[str, WithJsonSchema({"type": "string", "format": "date"})]
+    first_order: bool = Field(..., description="Whether this is the customer's first order here.")
     attribution: AttributionOut | None
-    credited: bool = Field(..., description="Whether the order counts for the affiliate's partner.")
-    commission: CommissionOut | None
-    reason: str | None = Field(..., description="Why no commission was created (null when one was).")
+    counts_for_partner: bool = Field(
+        ...,
+        description="Whether the order is booked on the affiliate's partner (and counts for its tier). It "
+        "can count without earning a commission, for instance when it is not the customer's first order: "
+        "then `commission` is null and `reason` says why.",
+    )
+    credited: bool = Field(
+        ...,
+        description="Deprecated: the same as `counts_for_partner`; it never meant that a commission was "
+        "earned. Read `commission` for that.",
+        json_schema_extra={"deprecated": True},
+    )
+    commission: CommissionOut | None = Field(..., description="The commission the order earned, or null.")
+    reason: str | None = Field(
+        ...,
+        description="Why no commission was earned (null when one was).",
+        json_schema_extra={"enum": [*REASONS, None]},
+    )
     detail: str
-    recorded_at: str
-
-
-class RefundIn(Schema):
-    reason: str | None = Field(None, max_length=300, description="Shown on the ledger line.")
+    recorded_at: Annotated[str, WithJsonSchema(MOMENT)]
 
 
 class CorrectionOut(Schema):
     id: int
-    amount: str
-    status: str
+    amount: Annotated[str, WithJsonSchema(AMOUNT_OUT)] = Field(..., description='Negative: "-12.34".')
+    status: Literal["pending", "approved", "paid", "rejected"]
+
+
+class ConversionStateOut(ConversionOut):
+    commission: CommissionOut | None = Field(
+        ..., description="The commission the order earned, with its status now; null when it earned none."
+    )
+    detail: str = Field(..., description="What happened to the order, in a sentence.")
+    refunded_at: Annotated[
+        str | None, WithJsonSchema({"type": ["string", "null"], "format": "date-time"})
+    ] = Field(..., description="When the order was refunded (POST …/refund), or null.")
+    correction: CorrectionOut | None = Field(
+        ..., description="The negative line that took back a commission already paid, or null."
+    )
+
+
+class RefundIn(Schema):
+    reason: Annotated[str | None, text_schema(max_length=300)] = Field(
+        None, description="Shown on the ledger line."
+    )
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, value):
+        problem = text_problem(value or "", 300)
+        if problem:
+            raise ValueError(problem)
+        return value
 
 
 class RefundOut(Schema):
     project_id: int
     idempotency_key: str
-    refunded_at: str
+    refunded_at: Annotated[str, WithJsonSchema(MOMENT)]
     commission: CommissionOut | None
     correction: CorrectionOut | None = Field(..., description="The negative line, for a paid commission.")
 
@@ -333,19 +466,40 @@ def _reply(request, outcome):
     return api.create_response(request, outcome.body, status=outcome.status)
 
 
+# An idempotency key in a header or a path: the same rule as in the body.
+KEY_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 100, "pattern": IDEMPOTENCY_KEY_PATTERN}
+NOT_FOUND = {"error": "not_found", "detail": "No order with this idempotency key."}
+
+
 @api.post(
     "/conversions",
     url_name="conversion_create",
     response={201: ConversionOut, 400: ErrorOut, 401: ErrorOut, 409: ReuseOut, 422: ValidationOut},
     summary="Report an order",
+    # Documented as required, so a generated client always sends it; the body field is the fallback for a
+    # client that cannot set headers (and must then equal it when both are sent).
+    openapi_extra={
+        "parameters": [
+            {
+                "in": "header",
+                "name": "Idempotency-Key",
+                "required": True,
+                "schema": KEY_SCHEMA,
+                "description": "The order's idempotency key: letters, digits and . _ : -, at most 100.",
+            }
+        ]
+    },
 )
 def conversion_create(
     request,
     payload: ConversionIn,
-    idempotency_header: str | None = Header(None, alias="Idempotency-Key"),
+    # Described by `openapi_extra` above (as required) instead of as the optional parameter it is here.
+    idempotency_header: Annotated[str | None, WithJsonSchema({"include_in_schema": False})] = Header(
+        None, alias="Idempotency-Key"
+    ),
 ):
-    header = (idempotency_header or "").strip()
-    if header and not IDEMPOTENCY_KEY.match(header):
+    header = idempotency_header
+    if header is not None and not IDEMPOTENCY_KEY.fullmatch(header):
         return invalid([{"field": "Idempotency-Key", "message": "Use 1 to 100 letters, digits and . _ : -"}])
     if header and payload.idempotency_key and header != payload.idempotency_key:
         return invalid([{"field": "idempotency_key", "message": "Differs from the Idempotency-Key header."}])
@@ -370,15 +524,20 @@ def conversion_create(
 @api.get(
     "/conversions/{idempotency_key}",
     url_name="conversion_detail",
-    response={200: ConversionOut, 401: ErrorOut, 404: ErrorOut},
-    summary="The stored answer for an order",
+    response={200: ConversionStateOut, 401: ErrorOut, 404: ErrorOut},
+    summary="An order as it stands now",
+    description="What was recorded for the order (as in the first answer) with its commission's status now, "
+    "its refund and the correction of a paid commission. Sending the POST again still returns the first "
+    "answer exactly.",
 )
-def conversion_detail(request, idempotency_key: str):
-    body = conversions.conversion_result(
+def conversion_detail(request, idempotency_key: Annotated[str, WithJsonSchema(KEY_SCHEMA)]):
+    if not IDEMPOTENCY_KEY.fullmatch(idempotency_key):
+        return Status(404, NOT_FOUND)
+    body = conversions.conversion_state(
         organisation=request.auth.organisation, idempotency_key=idempotency_key
     )
     if body is None:
-        return Status(404, {"error": "not_found", "detail": "No order with this idempotency key."})
+        return Status(404, NOT_FOUND)
     return Status(200, body)
 
 
@@ -388,19 +547,24 @@ def conversion_detail(request, idempotency_key: str):
     response={200: RefundOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ValidationOut},
     summary="Refund an order: take its commission back",
 )
-def conversion_refund(request, idempotency_key: str, payload: RefundIn | None = None):
+def conversion_refund(
+    request, idempotency_key: Annotated[str, WithJsonSchema(KEY_SCHEMA)], payload: RefundIn | None = None
+):
+    if not IDEMPOTENCY_KEY.fullmatch(idempotency_key):
+        return Status(404, NOT_FOUND)
     outcome = conversions.conversion_refund(
         organisation=request.auth.organisation,
         idempotency_key=idempotency_key,
         reason=(payload.reason if payload else None) or "",
     )
     if outcome is None:
-        return Status(404, {"error": "not_found", "detail": "No order with this idempotency key."})
+        return Status(404, NOT_FOUND)
     return _reply(request, outcome)
 
 
 # Every other method and path under /api/v1/ answers in the same shape too, not with Django's HTML pages.
-METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+# OPTIONS too: else Django's own 405 would list these catch-all routes in its Allow header.
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
 def _method_not_allowed(route, allowed):
