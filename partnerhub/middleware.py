@@ -68,8 +68,20 @@ class DatabaseUnavailableMiddleware:
 
 def database_unavailable(error):
     """Whether an exception means the database cannot be reached or did not answer in time (connect
-    timeout, statement or lock timeout, connection refused or dropped), rather than a fault in our code."""
-    return isinstance(error, OperationalError | InterfaceError)
+    timeout, statement or lock timeout, connection refused or dropped), rather than a fault in our code;
+    or the same of the media storage when it is object storage (MEDIA_STORAGE=s3): a download then gets the
+    503 page too, not a 500."""
+    return isinstance(error, OperationalError | InterfaceError) or storage_unavailable(error)
+
+
+def storage_unavailable(error):
+    """Whether an exception means the object storage cannot be reached or did not answer in time."""
+    try:
+        from botocore.exceptions import ConnectionError as StorageConnectionError
+        from botocore.exceptions import HTTPClientError
+    except ImportError:  # without django-storages' S3 extra there is no object storage to miss
+        return False
+    return isinstance(error, StorageConnectionError | HTTPClientError)
 
 
 def _mark_database_unavailable(sender, request=None, **kwargs):

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from partnerhub import documents
 from partnerhub.forms import PartnerFilterForm
+from partnerhub.middleware import storage_unavailable
 from partnerhub.models import Document, DocumentStatus
 from partnerhub.tenancy import organisation_view
 
@@ -39,7 +40,10 @@ def document_status(request, document_id):
     if document.status == DocumentStatus.READY and document.file:
         try:
             size = document.file.size
-        except OSError:
+        except Exception as error:
+            # A file gone, or object storage away: the page still shows the status, without the size.
+            if not (isinstance(error, OSError) or storage_unavailable(error)):
+                raise
             size = None
     # htmx polls for the status block only; a history restore (back button) needs the whole page.
     polling = request.htmx and not request.htmx.history_restore_request

@@ -200,6 +200,26 @@ def test_a_pdf_gone_from_the_bucket_is_a_404_not_an_error(
     assert status.status_code == 200 and status.context["file_size"] is None
 
 
+def test_object_storage_that_does_not_answer_gives_the_503_page_not_an_error(
+    s3, manager_client, org, settings, eager_celery, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        manager_client.post(reverse("partner_list_pdf", args=[org.slug]))
+    document = Document.objects.get(status=DocumentStatus.READY)
+    # The same bucket, now behind a port where nothing listens (the storage service is away).
+    gone = {
+        **s3.storage(),
+        "OPTIONS": {**s3.storage()["OPTIONS"], "endpoint_url": f"http://127.0.0.1:{free_port()}"},
+    }
+    settings.STORAGES = {**settings.STORAGES, "default": gone}
+
+    response = manager_client.get(download_url(document))
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    status = manager_client.get(reverse("document_status", args=[org.slug, document.pk]))
+    assert status.status_code == 200 and status.context["file_size"] is None
+
+
 def test_two_pdfs_of_one_day_keep_a_file_each(
     s3, manager_client, org, eager_celery, django_capture_on_commit_callbacks
 ):
