@@ -25,6 +25,7 @@ from affiliates.models import (
 )
 from partnerhub.audit import AuditAction, audit_changes, audit_record, field_changes
 from partnerhub.models import Partner, PartnerCategory
+from partnerhub.names import tidy_name
 from partnerhub.services import partner_create
 
 PORTAL_LINK_DAYS = 365
@@ -150,7 +151,7 @@ def affiliate_create(
     try:
         with transaction.atomic():
             if partner is None:
-                name = new_partner_name.strip()
+                name = tidy_name(new_partner_name)
                 if not name:
                     raise AffiliateError(_("Choose a partner or fill in the name of a new one."), "partner")
                 if Partner.objects.filter(organisation=organisation, name__iexact=name).exists():

@@ -11,6 +11,7 @@ from schwifty.exceptions import SchwiftyException
 
 from affiliates.models import ProgrammeSettings, Tier
 from affiliates.models.programme import MONEY_LIMITS
+from partnerhub.forms import NameField
 from partnerhub.templatetags.money import euro
 
 MONEY_FIELDS = ("referral_fee", "minimum_payout", "max_order_value", "review_threshold", "target_order_value")
@@ -135,6 +136,7 @@ class TierForm(forms.ModelForm):
     class Meta:
         model = Tier
         fields = ["name", "min_projects", "discount_percent", "benefits"]
+        field_classes = {"name": NameField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
+from affiliates.forms import TierForm
 from affiliates.forms_people import ReferralForm
 from agreements import services as agreement_services
 from agreements import signing
@@ -124,6 +125,7 @@ def _forms(org):
         (RepeatRoundForm(data={"name": SPOOF, "opens_on": today, "deadline": later}), "name"),
         (AgreementForm(data={"title": SPOOF, "partners": [partner.pk]}, organisation=org), "title"),
         (ReferralForm(data={"partner": partner.pk, "lead_name": SPOOF}, organisation=org), "lead_name"),
+        (TierForm(data={"name": SPOOF, "min_projects": 3, "discount_percent": "5", "benefits": ""}), "name"),
     ]
 
 
@@ -141,6 +143,7 @@ FORMS = [
     "checker-repeat-round",
     "agreement-title",
     "referral-lead",
+    "programme-tier",
 ]
 
 
@@ -171,3 +174,12 @@ def test_a_signers_name_loses_its_direction_controls(org, owner):
         token=token, name="\u2067Katrin Vogel\u2069", confirmed=True, confirmed_hash=version.sha256, ip=""
     )
     assert Signature.objects.get().name == "Katrin Vogel"
+
+
+def test_an_affiliates_new_partner_loses_its_direction_controls(org, owner):
+    from affiliates.affiliate_services import affiliate_create
+
+    affiliate = affiliate_create(
+        organisation=org, actor=owner, code="blogger-bouw", new_partner_name=SPOOF + "  "
+    )
+    assert affiliate.partner.name == "Bouwfdp.exe"
