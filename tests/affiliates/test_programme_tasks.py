@@ -15,6 +15,7 @@ def test_every_scheduled_programme_task_is_registered():
         "affiliates.tasks_ledger.payout_batches_create",
         "affiliates.tasks_tiers.evaluate_tiers",
         "affiliates.tasks_tiers.draft_quarterly_reviews",
+        "affiliates.tasks.prune_clicks",
     }
     assert programme <= set(app.tasks)
     assert "affiliates.tasks_people.send_nps_link" in app.tasks
