@@ -7,6 +7,7 @@ from affiliates.models import (
     ApiKey,
     Asset,
     Click,
+    ClickMonth,
     CoMarketingAction,
     Commission,
     NpsRequest,
@@ -95,6 +96,16 @@ class ClickAdmin(RecordAdmin):
     search_fields = ["click_id", "affiliate__code", "utm_source", "utm_campaign", "landing"]
     list_select_related = ["affiliate", "organisation"]
     date_hierarchy = "created_at"
+
+
+@admin.register(ClickMonth)
+class ClickMonthAdmin(RecordAdmin):
+    # What is kept of clicks once they are removed: counted by the retention, never by hand.
+    list_display = ["affiliate", "organisation", "month", "clicks"]
+    list_filter = [organisation_filter()]
+    search_fields = ["affiliate__code", "affiliate__partner__name"]
+    list_select_related = ["affiliate", "organisation"]
+    date_hierarchy = "month"
 
 
 @admin.register(Project)

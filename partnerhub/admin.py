@@ -101,12 +101,12 @@ def organisation_filter(path="organisation"):
     return (path, admin.RelatedOnlyFieldListFilter)
 
 
-def fields_shown(model, *, leave_out=()):
+def fields_shown(model):
     """The model's own fields in their order, without secrets: what a read-only page shows."""
     return [
         field.name
         for field in model._meta.concrete_fields
-        if field.name not in SECRET_FIELDS and field.name not in leave_out and not field.primary_key
+        if field.name not in SECRET_FIELDS and not field.primary_key
     ]
 
 
@@ -133,15 +133,15 @@ class ReadOnlyRecord:
 
 
 class ScopedAdmin(OrganisationScoped, admin.ModelAdmin):
-    pass
+    """The admin of an organisation's rows."""
 
 
 class ScopedTabularInline(OrganisationScoped, admin.TabularInline):
-    pass
+    """An inline of an organisation's rows."""
 
 
 class RecordAdmin(ReadOnlyRecord, OrganisationScoped, admin.ModelAdmin):
-    pass
+    """The admin of an organisation's money, signature and audit records."""
 
 
 def iban_tail(iban):

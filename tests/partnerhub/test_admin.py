@@ -20,6 +20,7 @@ from affiliates.models import (
     Affiliate,
     ApiKey,
     Click,
+    ClickMonth,
     Commission,
     NpsScore,
     Payout,
@@ -45,7 +46,7 @@ from partnerhub.admin import SECRET_FIELDS
 from partnerhub.models import AuditEntry, CsvImportJob, Membership, Organisation, Partner, Role, User
 from tests.affiliates import factories_ledger
 from tests.conftest import login
-from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from tests.factories import MembershipFactory, OrganisationFactory, PartnerFactory, UserFactory
 from tests.partnerhub.test_isolation import objects_of
 
 APPS = ["partnerhub", "matrix", "checker", "agreements", "affiliates"]
@@ -57,6 +58,7 @@ RECORDS = [
     PayoutBatch,
     Project,
     Click,
+    ClickMonth,
     AgreementVersion,
     SignRequest,
     Signature,
@@ -111,6 +113,9 @@ def fill(organisation):
     )
     affiliate = Affiliate.objects.get(pk=objects["affiliate_id"])
     factories_ledger.clicks(affiliate, [timezone.now(), timezone.now() - datetime.timedelta(hours=1)])
+    ClickMonth.objects.create(
+        organisation=organisation, affiliate=affiliate, month=datetime.date(2023, 1, 1), clicks=9
+    )
     NpsScore.objects.create(organisation=organisation, partner=partner, score=8, date=timezone.localdate())
     TierStanding.objects.create(organisation=organisation, partner=partner, project_count=1)
     TierChange.objects.create(
@@ -455,3 +460,16 @@ def test_an_operator_finds_a_payout_by_the_last_digits_of_its_iban(operator_clie
     assert response.context["cl"].result_count == 1
     assert "…6789" in response.content.decode()
     assert "NL69INGB0123456789" not in response.content.decode()
+
+
+def test_autocompletion_offers_only_their_organisations_partners(
+    client, staff_of_a, organisation_a, organisation_b
+):
+    PartnerFactory(organisation=organisation_a, name="Aannemer Alfa")
+    PartnerFactory(organisation=organisation_b, name="Aannemer Beta")
+    login(client, staff_of_a)
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "checker", "model_name": "collaboration", "field_name": "partners", "term": "Aannemer"},
+    )
+    assert [result["text"] for result in response.json()["results"]] == ["Aannemer Alfa"]
