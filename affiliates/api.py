@@ -75,9 +75,11 @@ order value (below the hard limit of 1000000.00), are refused with 422.
 **Attribution**: `click_id` (the `ph_click` value the tracking snippet kept), else `coupon`, else the
 affiliate `code`. A commission is created only on the customer's first order, within the attribution window
 of the click (the click's day is day 0; up to and including day 90 by default), and never on the
-affiliate's own order. Without one, `commission` is null and `reason` says why: `no_attribution`,
-`unknown_click`, `unknown_coupon`, `unknown_code`, `outside_window`, `affiliate_inactive`, `self_referral`,
-`not_first_order`.
+affiliate's own order. A coupon or code has no click to date the order: it earns only when the order is
+dated on or after the day the programme and the affiliate were set up, and is reported within the window
+after its date. Without a commission, `commission` is null and `reason` says why: `no_attribution`,
+`unknown_click`, `unknown_coupon`, `unknown_code`, `outside_window`, `before_programme`, `before_affiliate`,
+`affiliate_inactive`, `self_referral`, `not_first_order`.
 
 **Errors**: every error is JSON, `{error, detail}`: 401 without a valid key, and 429 `too_many_requests`
 (with `Retry-After`) instead once an address sent many requests without one; 422 with
