@@ -68,7 +68,6 @@ def service_env(*, database_url, redis_url, media_root, link_cache_dir, producti
             "MEDIA_ROOT": str(media_root),
             "AFFILIATE_LINK_CACHE_DIR": str(link_cache_dir),
             "TRUSTED_PROXIES": "1",
-            "GUNICORN_LOG_LEVEL": "warning",
         }
     )
     if production:
@@ -102,6 +101,11 @@ class WebProcess(Server):
     def terminate(self):
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()  # graceful: the workers finish their request
+
+    def workers_replaced(self):
+        """How many of its gunicorn workers were replaced so far (after GUNICORN_MAX_REQUESTS requests)."""
+        booted = self.log().count("Booting worker with pid")
+        return max(0, booted - int(self.env["WEB_CONCURRENCY"]))
 
     def ready(self):
         """/readyz answers 200: database, broker and storage reachable from this process."""
@@ -171,7 +175,16 @@ class Installation:
     Use as a context manager: everything started is stopped on the way out, also after a failure."""
 
     def __init__(
-        self, *, database_url, redis_url, tmp_path, web=2, workers=2, concurrency=2, production=False
+        self,
+        *,
+        database_url,
+        redis_url,
+        tmp_path,
+        web=2,
+        workers=2,
+        concurrency=2,
+        production=False,
+        env=None,
     ):
         self.redis_url = redis_url
         self.log_dir = tmp_path / "logs"
@@ -184,6 +197,7 @@ class Installation:
             link_cache_dir=tmp_path / "link-cache",
             production=production,
         )
+        self.env.update(env or {})
         run_id = uuid.uuid4().hex[:6]
         self.web = [
             WebProcess(env=self.env, log_path=self.log_dir / f"web-{n}.log", concurrency=concurrency)
