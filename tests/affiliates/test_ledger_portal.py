@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -196,14 +198,17 @@ def test_weekly_figures_group_by_week_in_the_database(org, django_assert_max_num
     assert sum(w["clicks"] for w in weeks) == 5
 
 
-def test_portal_is_cheap_with_many_clicks(client, org, mine, django_assert_max_num_queries):
+def test_portal_is_cheap_with_many_clicks(client, org, mine):
     aff, raw = mine
     programme_for(org)
     now = timezone.now()
     f.clicks(aff, [now - datetime.timedelta(hours=i * 7) for i in range(2000)])
-    # link, programme, clicks by week, orders by week, balance, payouts, materials, last seen
-    with django_assert_max_num_queries(8):
+    # link, programme, clicks by week, orders by week, balance, payouts, materials, last seen; the rate
+    # limit's counter is not the portal's work (in the database cache without Redis, in Redis in production).
+    with CaptureQueriesContext(connection) as queries:
         response = client.get(portal_url(raw))
+    portal_queries = [q["sql"] for q in queries.captured_queries if "partnerhub_ratelimit" not in q["sql"]]
+    assert len(portal_queries) <= 8, "\n".join(portal_queries)
     first = week_start(timezone.localdate()) - datetime.timedelta(weeks=11)
     moments = [now - datetime.timedelta(hours=i * 7) for i in range(2000)]
     assert response.context["totals"]["clicks"] == sum(1 for m in moments if timezone.localdate(m) >= first)
