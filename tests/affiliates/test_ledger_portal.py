@@ -198,6 +198,9 @@ def test_weekly_figures_group_by_week_in_the_database(org, django_assert_max_num
     assert sum(w["clicks"] for w in weeks) == 5
 
 
+SAVEPOINTS = ("SAVEPOINT", "RELEASE SAVEPOINT")  # the cache's own transaction around its counter
+
+
 def test_portal_is_cheap_with_many_clicks(client, org, mine):
     aff, raw = mine
     programme_for(org)
@@ -207,7 +210,11 @@ def test_portal_is_cheap_with_many_clicks(client, org, mine):
     # limit's counter is not the portal's work (in the database cache without Redis, in Redis in production).
     with CaptureQueriesContext(connection) as queries:
         response = client.get(portal_url(raw))
-    portal_queries = [q["sql"] for q in queries.captured_queries if "partnerhub_ratelimit" not in q["sql"]]
+    portal_queries = [
+        query["sql"]
+        for query in queries.captured_queries
+        if "partnerhub_ratelimit" not in query["sql"] and not query["sql"].startswith(SAVEPOINTS)
+    ]
     assert len(portal_queries) <= 8, "\n".join(portal_queries)
     first = week_start(timezone.localdate()) - datetime.timedelta(weeks=11)
     moments = [now - datetime.timedelta(hours=i * 7) for i in range(2000)]
