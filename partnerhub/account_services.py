@@ -60,7 +60,7 @@ def user_signup(*, full_name, email, password, organisation_name=None, invitatio
     email = User.objects.normalize_email(email).strip().lower()
     if invitation is not None and invitation.email.lower() != email:
         raise ValidationError({"email": _("This invitation was sent to another e-mail address.")})
-    if _pending_signup_remove(email) is not None:
+    if pending_signup_remove(email) is not None:
         raise ValidationError({"email": _("An account with this e-mail address already exists.")})
     user = User.objects.create_user(email=email, password=password, full_name=full_name.strip())
     if invitation is not None:
@@ -84,7 +84,7 @@ class SignupTokenGenerator(PasswordResetTokenGenerator):
 signup_tokens = SignupTokenGenerator()
 
 
-def _pending_signup_remove(email):
+def pending_signup_remove(email):
     """Delete a sign-up of `email` that was never confirmed (not active, never logged in), with the
     organisation it made; return the account of `email` that remains, or None."""
     existing = User.objects.select_for_update().filter(email__iexact=email).first()
@@ -108,7 +108,7 @@ def signup_request(*, full_name, email, password, organisation_name):
     email = User.objects.normalize_email(email).strip().lower()
     if not organisation_name or not organisation_name.strip():
         raise ValidationError({"organisation_name": _("Enter the name of your organisation.")})
-    existing = _pending_signup_remove(email)
+    existing = pending_signup_remove(email)
     if existing is not None:
         make_password(password)  # the same work as a new account, so the answer takes as long
         return existing, False

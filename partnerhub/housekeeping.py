@@ -10,12 +10,14 @@ import datetime
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from partnerhub.account_services import pending_signup_remove
 from partnerhub.documents import document_retry
-from partnerhub.models import CsvImportJob, Document, DocumentStatus, MemberInvitation
+from partnerhub.models import CsvImportJob, Document, DocumentStatus, MemberInvitation, User
 
 
 def _days(name, default):
@@ -23,18 +25,32 @@ def _days(name, default):
 
 
 def purge_expired_tokens(*, now=None, dry_run=False):
-    """Expired sessions, and invitations to join that nobody accepted and that expired (or were revoked)
-    more than HOUSEKEEPING_INVITATIONS_KEEP_DAYS ago: until then the team page still shows them as expired."""
+    """Expired sessions; invitations to join that nobody accepted and that expired (or were revoked) more
+    than HOUSEKEEPING_INVITATIONS_KEEP_DAYS ago (until then the team page still shows them as expired); and
+    sign-ups never confirmed, a week after their link expired."""
     now = now or timezone.now()
     before = now - _days("HOUSEKEEPING_INVITATIONS_KEEP_DAYS", 30)
     sessions = Session.objects.filter(expire_date__lt=now)
     invitations = MemberInvitation.objects.filter(accepted_at__isnull=True).filter(
         Q(expires_at__lt=before) | Q(revoked_at__lt=before)
     )
-    done = {"expired sessions": sessions.count(), "expired invitations to join": invitations.count()}
+    # A sign-up whose confirmation link expired a week ago: the account (never active, never logged in) and
+    # the organisation it made, unless someone else joined that organisation meanwhile.
+    signup_expired = (
+        now - datetime.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT) - datetime.timedelta(days=7)
+    )
+    signups = User.objects.filter(is_active=False, last_login__isnull=True, date_joined__lt=signup_expired)
+    done = {
+        "expired sessions": sessions.count(),
+        "expired invitations to join": invitations.count(),
+        "unconfirmed sign-ups": signups.count(),
+    }
     if not dry_run:
         sessions.delete()
         invitations.delete()
+        for email in signups.values_list("email", flat=True):
+            with transaction.atomic():
+                pending_signup_remove(email)
     return done
 
 

@@ -12,7 +12,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from partnerhub import housekeeping
-from partnerhub.models import CsvImportJob, Document, DocumentStatus, MemberInvitation
+from partnerhub.account_services import signup_confirm, signup_request
+from partnerhub.models import CsvImportJob, Document, DocumentStatus, MemberInvitation, Organisation, User
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +52,7 @@ def test_expired_sessions_and_long_expired_invitations_go_the_rest_stays(org):
     assert housekeeping.purge_expired_tokens(dry_run=True) == {
         "expired sessions": 1,
         "expired invitations to join": 2,
+        "unconfirmed sign-ups": 0,
     }
     assert Session.objects.count() == 2 and MemberInvitation.objects.count() == 5
 
@@ -62,7 +64,37 @@ def test_expired_sessions_and_long_expired_invitations_go_the_rest_stays(org):
         "geaccepteerd@example.nl",
         "open@example.nl",
     }
-    assert housekeeping.purge_expired_tokens() == {"expired sessions": 0, "expired invitations to join": 0}
+    again = housekeeping.purge_expired_tokens()
+    assert again == {"expired sessions": 0, "expired invitations to join": 0, "unconfirmed sign-ups": 0}
+
+
+def test_sign_ups_never_confirmed_go_a_week_after_their_link_expired_with_their_organisation(db):
+    old, _created = signup_request(
+        full_name="Oud",
+        email="oud@example.nl",
+        password="lang-genoeg-wachtwoord-1",
+        organisation_name="Oud BV",
+    )
+    recent, _created = signup_request(
+        full_name="Nieuw",
+        email="nieuw@example.nl",
+        password="lang-genoeg-wachtwoord-2",
+        organisation_name="Nieuw BV",
+    )
+    confirmed, _created = signup_request(
+        full_name="Klant",
+        email="klant@example.nl",
+        password="lang-genoeg-wachtwoord-3",
+        organisation_name="Klant BV",
+    )
+    signup_confirm(user=confirmed)
+    User.objects.filter(pk__in=[old.pk, confirmed.pk]).update(date_joined=ago(30))
+
+    assert housekeeping.purge_expired_tokens(dry_run=True)["unconfirmed sign-ups"] == 1
+    assert housekeeping.purge_expired_tokens()["unconfirmed sign-ups"] == 1
+    assert set(User.objects.values_list("email", flat=True)) == {"nieuw@example.nl", "klant@example.nl"}
+    assert set(Organisation.objects.values_list("name", flat=True)) == {"Nieuw BV", "Klant BV"}
+    assert housekeeping.purge_expired_tokens()["unconfirmed sign-ups"] == 0
 
 
 def job(org, token, *, status, finished_at=None, created_days_ago=0, language="nl"):
@@ -146,6 +178,7 @@ def test_the_commands_take_dry_run_and_say_so(org):
         "Dry run: nothing was changed. It would be:",
         "expired sessions: 1",
         "expired invitations to join: 0",
+        "unconfirmed sign-ups: 0",
     ]
     assert Session.objects.count() == 1
     out = io.StringIO()
