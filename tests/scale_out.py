@@ -207,7 +207,7 @@ class Installation:
             WorkerProcess(env=self.env, log_path=self.log_dir / f"worker-{n}.log", name=f"w{n}-{run_id}")
             for n in range(1, workers + 1)
         ]
-        self.control = Celery("scale-out-control", broker=redis_url)
+        self.control = Celery("scale-out-control", broker=redis_url, set_as_current=False)
 
     def __enter__(self):
         try:
