@@ -25,6 +25,19 @@ def eager_celery(settings):
     celery_app.conf.task_always_eager = previous
 
 
+@pytest.fixture(autouse=True)
+def migration_data_back_after_a_flush(request, django_db_blocker):
+    """A test on a committing database (`transactional_db`, `live_server`) ends with a flush, which also
+    empties what a data migration loaded: the checker's 17 standard statements. Put them back afterwards,
+    so that a later test finds the database as migrations left it, whatever order the tests run in."""
+    yield
+    if {"transactional_db", "live_server"} & set(request.fixturenames):
+        from checker.services import standard_statements_restore
+
+        with django_db_blocker.unblock():
+            standard_statements_restore()
+
+
 @pytest.fixture
 def broker(settings):
     """Point the app's producer at a broker URL (tasks queued, not run in-process), and back afterwards."""

@@ -60,7 +60,11 @@ def test_the_counter_follows_the_text_and_a_long_paste_is_refused_whole(
     expect(page.locator(f"#cell-input-{row.pk}-brings_channels")).to_have_value(too_long)
     assert MatrixRow.objects.get(pk=row.pk).brings_channels == ""
 
-    page.locator(f"#cell-input-{row.pk}-brings_channels").fill("a" * CELL_MAX_LENGTH)
+    # The refusal came back as a new editor: type into it once htmx has settled it and given it the focus.
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+    editor = page.locator(f"#cell-input-{row.pk}-brings_channels")
+    expect(editor).to_be_focused()
+    editor.fill("a" * CELL_MAX_LENGTH)
     expect(cell.locator("[data-cell-too-long]")).to_be_hidden()
     with page.expect_response(a_save):
         page.keyboard.press("Enter")
