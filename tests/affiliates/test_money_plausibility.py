@@ -247,7 +247,7 @@ def test_a_batch_refuses_to_pay_the_programmes_own_iban(org):
     assert [(item.partner.name, item.amount) for item in result.skipped] == [
         ("Eigen rekening", Decimal("80.00"))
     ]
-    assert "own paying account" in result.skipped[0].reason
+    assert "eigen betaalrekening van het programma" in result.skipped[0].reason
     assert Commission.objects.get(partner=own.partner).payout_id is None
 
 
@@ -264,7 +264,7 @@ def test_the_affiliate_form_refuses_the_programmes_own_iban(manager_client, org)
         },
     )
     assert response.status_code == 422
-    assert "own paying account" in response.context["form"].errors["iban"][0]
+    assert "eigen betaalrekening van het programma" in response.context["form"].errors["iban"][0]
     affiliate.refresh_from_db()
     assert affiliate.iban == "NL20INGB0001234567"
 

@@ -79,7 +79,7 @@ def test_an_address_that_tries_many_accounts_is_paused(client, owner, password, 
     # Even the right password of an account it never tried: the address is paused, and the page says why.
     response = log_in(client, owner.email, password, STRANGER, proxy)
     assert response.status_code == 429
-    assert "different e-mail addresses" in response.text
+    assert "te veel verschillende e-mailadressen" in response.text  # "too many different e-mail addresses"
     assert logged_in_user_id(client) is None
 
     # Another visitor (behind the same proxy, or not) logs in as ever.
@@ -92,7 +92,7 @@ def test_the_attempt_that_reaches_the_limit_is_refused_already(client, db, setti
     spray(client, False, 2)
     response = log_in(client, "derde@example.nl", "Welkom2024!", STRANGER, False)
     assert response.status_code == 429
-    assert "different e-mail addresses" in response.text
+    assert "te veel verschillende e-mailadressen" in response.text  # "too many different e-mail addresses"
 
 
 def test_fewer_accounts_than_the_limit_are_not_paused(client, owner, password, settings):
