@@ -14,9 +14,11 @@ workers = int(os.environ.get("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_coun
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
-# A worker is replaced after this many requests (with some jitter, so they are not all replaced at once).
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "1000"))
-max_requests_jitter = 100
+# A worker is replaced after this many requests (with some jitter, so they are not all replaced at once), a
+# guard against slow leaks. Not too often: a new worker imports the app again (about 3 s of CPU), and at 1,000
+# the redirect benchmark lost three quarters of its throughput to replacements (bench_scale_out.py).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
+max_requests_jitter = 2000
 # The TLS proxy in front: which addresses may say X-Forwarded-Proto / -For (the app reads the client address
 # itself, by TRUSTED_PROXIES).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
