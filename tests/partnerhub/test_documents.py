@@ -11,6 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
+from weasyprint import HTML
 
 import partnerhub.tasks
 from partnerhub import documents
@@ -468,3 +469,31 @@ def test_render_pdf_ignores_remote_resources(tmp_path, settings):
     pdf = render_pdf("remote.html", {"word": "Hallo"})
 
     assert "Hallo" in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+
+
+def test_the_cycle_collector_is_paused_for_a_render_and_back_afterwards():
+    """A render runs without Python's cycle collector (partnerhub.pdf.collector_paused): the fetcher, called
+    in the middle of the render, sees it off; afterwards it is on again, also when the block fails."""
+    import gc
+
+    from partnerhub.pdf import collector_paused
+
+    seen = []
+
+    class Watching(StaticFileFetcher):
+        def fetch(self, url, headers=None):
+            seen.append(gc.isenabled())
+            return super().fetch(url, headers)
+
+    html = '<link rel="stylesheet" href="/static/css/print/base.css"><p>Bouw &amp; Zonen</p>'
+    with collector_paused():
+        pdf = HTML(
+            string=html, base_url=DEFAULT_BASE_URL, url_fetcher=Watching(base_url=DEFAULT_BASE_URL)
+        ).write_pdf()
+    assert pdf.startswith(b"%PDF")
+    assert seen == [False]
+    assert gc.isenabled()
+
+    with pytest.raises(ZeroDivisionError), collector_paused():
+        1 / 0  # noqa: B018 (a render that fails)
+    assert gc.isenabled()
