@@ -44,3 +44,23 @@ def api_key_for(organisation, name="Webshop"):
 
 def days_ago(days):
     return timezone.localdate() - datetime.timedelta(days=days)
+
+
+# The conversions API, as a shop calls it.
+API_URL = "/api/v1/conversions"
+
+
+def api_order(**changes):
+    """An order body; a field given as None is left out."""
+    body = {"customer_reference": "K-1001", "value": "250.00", "date": timezone.localdate().isoformat()}
+    body.update(changes)
+    return {k: v for k, v in body.items() if v is not None}
+
+
+def api_post(client, raw, body, key="order-1", **headers):
+    """POST an order with the API key `raw` and the Idempotency-Key `key` (each left out when empty)."""
+    if raw:
+        headers["HTTP_AUTHORIZATION"] = f"Bearer {raw}"
+    if key:
+        headers["HTTP_IDEMPOTENCY_KEY"] = key
+    return client.post(API_URL, body, content_type="application/json", **headers)

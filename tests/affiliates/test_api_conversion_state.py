@@ -8,9 +8,11 @@ from django.utils import timezone
 
 from affiliates.api import api
 from affiliates.models import Commission, CommissionKind, CommissionStatus
-from tests.affiliates.factories_tracking import affiliate_for, api_key_for, programme_with_landings
+from tests.affiliates.factories_tracking import API_URL, affiliate_for, api_key_for, programme_with_landings
+from tests.affiliates.factories_tracking import api_order as order
+from tests.affiliates.factories_tracking import api_post as post
 
-URL = "/api/v1/conversions"
+URL = API_URL
 SPEC = api.get_openapi_schema()
 
 
@@ -20,24 +22,6 @@ def shop(org):
     affiliate_for(org, code="blogger-anna", coupon_code="ANNA10")
     _key, raw = api_key_for(org)
     return raw
-
-
-def order(**changes):
-    return {
-        "customer_reference": "K-1001",
-        "value": "250.00",
-        "date": timezone.localdate().isoformat(),
-    } | changes
-
-
-def post(client, raw, body, key="order-1"):
-    return client.post(
-        URL,
-        body,
-        content_type="application/json",
-        HTTP_AUTHORIZATION=f"Bearer {raw}",
-        HTTP_IDEMPOTENCY_KEY=key,
-    )
 
 
 def state(client, raw, key="order-1"):

@@ -3,12 +3,13 @@ them: the hard limit on an order's value, text without control characters (a NUL
 e-mail column's length, and an idempotency key in a path or header by the same rule as in the body."""
 
 import pytest
-from django.utils import timezone
 
 from affiliates.models import Project
-from tests.affiliates.factories_tracking import api_key_for, programme_with_landings
+from tests.affiliates.factories_tracking import API_URL, api_key_for, programme_with_landings
+from tests.affiliates.factories_tracking import api_order as order
+from tests.affiliates.factories_tracking import api_post as post
 
-URL = "/api/v1/conversions"
+URL = API_URL
 
 
 @pytest.fixture
@@ -18,24 +19,6 @@ def raw(org):
     programme.save()
     _key, raw = api_key_for(org)
     return raw
-
-
-def order(**changes):
-    return {
-        "customer_reference": "K-1001",
-        "value": "250.00",
-        "date": timezone.localdate().isoformat(),
-    } | changes
-
-
-def post(client, raw, body, key="order-1"):
-    return client.post(
-        URL,
-        body,
-        content_type="application/json",
-        HTTP_AUTHORIZATION=f"Bearer {raw}",
-        HTTP_IDEMPOTENCY_KEY=key,
-    )
 
 
 def refused_fields(response):

@@ -12,9 +12,17 @@ from django.utils import timezone
 from affiliates import conversions
 from affiliates.models import ApiKey, Commission, CommissionKind, CommissionStatus, Project
 from affiliates.programme import programme_for
-from tests.affiliates.factories_tracking import affiliate_for, api_key_for, click_for, programme_with_landings
+from tests.affiliates.factories_tracking import (
+    API_URL,
+    affiliate_for,
+    api_key_for,
+    click_for,
+    programme_with_landings,
+)
+from tests.affiliates.factories_tracking import api_order as order
+from tests.affiliates.factories_tracking import api_post as post
 
-URL = "/api/v1/conversions"
+URL = API_URL
 
 
 @pytest.fixture
@@ -26,20 +34,6 @@ def shop(org):
     )
     _key, raw = api_key_for(org)
     return {"org": org, "affiliate": affiliate, "raw": raw, "click": click_for(affiliate)}
-
-
-def order(**changes):
-    body = {"customer_reference": "K-1001", "value": "250.00", "date": timezone.localdate().isoformat()}
-    body.update(changes)
-    return {k: v for k, v in body.items() if v is not None}
-
-
-def post(client, raw, body, key="order-1", **headers):
-    if raw:
-        headers["HTTP_AUTHORIZATION"] = f"Bearer {raw}"
-    if key:
-        headers["HTTP_IDEMPOTENCY_KEY"] = key
-    return client.post(URL, body, content_type="application/json", **headers)
 
 
 def refund(client, raw, key, body=None):
