@@ -17,3 +17,13 @@ class AffiliatesConfig(AppConfig):
         from partnerhub.erasure import register_personal_data_eraser
 
         register_personal_data_eraser(nps_requests_erase_personal_data)
+
+        # The partner page shows the partner's place in the programme and its onboarding.
+        from partnerhub.sections import register_partner_section
+
+        register_partner_section(
+            "affiliates.programme", order=40, template="affiliates/sections/partner_programme.html"
+        )
+        register_partner_section(
+            "affiliates.onboarding", order=50, template="affiliates/sections/partner_onboarding.html"
+        )

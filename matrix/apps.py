@@ -8,3 +8,8 @@ class MatrixConfig(AppConfig):
     def ready(self):
         # Registers the matrix PDF renderers with the document pipeline, in web and worker processes alike.
         from matrix import documents  # noqa: F401
+
+        # The partner page lists the partner's row in every matrix.
+        from partnerhub.sections import register_partner_section
+
+        register_partner_section("matrix.rows", order=10, template="matrix/sections/partner_rows.html")

@@ -3,9 +3,9 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
-from agreements import answers
 from partnerhub import selectors
 from partnerhub.models import Membership
+from partnerhub.sections import dashboard_panels
 from partnerhub.tenancy import SESSION_KEY, organisation_view
 
 
@@ -34,11 +34,11 @@ def dashboard(request):
         request,
         "partnerhub/dashboard.html",
         {
+            "panels": dashboard_panels(request, request.organisation),
             "counts": counts,
             "status_chart": _bar_chart(counts["status"]),
             "category_chart": _bar_chart([row for row in counts["category"] if row[2]]),
             "recent_changes": selectors.recent_changes(organisation=request.organisation),
-            "due_actions": answers.actions_due(organisation=request.organisation),
             "key_partners": selectors.partner_search(organisation=request.organisation, sort="radar")[:5],
         },
     )

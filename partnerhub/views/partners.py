@@ -14,6 +14,7 @@ from partnerhub import selectors, services
 from partnerhub.deletion import confirm_delete
 from partnerhub.forms import ContactForm, PartnerFilterForm, PartnerForm
 from partnerhub.models import Contact, Partner, PartnerStatus
+from partnerhub.sections import partner_sections
 from partnerhub.tenancy import organisation_view, require_write
 
 
@@ -55,6 +56,7 @@ def partner_detail(request, partner_id):
         {
             "partner": partner,
             "contacts": partner.contacts.all(),
+            "sections": partner_sections(request, partner),
             "audit_entries": selectors.partner_audit(partner=partner),
         },
     )
