@@ -84,7 +84,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "partnerhub.urls"
+ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "partnerhub.wsgi.application"
 
 TEMPLATES = [

@@ -1,9 +1,8 @@
-from django.contrib import admin
+"""The core's routes. The project URLconf, config.urls, mounts them with the feature apps' and the API."""
+
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.i18n import set_language
 
-from affiliates.api import api
 from partnerhub.views import (
     accounts,
     dashboard,
@@ -77,10 +76,6 @@ organisation_patterns = [
     path("documents/<int:document_id>/", documents.document_status, name="document_status"),
     path("documents/<int:document_id>/download/", documents.document_download, name="document_download"),
     path("documents/<int:document_id>/retry/", documents.document_retry, name="document_retry"),
-    path("", include("matrix.urls")),
-    path("checker/", include("checker.urls")),
-    path("", include("agreements.urls")),
-    path("programme/", include("affiliates.urls")),
 ]
 
 # Uploaded and rendered files are never served from MEDIA_URL: documents go out through
@@ -94,13 +89,4 @@ urlpatterns = [
     path("organisations/", organisation.organisation_list, name="organisation_list"),
     path("organisations/new/", organisation.organisation_create, name="organisation_create"),
     path("o/<slug:org_slug>/", include(organisation_patterns)),
-    path("s/", include("checker.public_urls")),
-    path("q/", include("agreements.questions_urls")),
-    path("sign/", include("agreements.sign_urls")),
-    path("r/", include("affiliates.redirect_urls")),
-    path("p/", include("affiliates.portal_urls")),
-    path("nps/", include("affiliates.nps_urls")),
-    path("api/v1/", api.urls),
-    path("i18n/setlang/", set_language, name="set_language"),
-    path("admin/", admin.site.urls),
 ]

@@ -149,7 +149,7 @@ def session_write(request):
 def __getattr__(name):
     # Built on first use: gunicorn imports this module before Django is set up.
     if name == "urlpatterns":
-        from partnerhub import urls as project_urls
+        from config import urls as project_urls
 
         return [path("session-write/", session_write), *project_urls.urlpatterns]
     raise AttributeError(name)

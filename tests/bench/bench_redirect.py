@@ -55,7 +55,7 @@ def __getattr__(name):
 
 def _with_bare_view():
     """The project's URLs with the bare view right before /r/, so both are resolved alike."""
-    from partnerhub import urls as project_urls
+    from config import urls as project_urls
 
     patterns = list(project_urls.urlpatterns)
     position = next(i for i, p in enumerate(patterns) if str(p.pattern) == "r/")

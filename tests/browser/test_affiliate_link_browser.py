@@ -37,7 +37,7 @@ def shop_page(request):
 
 urlpatterns = [
     path("shop/", shop_page, name="shop"),
-    path("", include("partnerhub.urls")),
+    path("", include("config.urls")),
 ]
 
 

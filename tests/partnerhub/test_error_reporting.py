@@ -32,7 +32,7 @@ def fails(request):
     return 1 / 0
 
 class Urls:
-    urlpatterns = [path("fails/", fails), path("", include("partnerhub.urls"))]
+    urlpatterns = [path("fails/", fails), path("", include("config.urls"))]
 
 settings.ROOT_URLCONF = Urls
 # The 500 page's static files without a collectstatic manifest (the image collects them when it is built).

@@ -113,7 +113,7 @@ def unguarded_partner(request, org_slug, partner_id):
 urlpatterns = [
     path("o/<slug:org_slug>/leaky/<int:partner_id>/", leaky_partner, name="leaky_partner"),
     path("o/<slug:org_slug>/unguarded/<int:partner_id>/", unguarded_partner, name="unguarded_partner"),
-    path("", include("partnerhub.urls")),
+    path("", include("config.urls")),
 ]
 
 

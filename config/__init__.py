@@ -1,0 +1,1 @@
+"""The project's wiring that knows every app: the URLconf (config.urls)."""

@@ -1,0 +1,32 @@
+"""The project's URLs: the core's routes (partnerhub.urls), each feature app's, and the API.
+
+The core knows no feature app, so the feature apps are mounted here: their pages inside an organisation
+(/o/<slug>/…, after the core's own), their public pages, and the API (/api/v1/)."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from affiliates.api import api
+from partnerhub import urls as core_urls
+
+organisation_patterns = [
+    path("", include("matrix.urls")),
+    path("checker/", include("checker.urls")),
+    path("", include("agreements.urls")),
+    path("programme/", include("affiliates.urls")),
+]
+
+urlpatterns = [
+    *core_urls.urlpatterns,
+    path("o/<slug:org_slug>/", include(organisation_patterns)),
+    path("s/", include("checker.public_urls")),
+    path("q/", include("agreements.questions_urls")),
+    path("sign/", include("agreements.sign_urls")),
+    path("r/", include("affiliates.redirect_urls")),
+    path("p/", include("affiliates.portal_urls")),
+    path("nps/", include("affiliates.nps_urls")),
+    path("api/v1/", api.urls),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+]
