@@ -9,8 +9,8 @@ from django.utils.text import slugify
 
 from affiliates.models import QuarterlyReview
 from affiliates.reviews import REVIEW_DOCUMENT, figure_dates, month_bars, quarter_label
-from checker.documents import page_counter_css
 from partnerhub.documents import register
+from partnerhub.pdf import page_counter_css
 
 
 @register(REVIEW_DOCUMENT)

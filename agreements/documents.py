@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 
 from agreements.models import AgreementVersion, VersionKind
 from agreements.signing import SIGNED_DOCUMENT, VERSION_DOCUMENT, present
-from checker.documents import page_counter_css
 from partnerhub.documents import register
+from partnerhub.pdf import page_counter_css
 
 TEMPLATES = {
     VersionKind.INTENT: "agreements/pdf/intent.html",

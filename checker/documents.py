@@ -6,16 +6,14 @@ shows "Respondent n" labels only: the results object already leaves out names, e
 and nothing here adds them back.
 """
 
-import re
-
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from checker.models import CheckerRound
 from checker.results import chart_geometry, round_results
 from partnerhub.documents import register
+from partnerhub.pdf import page_counter_css
 
 # The answers table is split into blocks of at most this many respondents, so it fits the width of A4.
 RESPONDENTS_PER_TABLE = 6
@@ -24,24 +22,6 @@ TREND_ROUNDS = 4
 # The chart is drawn at most this wide and tall (mm), so that it fits on one page.
 CHART_MAX_WIDTH_MM = 170
 CHART_MAX_HEIGHT_MM = 215
-
-
-def _css_string(text):
-    """`text` as a quoted CSS string, safe inside a <style> element."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ").replace("\n", " ")
-    return f'"{escaped}"'
-
-
-def page_counter_css():
-    """The footer's "page x of y" as a CSS `content` value, in the document's language."""
-    text = _("Page %(number)s of %(total)s") % {"number": "\x00page\x00", "total": "\x00pages\x00"}
-    parts = []
-    for index, piece in enumerate(re.split("\x00(page|pages)\x00", text)):
-        if index % 2:
-            parts.append(f"counter({piece})")
-        elif piece:
-            parts.append(_css_string(piece))
-    return mark_safe(" ".join(parts))  # noqa: S308 - every literal is escaped by _css_string
 
 
 def answer_tables(results, size=RESPONDENTS_PER_TABLE):

@@ -10,6 +10,7 @@ cannot read arbitrary files from disk. Fonts come from the system (fontconfig): 
 import gc
 import mimetypes
 import posixpath
+import re
 from contextlib import contextmanager
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -17,6 +18,8 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -87,3 +90,21 @@ class StaticFileFetcher(URLFetcher):
         if settings.STATIC_ROOT and staticfiles_storage.exists(name):
             return staticfiles_storage.path(name)
         raise PdfAssetRefused(f"No such static file: {name}")
+
+
+def _css_string(text):
+    """`text` as a quoted CSS string, safe inside a <style> element."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ").replace("\n", " ")
+    return f'"{escaped}"'
+
+
+def page_counter_css():
+    """The footer's "page x of y" as a CSS `content` value, in the document's language."""
+    text = _("Page %(number)s of %(total)s") % {"number": "\x00page\x00", "total": "\x00pages\x00"}
+    parts = []
+    for index, piece in enumerate(re.split("\x00(page|pages)\x00", text)):
+        if index % 2:
+            parts.append(f"counter({piece})")
+        elif piece:
+            parts.append(_css_string(piece))
+    return mark_safe(" ".join(parts))  # noqa: S308 - every literal is escaped by _css_string
