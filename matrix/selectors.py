@@ -35,6 +35,16 @@ def cell(row, field_name):
     return Cell(field=field_name, items=row.items(field_name))
 
 
+def latest_rows_by_partner(*, organisation, partner_ids):
+    """Each of the partners' row in the latest of the organisation's matrices it appears in (by the matrix's
+    date, then the newest matrix), keyed by partner id; partners in no matrix are left out. One query."""
+    rows = MatrixRow.objects.filter(matrix__organisation=organisation, partner__in=partner_ids)
+    latest = {}
+    for row in rows.select_related("matrix").order_by("matrix__date", "matrix__pk"):
+        latest[row.partner_id] = row
+    return latest
+
+
 def matrix_rows(matrix):
     """The rows in order, each marked first/last (for the move buttons)."""
     rows = list(matrix.rows.select_related("partner").order_by("position", "pk"))

@@ -12,9 +12,9 @@ from django.views.decorators.http import require_http_methods, require_safe
 from affiliates import projects as services
 from affiliates.forms_tiers import ProjectFilterForm, ProjectForm
 from affiliates.models import ProjectSource
+from partnerhub.csv_import import CsvImport, csv_import_page
 from partnerhub.deletion import confirm_delete
 from partnerhub.tenancy import organisation_view, require_write
-from partnerhub.views.csv_import import CsvImport, csv_import_page
 
 PAGE_SIZE = 50
 

@@ -27,7 +27,7 @@ from agreements.pitfalls import pitfalls
 from agreements.sections import BY_KEY, SECTIONS
 from agreements.smart import smart_check
 from agreements.views import agreement_or_404
-from matrix.models import MatrixRow
+from matrix import selectors as matrix_selectors
 from partnerhub.tenancy import organisation_view, require_write
 
 PER_PAGE = 25
@@ -196,13 +196,9 @@ def _split(request, agreement, spec, section):
 def _with_matrix_rows(organisation, parties):
     """Give each partner's party its row in the latest value matrix it appears in (`party.matrix_row`), so the
     contributions page shows what the partner brings and gets according to the matrix."""
-    rows = MatrixRow.objects.filter(
-        matrix__organisation=organisation,
-        partner__in=[party.partner_id for party in parties if party.partner_id],
-    ).select_related("matrix")
-    latest = {}
-    for row in rows.order_by("matrix__date", "matrix__pk"):
-        latest[row.partner_id] = row
+    latest = matrix_selectors.latest_rows_by_partner(
+        organisation=organisation, partner_ids=[party.partner_id for party in parties if party.partner_id]
+    )
     for party in parties:
         party.matrix_row = latest.get(party.partner_id)
     return parties

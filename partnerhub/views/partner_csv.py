@@ -7,6 +7,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from partnerhub import selectors
+from partnerhub.csv_import import CsvImport, csv_import_page
 from partnerhub.exports import csv_response
 from partnerhub.forms import PartnerFilterForm
 from partnerhub.models import Partner, PartnerCategory, PartnerStatus
@@ -18,7 +19,6 @@ from partnerhub.partner_import import (
     template_csv,
 )
 from partnerhub.tenancy import organisation_view, require_write
-from partnerhub.views.csv_import import CsvImport, csv_import_page
 
 EXPORT_FIELDS = ["name", "category", "status", "kvk_number", "website", "influence", "importance"]
 

@@ -25,6 +25,18 @@ FEATURE_TAG_LIBRARIES = {
 LOAD = re.compile(r"{%\s*load\s+([^%]*?)\s*%}")
 
 
+def imported_modules(source, filename="<source>"):
+    """Every module `source` imports, at module level or inside a function: `import a.b` gives "a.b",
+    `from a import b` gives "a" and "a.b" (b may be a module)."""
+    found = []
+    for node in ast.walk(ast.parse(source, filename)):
+        if isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found += [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+    return found
+
+
 def feature_imports(source, filename="<source>"):
     """The feature modules `source` imports, at module level or inside a function."""
     found = []
@@ -37,6 +49,22 @@ def feature_imports(source, filename="<source>"):
             continue
         found += [name for name in names if name.split(".")[0] in FEATURE_APPS]
     return found
+
+
+def foreign_models(app, source, filename="<source>"):
+    """Another feature app's models modules (`<app>.models`) that `source`, a module of `app`, imports."""
+    found = []
+    for name in imported_modules(source, filename):
+        top, *rest = name.split(".")
+        if top in FEATURE_APPS and top != app and rest[:1] == ["models"] and f"{top}.models" not in found:
+            found.append(f"{top}.models")
+    return found
+
+
+def view_modules(app):
+    """The app's view modules: views.py, views_*.py and everything in views/."""
+    folder = ROOT / app
+    return sorted([*folder.glob("views*.py"), *(folder / "views").rglob("*.py")])
 
 
 def feature_loads(text):
@@ -112,3 +140,39 @@ def test_every_feature_app_registers_its_sections():
     engine = engines["django"]
     for section in [*sections.PARTNER_SECTIONS.values(), *sections.DASHBOARD_PANELS.values()]:
         engine.get_template(section.template)  # exists and compiles
+
+
+def test_the_checker_catches_a_view_importing_another_apps_models():
+    source = (
+        "from matrix.models import MatrixRow\nfrom matrix import selectors\nfrom agreements.models import X\n"
+    )
+    assert foreign_models("agreements", source) == ["matrix.models"]
+    assert foreign_models("agreements", "from matrix import models\n") == ["matrix.models"]
+    assert foreign_models("agreements", "import checker.models.rounds\n") == ["checker.models"]
+    assert (
+        foreign_models("agreements", "from matrix import selectors\nfrom partnerhub.models import P\n") == []
+    )
+
+
+def test_feature_app_views_reach_other_apps_only_through_selectors_and_services():
+    violations = []
+    for app in FEATURE_APPS:
+        for path in view_modules(app):
+            violations += [
+                f"{path.relative_to(ROOT).as_posix()} imports {name}"
+                for name in foreign_models(app, path.read_text(), path)
+            ]
+    assert violations == []
+
+
+def test_feature_apps_use_no_view_module_of_the_core():
+    """What the apps share with the core (the CSV import flow, tenancy, deletion) lives outside its views."""
+    violations = []
+    for app in FEATURE_APPS:
+        for path in sorted((ROOT / app).rglob("*.py")):
+            violations += [
+                f"{path.relative_to(ROOT).as_posix()} imports {name}"
+                for name in imported_modules(path.read_text(), path)
+                if name == "partnerhub.views" or name.startswith("partnerhub.views.")
+            ]
+    assert violations == []
