@@ -3,8 +3,9 @@ year can be compared with the year before), then counted into `ClickMonth` per a
 removed. The counts stay on every page that shows a total; the visitors' traces (hashed address, browser,
 landing page) go. Whole months only, so a month is never half counted and half kept.
 
-Safe to run twice and at once: the clicks of a month are counted and deleted in one transaction, and a
-second run finds none of them left. An order's link to its click becomes empty; its attribution stays.
+Safe to run twice and at once: the clicks of a month are counted and deleted in one transaction that holds
+the affiliates' rows, and a second run finds none of them left. An order's link to its click becomes empty;
+its attribution stays.
 """
 
 import datetime
@@ -14,7 +15,7 @@ from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
-from affiliates.models import Click, ClickMonth
+from affiliates.models import Affiliate, Click, ClickMonth
 
 
 def retention_start(today=None, *, months=None):
@@ -59,8 +60,15 @@ def _local_midnight(day):
 @transaction.atomic
 def _fold_month(month):
     following = (month + datetime.timedelta(days=32)).replace(day=1)
-    clicks = Click.objects.select_for_update().filter(
+    clicks = Click.objects.filter(
         created_at__gte=_local_midnight(month), created_at__lt=_local_midnight(following)
+    )
+    # A second run at the same time waits here for the affiliates of this month, then finds their clicks gone.
+    list(
+        Affiliate.objects.select_for_update()
+        .filter(pk__in=clicks.values("affiliate_id"))
+        .order_by("pk")
+        .values_list("pk")
     )
     counts = list(clicks.order_by().values("organisation_id", "affiliate_id").annotate(n=Count("pk")))
     for row in counts:

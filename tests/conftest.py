@@ -26,16 +26,21 @@ def eager_celery(settings):
 
 
 @pytest.fixture(autouse=True)
-def migration_data_back_after_a_flush(request, django_db_blocker):
-    """A test on a committing database (`transactional_db`, `live_server`) ends with a flush, which also
-    empties what a data migration loaded: the checker's 17 standard statements. Put them back afterwards,
-    so that a later test finds the database as migrations left it, whatever order the tests run in."""
-    yield
-    if {"transactional_db", "live_server"} & set(request.fixturenames):
+def migration_data_present(request, django_db_blocker):
+    """A test on a committing database (`transactional_db`, `live_server`, the browser tests) ends with a
+    flush, which also empties what a data migration loaded: the checker's 17 standard statements. Every
+    test that uses the database starts with them there, whatever ran before it."""
+    uses_database = request.node.get_closest_marker("django_db") or {
+        "db",
+        "transactional_db",
+        "live_server",
+    } & set(request.fixturenames)
+    if uses_database:
         from checker.services import standard_statements_restore
 
         with django_db_blocker.unblock():
             standard_statements_restore()
+    yield
 
 
 @pytest.fixture
