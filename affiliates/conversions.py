@@ -357,11 +357,7 @@ def _record(organisation, programme, order, now):
     )
     commission = None
     if credited and reason is None:
-        percent = (
-            affiliate.commission_percent
-            if affiliate.commission_percent is not None
-            else programme.commission_percent
-        )
+        percent = affiliate.commission_rate(programme)
         commission = ledger.commission_create(project=project, percent=percent, programme=programme)
     body = {
         "project_id": project.pk,

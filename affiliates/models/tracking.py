@@ -75,6 +75,12 @@ class Affiliate(models.Model):
     def __str__(self):
         return self.code
 
+    def commission_rate(self, programme):
+        """The percentage this affiliate earns: its own rate when it has one, else the programme's. The one
+        place this rule is written (commissions, the portal and the affiliate list read it here)."""
+        own = self.commission_percent
+        return own if own is not None else programme.commission_percent
+
 
 class PortalLink(TokenModel):
     """The affiliate's own link to the portal `/p/<token>`: read-only, revocable, expiring."""

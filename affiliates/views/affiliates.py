@@ -53,6 +53,7 @@ def affiliate_list(request):
         affiliate.link = affiliate_link(request, affiliate.code)
         affiliate.iban_display = services.iban_formatted(affiliate.iban)
         affiliate.payout_problem = services.iban_problem(affiliate)
+        affiliate.rate = affiliate.commission_rate(programme)
     return render(
         request,
         "affiliates/ledger/affiliate_list.html",

@@ -195,9 +195,7 @@ def portal(request, token):
                 .order_by("-batch__month")[:24]
             ),
             "tier": _tier_of(affiliate.partner),
-            "rate": affiliate.commission_percent
-            if affiliate.commission_percent is not None
-            else programme.commission_percent,
+            "rate": affiliate.commission_rate(programme),
             "programme": programme,
             "assets": assets,
         },
