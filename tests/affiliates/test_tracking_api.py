@@ -453,3 +453,14 @@ def test_the_docs_page_works_offline(client):
     assert "cdn" not in html.lower() and "https://" not in html
     assert finders.find("ninja/swagger-ui-bundle.js") and finders.find("ninja/swagger-ui-init.js")
     assert "'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_the_commission_rate_is_the_affiliates_own_else_the_programmes(org):
+    programme = programme_for(org)
+    programme.commission_percent = Decimal("10.00")
+    own = affiliate_for(org, code="eigen-tarief", commission_percent=Decimal("12.50"))
+    plain = affiliate_for(org, code="programma-tarief")
+    zero = affiliate_for(org, code="nul-tarief", commission_percent=Decimal("0"))
+    assert own.commission_rate(programme) == Decimal("12.50")
+    assert plain.commission_rate(programme) == Decimal("10.00")
+    assert zero.commission_rate(programme) == Decimal("0")  # an own rate of 0 % is a rate, not "none"
