@@ -180,7 +180,6 @@ def affiliate_update(request, affiliate_id):
 @organisation_view
 @require_POST
 def portal_link_create(request, affiliate_id):
-    require_write(request.membership)
     affiliate = _affiliate(request, affiliate_id)
     link, raw = services.portal_link_create(affiliate=affiliate, actor=request.user)
     request.session[PORTAL_SESSION_KEY] = {

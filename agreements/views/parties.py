@@ -68,7 +68,6 @@ def party_list(request, agreement_id):
 @organisation_view
 @require_POST
 def party_contact(request, agreement_id, party_id):
-    require_write(request.membership)
     agreement = agreement_or_404(request, agreement_id)
     party = _party(agreement, party_id)
     if party.partner_id is None:

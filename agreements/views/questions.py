@@ -83,7 +83,6 @@ def questions(request, agreement_id):
 def questions_link(request, agreement_id, party_id):
     """A fresh link to copy. It is on this response only (it is not stored), so it is rendered, not
     redirected to."""
-    require_write(request.membership)
     party = _party(request, agreement_id, party_id)
     _sheet, raw = answers.sheet_issue_link(party=party, actor=request.user)
     url = request.build_absolute_uri(reverse("questions:sheet", args=[raw]))
@@ -93,7 +92,6 @@ def questions_link(request, agreement_id, party_id):
 @organisation_view
 @require_POST
 def questions_send(request, agreement_id, party_id):
-    require_write(request.membership)
     party = _party(request, agreement_id, party_id)
     form = SendLinkForm(request.POST)
     if not form.is_valid():
@@ -187,7 +185,6 @@ def questions_answer(request, agreement_id, party_id):
 @organisation_view
 @require_POST
 def questions_answer_save(request, agreement_id, party_id):
-    require_write(request.membership)
     party = _party(request, agreement_id, party_id)
     return save_one(request, answers.sheet_for(party=party), through_link=False)
 
@@ -245,7 +242,6 @@ def _code(request):
 def questions_conclusion(request, agreement_id):
     """Save one question's conclusion. With htmx: the status line (and the text it now starts from);
     without: back to the question. A text someone else saved meanwhile is never overwritten unseen."""
-    require_write(request.membership)
     agreement = agreement_or_404(request, agreement_id)
     code = _code(request)
     if not code:
@@ -306,7 +302,6 @@ def _after_action(request, agreement, code, message):
 @organisation_view
 @require_POST
 def questions_action_create(request, agreement_id):
-    require_write(request.membership)
     agreement = agreement_or_404(request, agreement_id)
     code = _code(request)
     form = ActionForm(request.POST, agreement=agreement, code=code)
@@ -333,7 +328,6 @@ def questions_action_create(request, agreement_id):
 @organisation_view
 @require_POST
 def questions_action_done(request, agreement_id, action_id):
-    require_write(request.membership)
     action = _action(request, agreement_id, action_id)
     answers.action_done(action=action, actor=request.user)
     return _after_action(request, action.agreement, action.code, _("The action is done."))
@@ -342,7 +336,6 @@ def questions_action_done(request, agreement_id, action_id):
 @organisation_view
 @require_POST
 def questions_action_reopen(request, agreement_id, action_id):
-    require_write(request.membership)
     action = _action(request, agreement_id, action_id)
     answers.action_reopen(action=action, actor=request.user)
     return _after_action(request, action.agreement, action.code, _("The action is open again."))

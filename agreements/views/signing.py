@@ -116,7 +116,6 @@ def agreement_documents(request, agreement_id):
 @require_POST
 def version_new(request, agreement_id):
     """Freeze the letter of intent or the agreement as it reads now (nothing new when nothing changed)."""
-    require_write(request.membership)
     agreement = agreement_or_404(request, agreement_id)
     kind = request.POST.get("kind")
     if kind not in VersionKind.values:
@@ -144,7 +143,6 @@ def version_new(request, agreement_id):
 @require_POST
 def sign_request_new(request, agreement_id, version_id):
     """Ask one party's signer to sign: by e-mail, or with a link shown once to copy."""
-    require_write(request.membership)
     agreement = agreement_or_404(request, agreement_id)
     version = _version(agreement, version_id)
     party_id = request.POST.get("party", "")
@@ -196,7 +194,6 @@ def sign_request_new(request, agreement_id, version_id):
 @organisation_view
 @require_POST
 def sign_request_resend(request, agreement_id, request_id):
-    require_write(request.membership)
     agreement = agreement_or_404(request, agreement_id)
     sign_request = _sign_request(agreement, request_id)
     if not sign_request.email:
@@ -261,7 +258,6 @@ def sign_request_revoke(request, agreement_id, request_id):
 @require_POST
 def sign_requests_renew(request, agreement_id, version_id):
     """Send a new link to every party asked to sign an earlier version that has not signed this one."""
-    require_write(request.membership)
     agreement = agreement_or_404(request, agreement_id)
     version = _version(agreement, version_id)
     try:

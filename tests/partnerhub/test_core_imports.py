@@ -176,3 +176,23 @@ def test_feature_apps_use_no_view_module_of_the_core():
                 if name == "partnerhub.views" or name.startswith("partnerhub.views.")
             ]
     assert violations == []
+
+
+def test_the_write_check_is_written_once_in_post_only_views():
+    """`organisation_view` refuses a viewer's POST (partnerhub.tenancy.require_write); a POST-only view does
+    not repeat the check (a view that mixes GET and POST may, for the form it shows)."""
+    repeated = []
+    for path in sorted(ROOT.glob("*/views/*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.FunctionDef):
+                continue
+            decorators = [ast.unparse(decorator) for decorator in node.decorator_list]
+            viewer_may_post = any("viewer_may_post=True" in d for d in decorators)
+            post_only = "require_POST" in decorators and not viewer_may_post
+            if post_only and any(d.startswith("organisation_view") for d in decorators):
+                repeated += [
+                    f"{path.relative_to(ROOT)}:{statement.lineno} {node.name}"
+                    for statement in node.body
+                    if isinstance(statement, ast.Expr) and ast.unparse(statement).startswith("require_write(")
+                ]
+    assert repeated == []
