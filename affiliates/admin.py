@@ -25,7 +25,7 @@ from affiliates.models import (
     TierChange,
     TierStanding,
 )
-from partnerhub.admin import RecordAdmin, ScopedAdmin, iban_tail, organisation_filter
+from partnerhub.admin import RecordAdmin, ScopedAdmin, iban_tail
 
 # Who brings business
 
@@ -42,7 +42,7 @@ class AffiliateAdmin(ScopedAdmin):
         "account",
         "is_active",
     ]
-    list_filter = [organisation_filter(), "is_active"]
+    list_filter = ["is_active"]
     search_fields = [
         "code",
         "coupon_code",
@@ -67,7 +67,7 @@ class AffiliateAdmin(ScopedAdmin):
 class PortalLinkAdmin(ScopedAdmin):
     organisation_path = "affiliate__organisation"
     list_display = ["affiliate", "organisation", "created_at", "expires_at", "revoked_at", "last_seen_at"]
-    list_filter = [organisation_filter("affiliate__organisation"), "revoked_at", "expires_at"]
+    list_filter = ["revoked_at", "expires_at"]
     search_fields = ["affiliate__code", "affiliate__partner__name"]
     list_select_related = ["affiliate__organisation"]
     raw_id_fields = ["affiliate", "created_by"]
@@ -92,7 +92,7 @@ class ClickAdmin(RecordAdmin):
         "utm_source",
         "utm_campaign",
     ]
-    list_filter = [organisation_filter(), "utm_source", "utm_medium"]
+    list_filter = ["utm_source", "utm_medium"]
     search_fields = ["click_id", "affiliate__code", "utm_source", "utm_campaign", "landing"]
     list_select_related = ["affiliate", "organisation"]
     date_hierarchy = "created_at"
@@ -102,7 +102,6 @@ class ClickAdmin(RecordAdmin):
 class ClickMonthAdmin(RecordAdmin):
     # What is kept of clicks once they are removed: counted by the retention, never by hand.
     list_display = ["affiliate", "organisation", "month", "clicks"]
-    list_filter = [organisation_filter()]
     search_fields = ["affiliate__code", "affiliate__partner__name"]
     list_select_related = ["affiliate", "organisation"]
     date_hierarchy = "month"
@@ -121,7 +120,7 @@ class ProjectAdmin(RecordAdmin):
         "attribution",
         "refunded_at",
     ]
-    list_filter = [organisation_filter(), "source", "attribution", "refunded_at"]
+    list_filter = ["source", "attribution", "refunded_at"]
     search_fields = ["customer_reference", "customer_email", "idempotency_key", "partner__name"]
     list_select_related = ["partner", "organisation"]
     date_hierarchy = "date"
@@ -130,7 +129,7 @@ class ProjectAdmin(RecordAdmin):
 @admin.register(Referral)
 class ReferralAdmin(ScopedAdmin):
     list_display = ["lead_name", "partner", "organisation", "status", "created_at", "status_changed_at"]
-    list_filter = [organisation_filter(), "status"]
+    list_filter = ["status"]
     search_fields = ["lead_name", "lead_email", "lead_phone", "partner__name"]
     list_select_related = ["partner", "organisation"]
     raw_id_fields = ["organisation", "partner", "created_by"]
@@ -150,7 +149,7 @@ class ApiKeyAdmin(ScopedAdmin):
         "last_used_at",
         "revoked_at",
     ]
-    list_filter = [organisation_filter(), "revoked_at", "last_used_at"]
+    list_filter = ["revoked_at", "last_used_at"]
     search_fields = ["name", "prefix", "organisation__name"]
     list_select_related = ["organisation", "created_by"]
     raw_id_fields = ["organisation", "created_by"]
@@ -177,7 +176,6 @@ class PayoutBatchAdmin(RecordAdmin):
         "created_by",
         "created_at",
     ]
-    list_filter = [organisation_filter()]
     search_fields = ["message_id", "organisation__name"]
     list_select_related = ["organisation", "created_by"]
     date_hierarchy = "month"
@@ -211,7 +209,7 @@ class PayoutAdmin(RecordAdmin):
         "paid_at",
         "end_to_end_id",
     ]
-    list_filter = [organisation_filter(), "status", "paid_at"]
+    list_filter = ["status", "paid_at"]
     search_fields = ["partner__name", "account_holder", "iban", "end_to_end_id", "batch__message_id"]
     list_select_related = ["partner", "batch", "organisation"]
     date_hierarchy = "paid_at"
@@ -236,7 +234,7 @@ class CommissionAdmin(RecordAdmin):
         "paid_at",
         "payout",
     ]
-    list_filter = [organisation_filter(), "kind", "status", "approved_at", "paid_at"]
+    list_filter = ["kind", "status", "approved_at", "paid_at"]
     search_fields = [
         "description",
         "partner__name",
@@ -264,7 +262,7 @@ class CoMarketingActionAdmin(ScopedAdmin):
         "date",
         "status",
     ]
-    list_filter = [organisation_filter(), "status", "investment"]
+    list_filter = ["status", "investment"]
     search_fields = ["action", "partner__name", "notes"]
     list_select_related = ["partner", "organisation"]
     raw_id_fields = ["organisation", "partner"]
@@ -274,7 +272,7 @@ class CoMarketingActionAdmin(ScopedAdmin):
 @admin.register(Asset)
 class AssetAdmin(ScopedAdmin):
     list_display = ["title", "organisation", "kind", "audience", "content_type", "size", "created_at"]
-    list_filter = [organisation_filter(), "kind", "audience"]
+    list_filter = ["kind", "audience"]
     search_fields = ["title", "text", "organisation__name"]
     list_select_related = ["organisation"]
     raw_id_fields = ["organisation", "created_by"]
@@ -286,7 +284,7 @@ class AssetAdmin(ScopedAdmin):
 @admin.register(NpsScore)
 class NpsScoreAdmin(ScopedAdmin):
     list_display = ["partner", "organisation", "score", "source", "date", "project"]
-    list_filter = [organisation_filter(), "source", "score"]
+    list_filter = ["source", "score"]
     search_fields = ["partner__name", "comment", "project__customer_reference"]
     list_select_related = ["partner", "organisation", "project"]
     raw_id_fields = ["organisation", "partner", "project"]
@@ -304,7 +302,7 @@ class NpsRequestAdmin(ScopedAdmin):
         "expires_at",
         "revoked_at",
     ]
-    list_filter = [organisation_filter(), "answered_at"]
+    list_filter = ["answered_at"]
     search_fields = ["email", "partner__name", "project__customer_reference"]
     list_select_related = ["partner", "organisation"]
     raw_id_fields = ["organisation", "partner", "project", "score"]
@@ -316,7 +314,7 @@ class NpsRequestAdmin(ScopedAdmin):
 @admin.register(OnboardingStep)
 class OnboardingStepAdmin(ScopedAdmin):
     list_display = ["title", "phase", "due_week", "position", "organisation"]
-    list_filter = [organisation_filter(), "phase"]
+    list_filter = ["phase"]
     search_fields = ["title", "phase", "organisation__name"]
     list_select_related = ["organisation"]
     raw_id_fields = ["organisation"]
@@ -325,7 +323,7 @@ class OnboardingStepAdmin(ScopedAdmin):
 @admin.register(OnboardingTask)
 class OnboardingTaskAdmin(ScopedAdmin):
     list_display = ["title", "partner", "organisation", "phase", "due_date", "owner", "done_at"]
-    list_filter = [organisation_filter(), "phase", "done_at"]
+    list_filter = ["phase", "done_at"]
     search_fields = ["title", "partner__name", "owner__email"]
     list_select_related = ["partner", "organisation", "owner"]
     raw_id_fields = ["organisation", "partner", "owner"]
@@ -335,7 +333,7 @@ class OnboardingTaskAdmin(ScopedAdmin):
 @admin.register(QuarterlyReview)
 class QuarterlyReviewAdmin(ScopedAdmin):
     list_display = ["partner", "organisation", "quarter_start", "status", "updated_at"]
-    list_filter = [organisation_filter(), "status", "quarter_start"]
+    list_filter = ["status", "quarter_start"]
     search_fields = ["partner__name"]
     list_select_related = ["partner", "organisation"]
     raw_id_fields = ["organisation", "partner", "document"]
@@ -369,7 +367,6 @@ class ProgrammeSettingsAdmin(ScopedAdmin):
 @admin.register(Tier)
 class TierAdmin(ScopedAdmin):
     list_display = ["name", "organisation", "min_projects", "discount_percent", "benefits"]
-    list_filter = [organisation_filter()]
     search_fields = ["name", "organisation__name"]
     list_select_related = ["organisation"]
     raw_id_fields = ["organisation"]
@@ -379,7 +376,7 @@ class TierAdmin(ScopedAdmin):
 class TierStandingAdmin(RecordAdmin):
     # A partner's tier is set by the evaluation or by hand in the product, which writes the history.
     list_display = ["partner", "organisation", "tier", "project_count", "evaluated_at", "is_override"]
-    list_filter = [organisation_filter(), "tier", "is_override"]
+    list_filter = ["tier", "is_override"]
     search_fields = ["partner__name", "override_reason"]
     list_select_related = ["partner", "organisation", "tier"]
 
@@ -396,7 +393,7 @@ class TierChangeAdmin(RecordAdmin):
         "actor",
         "created_at",
     ]
-    list_filter = [organisation_filter(), "kind"]
+    list_filter = ["kind"]
     search_fields = ["partner__name", "reason", "previous_name", "tier_name"]
     list_select_related = ["partner", "organisation", "actor"]
     date_hierarchy = "created_at"

@@ -15,7 +15,7 @@ from agreements.models import (
     Signature,
     SignRequest,
 )
-from partnerhub.admin import RecordAdmin, ScopedAdmin, organisation_filter
+from partnerhub.admin import RecordAdmin, ScopedAdmin
 
 # A party's name is its partner's, or the organisation's own: what a list of parties needs in one query.
 PARTY_NAME = ["partner", "agreement__organisation"]
@@ -38,7 +38,7 @@ class AgreementAdmin(ScopedAdmin):
         "end_date",
         "updated_at",
     ]
-    list_filter = [organisation_filter(), "status", "level", "kind"]
+    list_filter = ["status", "level", "kind"]
     search_fields = ["title", "collaboration__name", "organisation__name", "parties__partner__name"]
     list_select_related = ["organisation", "collaboration"]
     raw_id_fields = ["organisation", "collaboration", "created_by"]
@@ -49,7 +49,7 @@ class AgreementAdmin(ScopedAdmin):
 class PartyAdmin(ScopedAdmin):
     organisation_path = "agreement__organisation"
     list_display = ["__str__", "agreement", "contact", "cost_share", "revenue_share", "is_lead"]
-    list_filter = [organisation_filter("agreement__organisation"), "is_lead"]
+    list_filter = ["is_lead"]
     search_fields = ["partner__name", "contact__name", "contact__email", "agreement__title"]
     list_select_related = [*PARTY_NAME, "contact"]
     raw_id_fields = ["agreement", "partner", "contact"]
@@ -59,7 +59,6 @@ class PartyAdmin(ScopedAdmin):
 class GoalAdmin(ScopedAdmin):
     organisation_path = "agreement__organisation"
     list_display = ["text", "agreement", "party", "due_date"]
-    list_filter = [organisation_filter("agreement__organisation")]
     search_fields = ["text", "agreement__title"]
     list_select_related = ["agreement", *_related("party", PARTY_NAME)]
     raw_id_fields = ["agreement", "party"]
@@ -69,7 +68,6 @@ class GoalAdmin(ScopedAdmin):
 class RiskAdmin(ScopedAdmin):
     organisation_path = "agreement__organisation"
     list_display = ["description", "agreement", "mitigation"]
-    list_filter = [organisation_filter("agreement__organisation")]
     search_fields = ["description", "mitigation", "agreement__title"]
     list_select_related = ["agreement"]
     raw_id_fields = ["agreement"]
@@ -79,7 +77,7 @@ class RiskAdmin(ScopedAdmin):
 class SectionAdmin(ScopedAdmin):
     organisation_path = "agreement__organisation"
     list_display = ["key", "agreement", "complete", "updated_by", "updated_at"]
-    list_filter = [organisation_filter("agreement__organisation"), "complete", "key"]
+    list_filter = ["complete", "key"]
     search_fields = ["key", "agreement__title"]
     list_select_related = ["agreement", "updated_by"]
     raw_id_fields = ["agreement", "updated_by"]
@@ -90,7 +88,7 @@ class SectionAdmin(ScopedAdmin):
 class QuestionSheetAdmin(ScopedAdmin):
     organisation_path = "party__agreement__organisation"
     list_display = ["party", "agreement", "email", "sent_at", "submitted_at", "expires_at", "revoked_at"]
-    list_filter = [organisation_filter("party__agreement__organisation"), "submitted_at"]
+    list_filter = ["submitted_at"]
     search_fields = ["email", "party__partner__name", "party__agreement__title"]
     list_select_related = _related("party", PARTY_NAME)
     raw_id_fields = ["party"]
@@ -106,7 +104,7 @@ class QuestionSheetAdmin(ScopedAdmin):
 class QuestionAnswerAdmin(ScopedAdmin):
     organisation_path = "sheet__party__agreement__organisation"
     list_display = ["code", "party", "agreement", "updated_at"]
-    list_filter = [organisation_filter("sheet__party__agreement__organisation"), "code"]
+    list_filter = ["code"]
     search_fields = ["code", "text", "sheet__party__partner__name", "sheet__party__agreement__title"]
     list_select_related = _related("sheet__party", PARTY_NAME)
     raw_id_fields = ["sheet"]
@@ -125,7 +123,7 @@ class QuestionAnswerAdmin(ScopedAdmin):
 class QuestionConclusionAdmin(ScopedAdmin):
     organisation_path = "agreement__organisation"
     list_display = ["code", "agreement", "updated_by", "updated_at"]
-    list_filter = [organisation_filter("agreement__organisation"), "code"]
+    list_filter = ["code"]
     search_fields = ["code", "text", "agreement__title"]
     list_select_related = ["agreement", "updated_by"]
     raw_id_fields = ["agreement", "updated_by"]
@@ -135,7 +133,7 @@ class QuestionConclusionAdmin(ScopedAdmin):
 class FollowUpActionAdmin(ScopedAdmin):
     organisation_path = "agreement__organisation"
     list_display = ["description", "agreement", "owner", "due_date", "done_at"]
-    list_filter = [organisation_filter("agreement__organisation"), "due_date", "done_at"]
+    list_filter = ["due_date", "done_at"]
     search_fields = ["description", "code", "agreement__title", "owner__partner__name"]
     list_select_related = ["agreement", *_related("owner", PARTY_NAME)]
     raw_id_fields = ["agreement", "owner", "created_by"]
@@ -149,7 +147,7 @@ class FollowUpActionAdmin(ScopedAdmin):
 class AgreementVersionAdmin(RecordAdmin):
     organisation_path = "agreement__organisation"
     list_display = ["agreement", "kind", "number", "sha256", "superseded_at", "created_by", "created_at"]
-    list_filter = [organisation_filter("agreement__organisation"), "kind", "superseded_at"]
+    list_filter = ["kind", "superseded_at"]
     search_fields = ["agreement__title", "sha256"]
     list_select_related = ["agreement", "created_by"]
     date_hierarchy = "created_at"
@@ -168,7 +166,7 @@ class SignRequestAdmin(RecordAdmin):
         "expires_at",
         "revoked_at",
     ]
-    list_filter = [organisation_filter("version__agreement__organisation"), "sent_at", "used_at"]
+    list_filter = ["sent_at", "used_at"]
     search_fields = ["signer_name", "email", "party__partner__name", "version__agreement__title"]
     list_select_related = [*_related("party", PARTY_NAME), "version__agreement"]
     date_hierarchy = "created_at"
@@ -178,7 +176,7 @@ class SignRequestAdmin(RecordAdmin):
 class SignatureAdmin(RecordAdmin):
     organisation_path = "version__agreement__organisation"
     list_display = ["name", "party", "version", "signed_at", "ip_address", "version_sha256"]
-    list_filter = [organisation_filter("version__agreement__organisation"), "signed_at"]
+    list_filter = ["signed_at"]
     search_fields = [
         "name",
         "ip_address",

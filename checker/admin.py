@@ -10,14 +10,14 @@ from checker.models import (
     RoundStatement,
     Statement,
 )
-from partnerhub.admin import ScopedAdmin, organisation_filter
+from partnerhub.admin import ScopedAdmin
 
 
 @admin.register(Statement)
 class StatementAdmin(ScopedAdmin):
     # The standard statements have no organisation: only superusers see (and may change) them.
     list_display = ["text_nl", "code", "organisation", "position", "created_at"]
-    list_filter = [organisation_filter(), ("organisation", admin.EmptyFieldListFilter)]
+    list_filter = [("organisation", admin.EmptyFieldListFilter)]
     search_fields = ["text_nl", "text_en", "code", "organisation__name"]
     list_select_related = ["organisation"]
     raw_id_fields = ["organisation"]
@@ -26,7 +26,6 @@ class StatementAdmin(ScopedAdmin):
 @admin.register(Collaboration)
 class CollaborationAdmin(ScopedAdmin):
     list_display = ["name", "organisation", "created_at"]
-    list_filter = [organisation_filter()]
     search_fields = ["name", "organisation__name", "partners__name"]
     list_select_related = ["organisation"]
     raw_id_fields = ["organisation"]
@@ -45,7 +44,7 @@ class CheckerRoundAdmin(ScopedAdmin):
         "anonymous",
         "created_by",
     ]
-    list_filter = [organisation_filter(), "anonymous", "opens_on"]
+    list_filter = ["anonymous", "opens_on"]
     search_fields = ["name", "collaboration__name", "organisation__name"]
     list_select_related = ["organisation", "collaboration", "created_by"]
     raw_id_fields = ["organisation", "collaboration", "previous_round", "created_by"]
@@ -56,7 +55,6 @@ class CheckerRoundAdmin(ScopedAdmin):
 class RoundStatementAdmin(ScopedAdmin):
     organisation_path = "round__organisation"
     list_display = ["round", "position", "statement", "organisation"]
-    list_filter = [organisation_filter("round__organisation")]
     search_fields = ["round__name", "statement__text_nl", "statement__code"]
     list_select_related = ["round__organisation", "statement"]
     raw_id_fields = ["round", "statement"]
@@ -80,7 +78,7 @@ class InvitationAdmin(ScopedAdmin):
         "expires_at",
         "revoked_at",
     ]
-    list_filter = [organisation_filter("round__organisation"), "sent_at", "submitted_at"]
+    list_filter = ["sent_at", "submitted_at"]
     search_fields = ["name", "email", "partner__name", "round__name"]
     list_select_related = ["partner", "round"]
     raw_id_fields = ["round", "partner", "contact", "user"]
@@ -93,7 +91,6 @@ class InvitationAdmin(ScopedAdmin):
 class ReminderAdmin(ScopedAdmin):
     organisation_path = "invitation__round__organisation"
     list_display = ["invitation", "email", "sent_at"]
-    list_filter = [organisation_filter("invitation__round__organisation")]
     search_fields = ["invitation__name", "invitation__email", "invitation__round__name"]
     list_select_related = ["invitation__round"]
     raw_id_fields = ["invitation"]
@@ -108,7 +105,7 @@ class ReminderAdmin(ScopedAdmin):
 class AnswerAdmin(ScopedAdmin):
     organisation_path = "invitation__round__organisation"
     list_display = ["invitation", "statement", "score", "updated_at"]
-    list_filter = [organisation_filter("invitation__round__organisation"), "score"]
+    list_filter = ["score"]
     search_fields = ["invitation__name", "invitation__email", "invitation__round__name"]
     list_select_related = ["invitation__round", "statement"]
     raw_id_fields = ["invitation", "statement"]

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from matrix.models import MatrixRow, ValueMatrix
-from partnerhub.admin import ScopedAdmin, ScopedTabularInline, organisation_filter
+from partnerhub.admin import ScopedAdmin, ScopedTabularInline
 
 
 class MatrixRowInline(ScopedTabularInline):
@@ -23,7 +23,7 @@ class MatrixRowInline(ScopedTabularInline):
 @admin.register(ValueMatrix)
 class ValueMatrixAdmin(ScopedAdmin):
     list_display = ["name", "organisation", "date", "status", "version", "created_by", "updated_at"]
-    list_filter = [organisation_filter(), "status"]
+    list_filter = ["status"]
     search_fields = ["name", "organisation__name"]
     list_select_related = ["organisation", "created_by"]
     raw_id_fields = ["organisation", "previous_version", "created_by"]
@@ -35,7 +35,6 @@ class ValueMatrixAdmin(ScopedAdmin):
 class MatrixRowAdmin(ScopedAdmin):
     organisation_path = "matrix__organisation"
     list_display = ["partner", "matrix", "organisation", "position", "updated_at"]
-    list_filter = [organisation_filter("matrix__organisation")]
     search_fields = ["partner__name", "matrix__name"]
     list_select_related = ["partner", "matrix__organisation"]
     raw_id_fields = ["matrix", "partner"]
