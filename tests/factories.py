@@ -78,3 +78,33 @@ class MatrixRowFactory(DjangoModelFactory):
     position = factory.Sequence(lambda n: n)
     brings_resources = "Kennis van de markt\nComplementair product"
     gets_money = "Commissie op de verkoop"
+
+
+def document_retried_while_rendering(organisation, requested_by):
+    """A partner list PDF whose first render is thought stalled and retried while it runs: the retry (attempt
+    2) finishes first, then the first render finishes late, having lost its claim. Needs
+    BACKGROUND_JOB_STALLED_AFTER = 0 and tasks run in-process. Returns the document and the attempts seen."""
+    from partnerhub import documents
+    from partnerhub.models import Document
+
+    seen = []
+
+    def interrupted(document):
+        seen.append(document.attempts)
+        if document.attempts == 1:
+            assert documents.document_retry(document=Document.objects.get(pk=document.pk))
+        return documents.partner_list_pdf(document)
+
+    documents.RENDERERS["interrupted_partner_list"] = interrupted
+    try:
+        document = documents.document_request(
+            organisation=organisation,
+            kind="interrupted_partner_list",
+            title="Partners",
+            params={},
+            requested_by=requested_by,
+        )
+    finally:
+        del documents.RENDERERS["interrupted_partner_list"]
+    document.refresh_from_db()
+    return document, seen

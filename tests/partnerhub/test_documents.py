@@ -19,7 +19,7 @@ from partnerhub.documents import document_render, document_request
 from partnerhub.models import Document, DocumentStatus
 from partnerhub.pdf import DEFAULT_BASE_URL, StaticFileFetcher, render_pdf
 from tests.conftest import login
-from tests.factories import ContactFactory, PartnerFactory
+from tests.factories import ContactFactory, PartnerFactory, document_retried_while_rendering
 
 POLLING = 'hx-trigger="every 1s"'
 
@@ -352,28 +352,7 @@ def test_retrying_a_stalled_render_makes_one_file_and_a_late_message_changes_not
 def test_a_render_that_lost_its_claim_drops_its_file(org, manager, partners, settings, eager_celery):
     """A render that was thought stalled and retried meanwhile finishes late: only the retry's file stays."""
     settings.BACKGROUND_JOB_STALLED_AFTER = 0  # every render in progress counts as stalled at once
-    seen = []
-
-    def interrupted(document):
-        seen.append(document.attempts)
-        if document.attempts == 1:
-            # While this first render runs, the user retries it: that render (attempt 2) completes first.
-            assert documents.document_retry(document=Document.objects.get(pk=document.pk))
-        return documents.partner_list_pdf(document)
-
-    documents.RENDERERS["interrupted_partner_list"] = interrupted
-    try:
-        document = document_request(
-            organisation=org,
-            kind="interrupted_partner_list",
-            title="Partners",
-            params={},
-            requested_by=manager,
-        )
-    finally:
-        del documents.RENDERERS["interrupted_partner_list"]
-
-    document.refresh_from_db()
+    document, seen = document_retried_while_rendering(org, manager)
     assert seen == [1, 2]
     assert document.status == DocumentStatus.READY
     assert document.attempts == 2

@@ -19,15 +19,13 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from affiliates.models import Asset
-from partnerhub import documents
-from partnerhub.documents import document_request
 from partnerhub.models import Document, DocumentStatus
 from partnerhub.settings import media_storage
 from tests.affiliates import factories_ledger
 from tests.affiliates.test_people_toolkit import PDF, png, upload
 from tests.affiliates.test_people_toolkit import url as toolkit_url
 from tests.conftest import login
-from tests.factories import PartnerFactory
+from tests.factories import PartnerFactory, document_retried_while_rendering
 from tests.faults import free_port
 from tests.partnerhub.test_settings import run_settings
 from tests.partnerhub.test_worker_faults import files_under, wait_for, worker_processes  # noqa: F401
@@ -244,28 +242,7 @@ def test_a_render_that_lost_its_claim_leaves_the_winners_object(s3, org, manager
     """The late render saves under the same filename and then deletes what it saved: with names that
     overwrite it would delete the object of the READY document."""
     settings.BACKGROUND_JOB_STALLED_AFTER = 0  # every render in progress counts as stalled at once
-    seen = []
-
-    def interrupted(document):
-        seen.append(document.attempts)
-        if document.attempts == 1:
-            # While this first render runs, the user retries it: that render (attempt 2) completes first.
-            assert documents.document_retry(document=Document.objects.get(pk=document.pk))
-        return documents.partner_list_pdf(document)
-
-    documents.RENDERERS["interrupted_partner_list"] = interrupted
-    try:
-        document = document_request(
-            organisation=org,
-            kind="interrupted_partner_list",
-            title="Partners",
-            params={},
-            requested_by=manager,
-        )
-    finally:
-        del documents.RENDERERS["interrupted_partner_list"]
-
-    document.refresh_from_db()
+    document, seen = document_retried_while_rendering(org, manager)
     assert seen == [1, 2]
     assert (document.status, document.attempts) == (DocumentStatus.READY, 2)
     assert s3.keys() == [document.file.name]
