@@ -7,13 +7,13 @@ class AffiliatesConfig(AppConfig):
     verbose_name = "Partner and affiliate programme"
 
     def ready(self):
-        # The quarterly review's PDF renderer and the tiers' and reviews' tasks, in web and worker
-        # processes alike (Celery discovers only modules called tasks.py).
-        # The project CSV import's background job is registered by its module, imported here on purpose.
-        from affiliates import documents, projects, tasks_tiers  # noqa: F401
+        # The quarterly review's PDF renderer, and the project CSV import's background job, are registered by
+        # their modules, in web and worker processes alike.
+        from affiliates import documents  # noqa: F401
 
         # Erasing a partner's personal data erases its customers' addresses on NPS requests too.
         from affiliates.erasure import nps_requests_erase_personal_data
+        from affiliates.tiers import projects  # noqa: F401
         from partnerhub.erasure import register_personal_data_eraser
 
         register_personal_data_eraser(nps_requests_erase_personal_data)

@@ -23,7 +23,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.text import slugify
 
-from affiliates import ledger, payouts
+from affiliates.ledger import lines as ledger
+from affiliates.ledger import payouts
 from affiliates.models import (
     Affiliate,
     Asset,
@@ -42,7 +43,7 @@ from affiliates.models import (
     Referral,
     ReferralStatus,
 )
-from affiliates.programme import programme_for
+from affiliates.programme.rules import programme_for
 from partnerhub import services as partner_services
 from partnerhub.models import Membership, Organisation, PartnerCategory, PartnerStatus
 from partnerhub.tokens import token_hash
@@ -362,7 +363,8 @@ def _paid_month(organisation, affiliate, today):
 
 
 def _load_tiers_and_reviews(organisation, today):
-    from affiliates import reviews, tiers
+    from affiliates.tiers import reviews
+    from affiliates.tiers import standings as tiers
 
     tiers.tiers_evaluate_organisation(organisation, notify=False)
     reviews.reviews_draft_all(organisation, reviews.previous_quarter_start(today))

@@ -8,7 +8,7 @@ Registered when the app is ready (see affiliates/apps.py).
 from django.utils.text import slugify
 
 from affiliates.models import QuarterlyReview
-from affiliates.reviews import REVIEW_DOCUMENT, figure_dates, month_bars, quarter_label
+from affiliates.tiers.reviews import REVIEW_DOCUMENT, figure_dates, month_bars, quarter_label
 from partnerhub.documents import register
 from partnerhub.pdf import page_counter_css
 

@@ -1,39 +1,19 @@
-"""The programme's organisation URLs, under /o/<org_slug>/programme/."""
+"""The programme's organisation URLs, under /o/<org_slug>/programme/ (namespace `affiliates`): one urlconf per
+sub-package, each collecting its view modules' `urlpatterns`. The public pages are in each sub-package's
+`public_urls.py` (the redirect /r/, the portal /p/, the NPS question /nps/), the API in `tracking/api.py`."""
 
-from affiliates.views import (
-    affiliates,
-    api_keys,
-    comarketing,
-    commissions,
-    home,
-    kpis,
-    nps,
-    onboarding,
-    payouts,
-    projects,
-    referrals,
-    reviews,
-    tiers,
-    toolkit,
-    tracking,
-)
+from affiliates.ledger import urls as ledger
+from affiliates.people import urls as people
+from affiliates.programme import urls as programme
+from affiliates.tiers import urls as tiers
+from affiliates.tracking import urls as tracking
 
 app_name = "affiliates"
 
 urlpatterns = [
-    *home.urlpatterns,
-    *api_keys.urlpatterns,
-    *affiliates.urlpatterns,
-    *commissions.urlpatterns,
-    *payouts.urlpatterns,
-    *projects.urlpatterns,
-    *tiers.urlpatterns,
-    *kpis.urlpatterns,
-    *referrals.urlpatterns,
-    *onboarding.urlpatterns,
-    *reviews.urlpatterns,
-    *comarketing.urlpatterns,
-    *toolkit.urlpatterns,
+    *programme.urlpatterns,
     *tracking.urlpatterns,
-    *nps.urlpatterns,
+    *ledger.urlpatterns,
+    *tiers.urlpatterns,
+    *people.urlpatterns,
 ]

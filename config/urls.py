@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from affiliates.api import api
+from affiliates.tracking.api import api
 from partnerhub import urls as core_urls
 
 organisation_patterns = [
@@ -23,9 +23,9 @@ urlpatterns = [
     path("s/", include("checker.public_urls")),
     path("q/", include("agreements.questions_urls")),
     path("sign/", include("agreements.sign_urls")),
-    path("r/", include("affiliates.redirect_urls")),
-    path("p/", include("affiliates.portal_urls")),
-    path("nps/", include("affiliates.nps_urls")),
+    path("r/", include("affiliates.tracking.public_urls")),
+    path("p/", include("affiliates.ledger.public_urls")),
+    path("nps/", include("affiliates.people.public_urls")),
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

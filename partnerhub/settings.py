@@ -393,21 +393,21 @@ CELERY_BEAT_SCHEDULE = {
         "task": "partnerhub.tasks.retry_failed_documents",
         "schedule": crontab(hour=3, minute=30),
     },
-    "housekeeping-clicks": {"task": "affiliates.tasks.prune_clicks", "schedule": crontab(hour=3, minute=40)},
+    "housekeeping-clicks": {"task": "affiliates.tracking.tasks.prune_clicks", "schedule": crontab(hour=3, minute=40)},
     "programme-approve-commissions": {
-        "task": "affiliates.tasks_ledger.approve_due_commissions",
+        "task": "affiliates.ledger.tasks.approve_due_commissions",
         "schedule": crontab(hour=5, minute=30),
     },
     "programme-payout-batches": {
-        "task": "affiliates.tasks_ledger.payout_batches_create",
+        "task": "affiliates.ledger.tasks.payout_batches_create",
         "schedule": crontab(day_of_month=1, hour=6, minute=30),
     },
     "programme-evaluate-tiers": {
-        "task": "affiliates.tasks_tiers.evaluate_tiers",
+        "task": "affiliates.tiers.tasks.evaluate_tiers",
         "schedule": crontab(month_of_year="1,4,7,10", day_of_month=1, hour=6, minute=0),
     },
     "programme-quarterly-reviews": {
-        "task": "affiliates.tasks_tiers.draft_quarterly_reviews",
+        "task": "affiliates.tiers.tasks.draft_quarterly_reviews",
         "schedule": crontab(month_of_year="1,4,7,10", day_of_month=1, hour=7, minute=0),
     },
 }

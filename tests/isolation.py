@@ -51,7 +51,7 @@ PUBLIC_URL_NAMES = {
     # The API's JSON answers for a method an endpoint does not take (405) and for an unknown path (404).
     "api_method_not_allowed",
     "api_unknown_endpoint",
-    # The affiliate portal (a portal link's token; tests/affiliates/test_ledger_portal.py proves it shows only
+    # The affiliate portal (a portal link's token; tests/affiliates/ledger/test_portal.py proves it shows only
     # its own affiliate and another organisation's materials are 404).
     "portal",
     "portal_asset",

@@ -3,8 +3,8 @@
 from django import template
 from django.utils import timezone
 
-from affiliates import onboarding
 from affiliates.models import OnboardingTask
+from affiliates.people import onboarding
 
 register = template.Library()
 

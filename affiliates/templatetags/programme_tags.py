@@ -2,15 +2,15 @@
 
 from django import template
 
-from affiliates.kpis import partner_kpis
 from affiliates.models import Affiliate
+from affiliates.tiers.kpis import partner_kpis
 
 register = template.Library()
 
 
 @register.inclusion_tag("affiliates/tiers/partials/partner_programme.html", takes_context=True)
 def partner_programme(context, partner):
-    """The partner page's programme block, in six queries (affiliates.kpis.partner_kpis and the affiliate)."""
+    """The partner page's programme block, in six queries (`tiers.kpis.partner_kpis` and the affiliate)."""
     return {
         "organisation": context.get("organisation"),
         "can_write": context.get("can_write"),

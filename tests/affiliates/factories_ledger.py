@@ -17,7 +17,7 @@ from affiliates.models import (
     PortalLink,
     Project,
 )
-from affiliates.programme import programme_for
+from affiliates.programme.rules import programme_for
 from tests.factories import PartnerFactory
 
 IBANS = ["NL91ABNA0417164300", "NL20INGB0001234567", "NL69INGB0123456789", "NL44RABO0123456789"]

@@ -4,9 +4,10 @@ import datetime
 
 from django.utils import timezone
 
-from affiliates import conversions, tracking
 from affiliates.models import Affiliate, Click
-from affiliates.programme import programme_for
+from affiliates.programme.rules import programme_for
+from affiliates.tracking import clicks as tracking
+from affiliates.tracking import conversions
 from tests.factories import PartnerFactory
 
 HOME = "https://www.voorbeeld.nl/"

@@ -2,7 +2,7 @@
 
 import datetime
 
-from affiliates import payouts
+from affiliates.ledger import payouts
 from affiliates.models import CommissionStatus
 from tests.affiliates import factories_ledger as f
 

@@ -3,7 +3,7 @@
 import datetime
 
 from affiliates.models import Project
-from affiliates.reviews import review_draft
+from affiliates.tiers.reviews import review_draft
 
 
 def objects(organisation, partner):

@@ -1,6 +1,6 @@
 """Objects of one organisation for the isolation walk: one per URL parameter of the tracking views."""
 
-from affiliates import conversions
+from affiliates.tracking import conversions
 
 
 def objects(organisation, partner):

@@ -19,7 +19,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from affiliates.models import Affiliate, Click, Commission, CommissionKind, CommissionStatus, Project
-from affiliates.programme import cents, programme_for
+from affiliates.programme.rules import cents, programme_for
 from partnerhub.models import Partner
 
 pytestmark = [pytest.mark.bench, pytest.mark.django_db]

@@ -275,7 +275,7 @@ def test_a_changelist_costs_the_same_queries_for_1_and_for_30_rows(operator_clie
 def test_a_changelist_of_30_paid_out_commissions_has_a_bounded_number_of_queries(
     operator_client, organisation_a, django_assert_max_num_queries
 ):
-    from affiliates import payouts
+    from affiliates.ledger import payouts
 
     affiliate = factories_ledger.affiliate(organisation_a)
     for n in range(30):
@@ -439,7 +439,7 @@ def test_deleting_a_commission_through_the_admin_is_refused(operator_client, org
 
 
 def test_an_api_key_shows_its_prefix_and_never_its_hash(operator_client, organisation_a):
-    from affiliates import conversions
+    from affiliates.tracking import conversions
 
     api_key, raw = conversions.api_key_create(organisation=organisation_a, name="Webshop", actor=None)
     page = operator_client.get(admin_urls(ApiKey, api_key.pk, view="change")).content.decode()
@@ -451,7 +451,7 @@ def test_an_api_key_shows_its_prefix_and_never_its_hash(operator_client, organis
 
 
 def test_an_operator_finds_a_payout_by_the_last_digits_of_its_iban(operator_client, organisation_a):
-    from affiliates import payouts
+    from affiliates.ledger import payouts
 
     affiliate = factories_ledger.affiliate(organisation_a, iban="NL69INGB0123456789")
     factories_ledger.line(affiliate.partner, "75.00")

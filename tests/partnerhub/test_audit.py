@@ -9,7 +9,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from affiliates import payouts
+from affiliates.ledger import payouts
 from checker.models import Collaboration
 from partnerhub.audit import AuditAction, audit_record, field_changes
 from partnerhub.models import AuditEntry

@@ -27,8 +27,10 @@ from django.test import Client, TestCase, override_settings
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
-from affiliates import conversions, nps, payouts
+from affiliates.ledger import payouts
 from affiliates.models import NpsRequest, PortalLink
+from affiliates.people import nps
+from affiliates.tracking import conversions
 from agreements import answers
 from agreements.models import Party, QuestionSheet, SignRequest
 from checker.models import Invitation

@@ -9,10 +9,10 @@ from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
-from affiliates import nps
 from affiliates.models import Project
-from affiliates.programme import programme_for
-from affiliates.tiers import tiers_evaluate_organisation
+from affiliates.people import nps
+from affiliates.programme.rules import programme_for
+from affiliates.tiers.standings import tiers_evaluate_organisation
 from agreements import answers, signing
 from agreements import services as agreement_services
 from agreements.mail import send_question_link_email

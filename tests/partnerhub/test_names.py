@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
-from affiliates.forms import TierForm
-from affiliates.forms_people import ReferralForm
+from affiliates.people.forms import ReferralForm
+from affiliates.programme.forms import TierForm
 from agreements import services as agreement_services
 from agreements import signing
 from agreements.forms import AgreementForm
@@ -177,7 +177,7 @@ def test_a_signers_name_loses_its_direction_controls(org, owner):
 
 
 def test_an_affiliates_new_partner_loses_its_direction_controls(org, owner):
-    from affiliates.affiliate_services import affiliate_create
+    from affiliates.programme.affiliates import affiliate_create
 
     affiliate = affiliate_create(
         organisation=org, actor=owner, code="blogger-bouw", new_partner_name=SPOOF + "  "

@@ -22,8 +22,8 @@ from affiliates.models import Asset
 from partnerhub.models import Document, DocumentStatus
 from partnerhub.settings import media_storage
 from tests.affiliates import factories_ledger
-from tests.affiliates.test_people_toolkit import PDF, png, upload
-from tests.affiliates.test_people_toolkit import url as toolkit_url
+from tests.affiliates.people.test_toolkit import PDF, png, upload
+from tests.affiliates.people.test_toolkit import url as toolkit_url
 from tests.conftest import login
 from tests.factories import PartnerFactory, document_retried_while_rendering
 from tests.faults import free_port

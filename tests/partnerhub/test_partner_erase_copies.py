@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
-from affiliates import nps
 from affiliates.models import NpsRequest, NpsScore
+from affiliates.people import nps
 from agreements import answers, signing
 from agreements import services as agreement_services
 from agreements.models import QuestionSheet, Signature, SignRequest

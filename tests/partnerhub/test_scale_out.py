@@ -17,7 +17,7 @@ import pytest
 from django.db import connection
 
 from affiliates.models import Click, Commission, Project
-from affiliates.tracking import DEDUP_SECONDS, source_hash
+from affiliates.tracking.clicks import DEDUP_SECONDS, source_hash
 from partnerhub.models import Document, DocumentStatus
 from tests.database_faults import postgres_url
 from tests.faults import REDIS_URL, redis_answers

@@ -9,9 +9,9 @@ import pytest
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from affiliates import payouts
+from affiliates.ledger import payouts
 from affiliates.models import CommissionStatus, PayoutBatch, PayoutStatus
-from affiliates.programme import programme_for
+from affiliates.programme.rules import programme_for
 from partnerhub import second_factor
 from partnerhub.models import AuditEntry, Organisation
 from tests.affiliates import factories_ledger as f

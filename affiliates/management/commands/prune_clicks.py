@@ -1,6 +1,6 @@
 """Count clicks older than AFFILIATE_CLICKS_KEEP_MONTHS into monthly totals and remove them."""
 
-from affiliates import housekeeping
+from affiliates.tracking import housekeeping
 from partnerhub.management.commands._housekeeping import HousekeepingCommand
 
 

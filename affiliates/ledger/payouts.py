@@ -1,0 +1,576 @@
+"""Working the ledger: approving and rejecting lines, the monthly payout batch, paying it, and its exports.
+
+Rules enforced here:
+- a line goes pending → approved (by hand, or automatically once `approve_after` has come) → paid, or
+  pending/approved → rejected with a reason;
+- a pending line above the programme's review threshold is "to review": it is never approved automatically,
+  and a person approves it only by confirming that they checked it (`reviewed=True`);
+- a paid line never changes, and neither does a line that sits in a payout: corrections are new lines
+  (`ledger.claw_back`);
+- a batch exists once per organisation and month; it pays every partner whose approved balance (every
+  approved line not yet in a payout, negative corrections included) reaches the minimum payout and who has
+  a valid payout account; the others keep their lines approved for a later batch;
+- the batch of a month holds only lines approved for that month or earlier: approved by its last day, or
+  whose hold ended by then (a line of an order of 7 December waits for December's batch, even when
+  November's batch is made on 10 December);
+- a batch never pays the programme's own paying account (that partner is skipped, with the reason);
+- amounts are Decimal to the cent.
+
+Changing services lock the lines they change (`select_for_update`, in primary-key order) so two clicks, two
+tabs or a task running alongside a person never change a line twice.
+"""
+
+import datetime
+import re
+import string
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from anyascii import anyascii
+from django.db import IntegrityError, transaction
+from django.db.models import Count, DecimalField, Max, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from schwifty import BIC, IBAN
+from schwifty.exceptions import SchwiftyException
+from sepaxml import SepaTransfer
+
+from affiliates.models import (
+    Affiliate,
+    Commission,
+    CommissionKind,
+    CommissionStatus,
+    Payout,
+    PayoutBatch,
+    PayoutStatus,
+    ProgrammeSettings,
+)
+from affiliates.programme.affiliates import bic_for, iban_problem
+from affiliates.programme.rules import cents, programme_for
+from partnerhub.audit import AuditAction, audit_record
+from partnerhub.models import Partner
+from partnerhub.templatetags.money import euro
+
+REASON_MAX = 300
+DEFAULT_REVIEW_THRESHOLD = ProgrammeSettings._meta.get_field("review_threshold").default
+
+
+class LedgerError(Exception):
+    """A change the ledger refuses; the message is for the user. Nothing was changed."""
+
+
+class PayoutExportError(Exception):
+    """The batch cannot be exported (the paying account is incomplete, nothing is left to pay)."""
+
+
+# --- approving and rejecting -------------------------------------------------------------------------------
+
+
+def _locked(organisation, ids):
+    """The organisation's lines with these ids, locked, in a fixed order (no deadlock between two runs)."""
+    return list(
+        Commission.objects.select_for_update()
+        .filter(organisation=organisation, pk__in=list(ids))
+        .order_by("pk")
+    )
+
+
+def needs_review(line, programme):
+    """Whether a line is "to review": pending, not a correction, above the programme's review threshold."""
+    return (
+        line.status == CommissionStatus.PENDING
+        and line.kind != CommissionKind.CORRECTION
+        and line.amount > programme.review_threshold
+    )
+
+
+def commissions_approve(*, organisation, commission_ids, actor, reviewed=False, now=None):
+    """Approve the selected pending lines. Lines already approved, paid or rejected are left as they are, so
+    sending the same selection twice approves nothing the second time. Returns (approved, left alone).
+
+    A line to review (above the review threshold) is approved only with `reviewed=True`, the person's
+    confirmation that they checked it; without it nothing is approved (LedgerError)."""
+    now = now or timezone.now()
+    programme = programme_for(organisation)
+    with transaction.atomic():
+        lines = _locked(organisation, commission_ids)
+        pending = [line for line in lines if line.status == CommissionStatus.PENDING]
+        to_review = [line for line in pending if needs_review(line, programme)]
+        if to_review and not reviewed:
+            raise LedgerError(
+                ngettext(
+                    "%(count)s selected line is above %(threshold)s and waits for review: confirm that you "
+                    "checked it. Nothing was approved.",
+                    "%(count)s selected lines are above %(threshold)s and wait for review: confirm that you "
+                    "checked them. Nothing was approved.",
+                    len(to_review),
+                )
+                % {"count": len(to_review), "threshold": euro(programme.review_threshold)}
+            )
+        for line in pending:
+            line.status = CommissionStatus.APPROVED
+            line.approved_at = now
+            line.approved_by = actor if actor is not None and actor.is_authenticated else None
+            line.save(update_fields=["status", "approved_at", "approved_by"])
+            audit_record(
+                organisation=organisation,
+                actor=actor,
+                action=AuditAction.UPDATE,
+                obj=line,
+                partner=line.partner,
+                changes={"status": [CommissionStatus.PENDING, CommissionStatus.APPROVED]},
+            )
+    return len(pending), len(lines) - len(pending)
+
+
+def rejection_refusal(line):
+    """Why this line cannot be rejected, or "" when it can (a rejected line again is allowed: nothing)."""
+    if line.status == CommissionStatus.PAID:
+        return _("A paid line never changes; a refund is booked as a new, negative line.")
+    if line.payout_id is not None:
+        return _("This line is part of a payout batch; a refund is booked as a new, negative line.")
+    return ""
+
+
+def commissions_reject(*, organisation, commission_ids, actor, reason):
+    """Reject the selected pending or approved lines with a reason. All or nothing: if one of them is paid or
+    in a payout, nothing changes. Lines already rejected stay as they were. Returns the number rejected."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise LedgerError(_("Give a reason for rejecting."))
+    if len(reason) > REASON_MAX:
+        raise LedgerError(_("Keep the reason under 300 characters."))
+    with transaction.atomic():
+        lines = _locked(organisation, commission_ids)
+        refused = [line for line in lines if rejection_refusal(line)]
+        if refused:
+            raise LedgerError(
+                rejection_refusal(refused[0])
+                + " "
+                + _("Nothing was rejected (%(count)s of the selected lines cannot be).")
+                % {"count": len(refused)}
+            )
+        open_lines = [line for line in lines if line.status != CommissionStatus.REJECTED]
+        for line in open_lines:
+            before = line.status
+            line.status = CommissionStatus.REJECTED
+            line.rejected_reason = reason
+            line.save(update_fields=["status", "rejected_reason"])
+            audit_record(
+                organisation=organisation,
+                actor=actor,
+                action=AuditAction.UPDATE,
+                obj=line,
+                partner=line.partner,
+                changes={"status": [before, CommissionStatus.REJECTED], "rejected_reason": ["", reason]},
+            )
+    return len(open_lines)
+
+
+def approve_due_commissions(*, organisation=None, today=None):
+    """Approve every pending line whose hold has ended (`approve_after` today or earlier), except the lines
+    to review (above their programme's review threshold): only a person approves those. One UPDATE, which
+    only touches lines still pending: safe next to a person approving or rejecting. Returns the count."""
+    today = today or timezone.localdate()
+    money = DecimalField(max_digits=12, decimal_places=2)
+    threshold = Coalesce(
+        Subquery(
+            ProgrammeSettings.objects.filter(organisation=OuterRef("organisation")).values(
+                "review_threshold"
+            )[:1],
+            output_field=money,
+        ),
+        Value(DEFAULT_REVIEW_THRESHOLD, output_field=money),
+    )
+    lines = Commission.objects.filter(
+        status=CommissionStatus.PENDING,
+        approve_after__isnull=False,
+        approve_after__lte=today,
+        amount__lte=threshold,
+    )
+    if organisation is not None:
+        lines = lines.filter(organisation=organisation)
+    return lines.update(status=CommissionStatus.APPROVED, approved_at=timezone.now())
+
+
+# --- payout batches ----------------------------------------------------------------------------------------
+
+
+def month_start(day):
+    return day.replace(day=1)
+
+
+def previous_month(today=None):
+    """The first day of the month before `today`'s: the month a batch made on the 1st pays for."""
+    today = today or timezone.localdate()
+    return month_start(month_start(today) - datetime.timedelta(days=1))
+
+
+def month_cutoff(month):
+    """The first moment (local time) after the month of `month`: a batch holds lines approved before it."""
+    first = month_start(month)
+    following = (first + datetime.timedelta(days=32)).replace(day=1)
+    return timezone.make_aware(datetime.datetime.combine(following, datetime.time.min))
+
+
+def batch_lines(organisation, month):
+    """The lines the batch of `month` may pay: approved lines not yet in a payout that were approved for the
+    month or earlier: approved by its last day, or with a hold that ended by then (approved automatically on
+    the 1st, just before the batch). A line without either date, from before they were kept, counts too."""
+    cutoff = month_cutoff(month)
+    return Commission.objects.filter(
+        organisation=organisation, status=CommissionStatus.APPROVED, payout__isnull=True
+    ).filter(
+        Q(approved_at__lt=cutoff)
+        | Q(approve_after__lt=cutoff.date())
+        | Q(approved_at__isnull=True, approve_after__isnull=True)
+    )
+
+
+@dataclass
+class Skipped:
+    partner: object
+    amount: Decimal
+    reason: str
+
+
+@dataclass
+class PlannedPayout:
+    partner: object
+    affiliate: object
+    amount: Decimal
+    lines: list
+
+
+@dataclass
+class PayoutPlan:
+    """What the batch of `month` pays if it is made now: one payout per partner, and who is skipped why."""
+
+    month: datetime.date
+    payouts: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)
+    below: int = 0  # partners with a positive balance below the minimum (carried to a later month)
+
+    @property
+    def count(self):
+        return len(self.payouts)
+
+    @property
+    def total(self):
+        return cents(sum((payout.amount for payout in self.payouts), Decimal("0")))
+
+    @property
+    def largest(self):
+        return max(self.payouts, key=lambda payout: payout.amount, default=None)
+
+
+def own_account_problem(affiliate, programme):
+    """Why this affiliate's account may not be paid: it is the programme's own paying account; or ""."""
+    try:
+        own = IBAN(programme.debtor_iban).compact if programme.debtor_iban else ""
+        theirs = IBAN(affiliate.iban).compact
+    except SchwiftyException:
+        return ""
+    if own and theirs == own:
+        return _("This IBAN is the programme's own paying account: a payout to it is refused.")
+    return ""
+
+
+def payout_plan(*, organisation, month, programme=None, lock=False) -> PayoutPlan:
+    """The payouts the batch of `month` would make now: each partner whose lines of the month (`batch_lines`)
+    reach the minimum, with a valid account that is not the programme's own. With `lock`, the lines are
+    locked (inside the caller's transaction)."""
+    month = month_start(month)
+    programme = programme or programme_for(organisation)
+    lines = batch_lines(organisation, month).order_by("pk")
+    if lock:
+        lines = lines.select_for_update()
+    by_partner = defaultdict(list)
+    for line in lines:
+        by_partner[line.partner_id].append(line)
+    minimum = cents(programme.minimum_payout)
+    due = {}
+    plan = PayoutPlan(month=month)
+    for partner_id, partner_lines in by_partner.items():
+        total = cents(sum((line.amount for line in partner_lines), Decimal("0")))
+        if total >= minimum and total > 0:
+            due[partner_id] = (total, partner_lines)
+        elif total > 0:
+            plan.below += 1
+    affiliates = {
+        affiliate.partner_id: affiliate
+        for affiliate in Affiliate.objects.filter(organisation=organisation, partner_id__in=list(due))
+    }
+    partners = Partner.objects.filter(organisation=organisation, pk__in=list(due)).select_related("affiliate")
+    for partner in partners.order_by("name", "pk"):
+        total, partner_lines = due[partner.pk]
+        affiliate = affiliates.get(partner.pk)
+        problem = iban_problem(affiliate) or own_account_problem(affiliate, programme)
+        if problem:
+            plan.skipped.append(Skipped(partner, total, problem))
+        else:
+            plan.payouts.append(PlannedPayout(partner, affiliate, total, partner_lines))
+    return plan
+
+
+@dataclass
+class BatchResult:
+    batch: PayoutBatch
+    created: bool
+    payouts: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)
+
+
+def payout_batch_create(*, organisation, month=None, actor=None):
+    """The month's payout batch, as `payout_plan` shows it: one payout per partner whose approved balance of
+    the month reaches the minimum and whose payout account is valid and not the programme's own; its lines
+    are tied to the payout. If the month's batch exists already nothing new is made (running twice is safe).
+    Returns a BatchResult (`created` False for an existing batch)."""
+    month = month_start(month or previous_month())
+    programme = programme_for(organisation)
+    existing = PayoutBatch.objects.filter(organisation=organisation, month=month).first()
+    if existing is not None:
+        return BatchResult(batch=existing, created=False)
+    try:
+        with transaction.atomic():
+            batch = PayoutBatch.objects.create(
+                organisation=organisation,
+                month=month,
+                created_by=actor if actor is not None and actor.is_authenticated else None,
+            )
+            plan = payout_plan(organisation=organisation, month=month, programme=programme, lock=True)
+            result = BatchResult(batch=batch, created=True, skipped=plan.skipped)
+            for planned in plan.payouts:
+                affiliate, partner_lines = planned.affiliate, planned.lines
+                payout = Payout.objects.create(
+                    organisation=organisation,
+                    batch=batch,
+                    partner_id=planned.partner.pk,
+                    amount=planned.amount,
+                    account_holder=affiliate.account_holder.strip()[:70],
+                    iban=IBAN(affiliate.iban).compact,
+                    bic=bic_for(affiliate.iban),
+                )
+                payout.end_to_end_id = f"PH-{month:%Y%m}-{payout.pk}"[:35]
+                payout.save(update_fields=["end_to_end_id"])
+                Commission.objects.filter(pk__in=[line.pk for line in partner_lines]).update(payout=payout)
+                result.payouts.append(payout)
+            audit_record(
+                organisation=organisation,
+                actor=actor,
+                action=AuditAction.CREATE,
+                obj=batch,
+                changes={
+                    "payouts": ["", str(len(result.payouts))],
+                    "amount": ["", str(sum((p.amount for p in result.payouts), Decimal("0.00")))],
+                },
+                actor_name="" if actor else "PartnerHub",
+            )
+            return result
+    except IntegrityError:  # another run made this month's batch at the same moment
+        return BatchResult(
+            batch=PayoutBatch.objects.get(organisation=organisation, month=month), created=False
+        )
+
+
+def batch_skipped(batch, programme=None):
+    """The partners whose approved balance of the batch's month reaches the minimum but who cannot be paid,
+    with the reason: those a batch leaves out (their lines stay approved). Computed now, so a fixed IBAN
+    disappears from the list."""
+    return payout_plan(organisation=batch.organisation, month=batch.month, programme=programme).skipped
+
+
+def batch_totals(batch):
+    """Count and sums of a batch's payouts: all, still to pay, paid (one query)."""
+    totals = batch.payouts.order_by().aggregate(
+        count=Count("pk"),
+        total=Sum("amount"),
+        largest=Max("amount"),
+        open=Count("pk", filter=Q(status=PayoutStatus.OPEN)),
+        open_total=Sum("amount", filter=Q(status=PayoutStatus.OPEN)),
+    )
+    for name in ("total", "open_total", "largest"):
+        totals[name] = cents(totals[name] or 0)
+    return totals
+
+
+def payout_batch_mark_paid(*, batch, actor, now=None):
+    """Mark the batch's open payouts paid, with their lines: from now on those lines never change. Marking a
+    paid batch again changes nothing. Returns the number of payouts marked paid."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        payouts = list(
+            Payout.objects.select_for_update().filter(batch=batch, status=PayoutStatus.OPEN).order_by("pk")
+        )
+        if not payouts:
+            return 0
+        lines = Commission.objects.select_for_update().filter(payout__in=payouts).order_by("pk")
+        list(lines)  # take the locks
+        Commission.objects.filter(payout__in=payouts).update(status=CommissionStatus.PAID, paid_at=now)
+        Payout.objects.filter(pk__in=[payout.pk for payout in payouts]).update(
+            status=PayoutStatus.PAID, paid_at=now
+        )
+        audit_record(
+            organisation=batch.organisation,
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=batch,
+            changes={"status": [PayoutStatus.OPEN, PayoutStatus.PAID], "payouts": ["", str(len(payouts))]},
+        )
+        return len(payouts)
+
+
+# --- exports -----------------------------------------------------------------------------------------------
+
+
+# The SEPA (Latin) character set every bank in the scheme must accept: EPC's "SEPA Requirements for an
+# Extended Character Set" (EPC217). Text outside it can be refused by a bank, so names and remittance text
+# are transliterated into it (Zoë → Zoe, Ĳ → IJ, ß → ss) rather than left for the bank to reject.
+SEPA_CHARACTERS = frozenset(string.ascii_letters + string.digits + "/-?:().,'+ ")
+SEPA_NAME_MAX = 70  # Max70Text: the account holder's name
+SEPA_REMITTANCE_MAX = 140  # Max140Text: the unstructured remittance information
+# ASCII that is not in the set, by the nearest character that is (EPC217's conversions where it has one).
+SEPA_REPLACEMENTS = str.maketrans(
+    {
+        "&": "+",
+        "@": "(at)",
+        "_": "-",
+        "~": "-",
+        "=": "-",
+        "*": ".",
+        "!": ".",
+        ";": ",",
+        '"': "'",
+        "`": "'",
+        "[": "(",
+        "]": ")",
+        "{": "(",
+        "}": ")",
+        "<": "(",
+        ">": ")",
+        "\\": "/",
+        "|": "/",
+    }
+)
+EMOJI_NAME = re.compile(r":[a-z0-9_+-]+:")
+
+
+def sepa_text(text, limit):
+    """`text` in the SEPA character set and at most `limit` long: letters transliterated, emoji and what has
+    no counterpart left out, runs of spaces made one. "" when nothing readable is left."""
+    characters = []
+    for character in unicodedata.normalize("NFC", text or ""):
+        ascii_text = anyascii(character)
+        # An emoji transliterates to its name between colons (":tulip:"): no part of a name or a payment text.
+        if EMOJI_NAME.fullmatch(ascii_text):
+            ascii_text = " "
+        characters.append(ascii_text.translate(SEPA_REPLACEMENTS))
+    allowed = "".join(character if character in SEPA_CHARACTERS else " " for character in "".join(characters))
+    return " ".join(allowed.split())[:limit].strip()
+
+
+def debtor_account(programme):
+    """The paying account as a sepaxml config (its name in the SEPA character set), or raise
+    PayoutExportError saying what to fix."""
+    name = sepa_text(programme.debtor_name, SEPA_NAME_MAX)
+    if not name:
+        raise PayoutExportError(
+            _("Fill in the paying account holder in the programme settings before exporting the SEPA file.")
+        )
+    try:
+        iban = IBAN(programme.debtor_iban)
+    except SchwiftyException:
+        raise PayoutExportError(
+            _("Fill in a valid IBAN of the paying account under the programme settings.")
+        ) from None
+    bic = programme.debtor_bic.strip() or (str(iban.bic) if iban.bic else "")
+    try:
+        bic = str(BIC(bic)) if bic else ""
+    except SchwiftyException:
+        bic = ""
+    if not bic:
+        raise PayoutExportError(_("Fill in a valid BIC of the paying account under the programme settings."))
+    return {"name": name, "IBAN": iban.compact, "BIC": bic, "batch": True, "currency": "EUR"}
+
+
+def sepa_export(*, batch, execution_date=None):
+    """The SEPA credit-transfer file (pain.001.001.03) of the batch's payouts still to be paid, validated
+    against the schema by sepaxml. Raises PayoutExportError when there is nothing to pay or the paying
+    account is incomplete."""
+    programme = ProgrammeSettings.objects.filter(organisation_id=batch.organisation_id).first()
+    if programme is None:
+        raise PayoutExportError(_("Set up the programme first."))
+    config = debtor_account(programme)
+    payouts = list(batch.payouts.filter(status=PayoutStatus.OPEN).select_related("partner").order_by("pk"))
+    if not payouts:
+        raise PayoutExportError(_("This batch has nothing left to pay."))
+    execution_date = execution_date or timezone.localdate()
+    # Names and text are made SEPA-safe by `sepa_text`; sepaxml's own cleaning (which keeps "&") is off.
+    sepa = SepaTransfer(config, clean=False)
+    description = sepa_text(
+        _("Commission %(month)s %(organisation)s")
+        % {"month": batch.month.strftime("%m-%Y"), "organisation": batch.organisation.name},
+        SEPA_REMITTANCE_MAX,
+    )
+    for payout in payouts:
+        name = sepa_text(payout.account_holder, SEPA_NAME_MAX)
+        if not name:
+            raise PayoutExportError(
+                _(
+                    "The account holder of %(partner)s has no letters or digits a bank can read. Correct "
+                    "it in the affiliate's payout details before exporting the SEPA file."
+                )
+                % {"partner": payout.partner.name}
+            )
+        payment = {
+            "name": name,
+            "IBAN": payout.iban,
+            "amount": int(cents(payout.amount) * 100),
+            "execution_date": execution_date,
+            "description": description,
+            "endtoend_id": payout.end_to_end_id or f"PH-{payout.pk}",
+        }
+        if payout.bic:
+            payment["BIC"] = payout.bic
+        sepa.add_payment(payment)
+    xml = sepa.export(validate=True)
+    PayoutBatch.objects.filter(pk=batch.pk).update(message_id=sepa.msg_id[:35])
+    return xml
+
+
+def csv_header():
+    return [
+        _("Partner"),
+        _("Account holder"),
+        _("IBAN"),
+        _("Amount (EUR)"),
+        _("Lines"),
+        _("Month"),
+        _("Status"),
+        _("Payment reference"),
+    ]
+
+
+def csv_rows(batch):
+    """One row per payout for the bookkeeping: amounts with two decimals, the number of ledger lines."""
+    payouts = (
+        batch.payouts.select_related("partner")
+        .annotate(line_count=Count("lines"))
+        .order_by("partner__name", "pk")
+    )
+    month = batch.month.strftime("%Y-%m")
+    for payout in payouts:
+        yield (
+            payout.partner.name,
+            payout.account_holder,
+            payout.iban,
+            cents(payout.amount),
+            payout.line_count,
+            month,
+            payout.get_status_display(),
+            payout.end_to_end_id,
+        )

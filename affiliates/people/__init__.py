@@ -1,0 +1,2 @@
+"""Working with partners: referrals (leads and their fees), onboarding, customer satisfaction (NPS,
+`/nps/<token>`), co-marketing, and the toolkit of materials."""

@@ -1,0 +1,437 @@
+"""KPIs per partner (seed 004, section 3), with a traffic light against the organisation's target and a trend.
+
+Each KPI: how the value is computed; the target; when the value meets it.
+
+- Projects per month: projects of the last 3 months / 3; the tier's pace, its minimum projects / 12
+  (a partner without a tier: the lowest tier's pace); met when value >= target.
+- Average order value: value / projects of the last 12 months; `target_order_value` (700), "€700+":
+  met when value >= target.
+- On-time delivery: delivered on time / projects whose delivery is known, last 12 months, in %;
+  `target_on_time_delivery` (95), ">95 %": met when value > target.
+- NPS: % promoters (9-10) minus % detractors (0-6) of the scores of the last 12 months, a whole number;
+  `target_nps` (60), "NPS >60": met when value > target.
+- Payment on time: paid on time / projects whose payment is known, last 12 months, in %;
+  `target_payment_on_time` (90), ">90 %": met when value > target.
+
+"Last 12 months" is the tiers' window (`tiers.standings.window`); "last 3 months" the same with 3 months.
+Refunded orders do not count. The light: green meets the target; orange misses it by at most 10 % of the
+target (on-time 95 → from 85.5; NPS 60 → from 54; €700 → from €630; a pace of 2.08 → from 1.875); red
+misses it by more; grey when there is nothing to measure (no project ever, no delivery or payment known,
+no NPS score, no tiers). Values are compared as shown (percentages to 0.1, NPS whole, euros to the cent;
+the pace exactly).
+
+The trend compares the last 3 months with the 3 months before ("this quarter against the previous",
+rolling): up, down or flat, none when either has no data. The sparkline shows the last 6 months, one point
+per month (rolling months ending today), so its right half is "this quarter".
+
+`kpis_for_partners` computes any number of partners in four queries (programme, tiers, projects, NPS);
+the partners' standings come with them (`select_related("tier_standing__tier")`).
+"""
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from affiliates.models import NpsScore, Project, Tier, TierStanding
+from affiliates.programme.rules import cents, programme_for, tier_for_count
+from affiliates.tiers.standings import add_months, next_tier
+from partnerhub.models import Partner
+
+TREND_MONTHS = 6
+ONE_DECIMAL = Decimal("0.1")
+TWO_DECIMALS = Decimal("0.01")
+ORANGE_MARGIN = Fraction(1, 10)
+
+GREEN, ORANGE, RED, GREY = "green", "orange", "red", "grey"
+UP, DOWN, FLAT = "up", "down", "flat"
+
+LIGHT_LABELS = {
+    GREEN: _("meets the target"),
+    ORANGE: _("just below the target"),
+    RED: _("below the target"),
+    GREY: _("no data"),
+}
+
+
+def kpi_light(value, target, *, strict=False):
+    """green / orange / red / grey for `value` against `target` (see the module's table).
+
+    `strict`: the target must be exceeded (">95 %"), not just reached ("€700+"). Orange: short of the target
+    by at most 10 % of it.
+    """
+    if value is None or target is None:
+        return GREY
+    value, target = Fraction(value), Fraction(target)
+    if value > target or (not strict and value == target):
+        return GREEN
+    if value >= target - abs(target) * ORANGE_MARGIN:
+        return ORANGE
+    return RED
+
+
+def kpi_trend(current, previous):
+    """up / down / flat from the previous period to the current one; "" when either is missing."""
+    if current is None or previous is None:
+        return ""
+    if current > previous:
+        return UP
+    if current < previous:
+        return DOWN
+    return FLAT
+
+
+def nps_value(*, promoters, detractors, total):
+    """Net Promoter Score: % promoters (9–10) minus % detractors (0–6), a whole number from −100 to 100
+    (half up); None without answers."""
+    if not total:
+        return None
+    exact = Decimal(100 * (promoters - detractors)) / Decimal(total)
+    return int(exact.quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
+
+def nps_of_scores(scores):
+    """The NPS of a list of 0–10 scores."""
+    scores = list(scores)
+    return nps_value(
+        promoters=sum(1 for score in scores if score >= 9),
+        detractors=sum(1 for score in scores if score <= 6),
+        total=len(scores),
+    )
+
+
+def percent(part, whole):
+    """part / whole as a percentage to 0.1 (half up), or None when whole is 0."""
+    if not whole:
+        return None
+    return (Decimal(100 * part) / Decimal(whole)).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
+
+
+def average(total, count):
+    if not count:
+        return None
+    return cents(Decimal(total or 0) / Decimal(count))
+
+
+def month_buckets(today, months=TREND_MONTHS):
+    """[(after, until), …] oldest first: `months` rolling months ending today (after < date <= until)."""
+    return [(add_months(today, -(months - i)), add_months(today, -(months - i - 1))) for i in range(months)]
+
+
+@dataclass
+class Sparkline:
+    """Geometry of a small line chart: polylines (gaps where a month has no data) and the last point."""
+
+    width: int
+    height: int
+    lines: list
+    last: tuple | None
+    values: list
+    dots: list = field(default_factory=list)  # months with data between two without: drawn as a dot
+
+
+def sparkline(series, *, width=84, height=22, pad=3):
+    """Server-side geometry for `affiliates/tiers/partials/sparkline.svg` (same picture in pages and PDFs)."""
+    numbers = [float(value) for value in series if value is not None]
+    if not numbers:
+        return Sparkline(width=width, height=height, lines=[], last=None, values=list(series))
+    low, high = min(numbers), max(numbers)
+    span = (high - low) or 1.0
+    step = (width - 2 * pad) / max(len(series) - 1, 1)
+    lines, current, last = [], [], None
+    for index, value in enumerate(series):
+        if value is None:
+            if current:
+                lines.append(current)
+            current = []
+            continue
+        x = round(pad + index * step, 1)
+        y = round(height - pad - (float(value) - low) / span * (height - 2 * pad), 1)
+        if high == low:
+            y = round(height / 2, 1)
+        current.append(f"{x},{y}")
+        last = (x, y)
+    if current:
+        lines.append(current)
+    return Sparkline(
+        width=width,
+        height=height,
+        lines=[" ".join(points) for points in lines],
+        last=last,
+        values=list(series),
+    )
+
+
+@dataclass
+class Kpi:
+    key: str
+    label: str
+    unit: str  # pace | euro | percent | nps
+    value: object
+    target: object
+    strict: bool
+    light: str
+    current: object = None  # the last 3 months
+    previous: object = None  # the 3 months before
+    trend: str = ""
+    series: list = field(default_factory=list)
+    sample: int = 0  # what the value rests on: projects, known deliveries or payments, NPS answers
+
+    @property
+    def light_label(self):
+        return LIGHT_LABELS[self.light]
+
+    @property
+    def spark(self):
+        return sparkline(self.series)
+
+
+@dataclass
+class PartnerKpis:
+    partner: Partner
+    tier: Tier | None
+    is_override: bool
+    project_count: int  # in the tiers' 12-month window, counted now
+    next_tier: Tier | None
+    distance: int | None
+    eligible_tier: Tier | None  # the tier the count reaches now (what the next evaluation gives)
+    kpis: list
+
+    def kpi(self, key):
+        """The KPI called `key` (pace, order_value, on_time, nps, payment)."""
+        return next(kpi for kpi in self.kpis if kpi.key == key)
+
+    @property
+    def lights(self):
+        return [kpi.light for kpi in self.kpis]
+
+
+def _project_figures(organisation, partner_ids, today):
+    """{partner id: {name: number}} for the 12 months and each of the last 6 months, one query."""
+    buckets = [("y", (add_months(today, -12), today))]
+    buckets += [(f"m{i}", bounds) for i, bounds in enumerate(month_buckets(today))]
+    aggregates = {"ever": Count("pk")}
+    for name, (after, until) in buckets:
+        period = Q(date__gt=after, date__lte=until)
+        aggregates[f"{name}_n"] = Count("pk", filter=period)
+        aggregates[f"{name}_v"] = Sum("value", filter=period)
+        aggregates[f"{name}_dk"] = Count("pk", filter=period & Q(delivered_on_time__isnull=False))
+        aggregates[f"{name}_dt"] = Count("pk", filter=period & Q(delivered_on_time=True))
+        aggregates[f"{name}_pk"] = Count("pk", filter=period & Q(paid_on_time__isnull=False))
+        aggregates[f"{name}_pt"] = Count("pk", filter=period & Q(paid_on_time=True))
+    rows = (
+        Project.objects.filter(
+            organisation=organisation, partner_id__in=partner_ids, refunded_at__isnull=True, date__lte=today
+        )
+        .values("partner_id")
+        .annotate(**aggregates)
+        .order_by()
+    )
+    return {row["partner_id"]: row for row in rows}
+
+
+def _nps_figures(organisation, partner_ids, today):
+    """{partner id: {name: count}}: answers, promoters and detractors for 12 months and per month."""
+    buckets = [("y", (add_months(today, -12), today))]
+    buckets += [(f"m{i}", bounds) for i, bounds in enumerate(month_buckets(today))]
+    aggregates = {}
+    for name, (after, until) in buckets:
+        period = Q(date__gt=after, date__lte=until)
+        aggregates[f"{name}_n"] = Count("pk", filter=period)
+        aggregates[f"{name}_p"] = Count("pk", filter=period & Q(score__gte=9))
+        aggregates[f"{name}_d"] = Count("pk", filter=period & Q(score__lte=6))
+    rows = (
+        NpsScore.objects.filter(
+            organisation=organisation,
+            partner_id__in=partner_ids,
+            date__gt=add_months(today, -12),
+            date__lte=today,
+        )
+        .values("partner_id")
+        .annotate(**aggregates)
+        .order_by()
+    )
+    return {row["partner_id"]: row for row in rows}
+
+
+def _sum(row, key, months):
+    return sum((row.get(f"m{i}_{key}") or 0) for i in months)
+
+
+PREVIOUS, CURRENT = range(0, 3), range(3, 6)
+
+
+def _ratio_kpi(key, label, row, *, known, true, target):
+    value = percent(row.get(f"y_{true}", 0), row.get(f"y_{known}", 0))
+    current = percent(_sum(row, true, CURRENT), _sum(row, known, CURRENT))
+    previous = percent(_sum(row, true, PREVIOUS), _sum(row, known, PREVIOUS))
+    return Kpi(
+        key=key,
+        label=label,
+        unit="percent",
+        value=value,
+        target=target,
+        strict=True,
+        light=kpi_light(value, target, strict=True),
+        current=current,
+        previous=previous,
+        trend=kpi_trend(current, previous),
+        series=[percent(row.get(f"m{i}_{true}", 0), row.get(f"m{i}_{known}", 0)) for i in range(6)],
+        sample=row.get(f"y_{known}", 0),
+    )
+
+
+def _partner_kpis(partner, standing, row, nps_row, *, programme, tiers):
+    row = row or {}
+    nps_row = nps_row or {}
+    tier = standing.tier if standing else None
+    pace_tier = tier or (tiers[0] if tiers else None)
+    pace_target = Fraction(pace_tier.min_projects, 12) if pace_tier else None
+    has_projects = bool(row.get("ever"))
+    current_count, previous_count = _sum(row, "n", CURRENT), _sum(row, "n", PREVIOUS)
+    pace_value = Fraction(current_count, 3) if has_projects else None
+
+    def pace_display(fraction):
+        return None if fraction is None else Decimal(fraction.numerator) / Decimal(fraction.denominator)
+
+    pace = Kpi(
+        key="pace",
+        label=_("Projects per month"),
+        unit="pace",
+        value=pace_display(pace_value).quantize(TWO_DECIMALS, ROUND_HALF_UP)
+        if pace_value is not None
+        else None,
+        target=pace_display(pace_target).quantize(TWO_DECIMALS, ROUND_HALF_UP) if pace_target else None,
+        strict=False,
+        light=kpi_light(pace_value, pace_target),
+        current=Decimal(current_count) if has_projects else None,
+        previous=Decimal(previous_count) if has_projects else None,
+        trend=kpi_trend(current_count, previous_count) if has_projects else "",
+        series=[row.get(f"m{i}_n", 0) for i in range(6)] if has_projects else [],
+        sample=current_count,
+    )
+    order_value = average(row.get("y_v"), row.get("y_n"))
+    current_aov = average(_sum_value(row, CURRENT), _sum(row, "n", CURRENT))
+    previous_aov = average(_sum_value(row, PREVIOUS), _sum(row, "n", PREVIOUS))
+    aov = Kpi(
+        key="order_value",
+        label=_("Average order value"),
+        unit="euro",
+        value=order_value,
+        target=programme.target_order_value,
+        strict=False,
+        light=kpi_light(order_value, programme.target_order_value),
+        current=current_aov,
+        previous=previous_aov,
+        trend=kpi_trend(current_aov, previous_aov),
+        series=[average(row.get(f"m{i}_v"), row.get(f"m{i}_n")) for i in range(6)],
+        sample=row.get("y_n", 0),
+    )
+    on_time = _ratio_kpi(
+        "on_time", _("On-time delivery"), row, known="dk", true="dt", target=programme.target_on_time_delivery
+    )
+    payment = _ratio_kpi(
+        "payment", _("Payment on time"), row, known="pk", true="pt", target=programme.target_payment_on_time
+    )
+
+    def nps_of(prefix_months):
+        return nps_value(
+            promoters=_sum(nps_row, "p", prefix_months),
+            detractors=_sum(nps_row, "d", prefix_months),
+            total=_sum(nps_row, "n", prefix_months),
+        )
+
+    nps_now = nps_value(
+        promoters=nps_row.get("y_p", 0), detractors=nps_row.get("y_d", 0), total=nps_row.get("y_n", 0)
+    )
+    nps_current, nps_previous = nps_of(CURRENT), nps_of(PREVIOUS)
+    nps = Kpi(
+        key="nps",
+        label=_("Customer satisfaction (NPS)"),
+        unit="nps",
+        value=nps_now,
+        target=programme.target_nps,
+        strict=True,
+        light=kpi_light(nps_now, programme.target_nps, strict=True),
+        current=nps_current,
+        previous=nps_previous,
+        trend=kpi_trend(nps_current, nps_previous),
+        series=[nps_of([i]) for i in range(6)],
+        sample=nps_row.get("y_n", 0),
+    )
+    count = row.get("y_n", 0)
+    upcoming, distance = next_tier(tiers, count, current=tier)
+    return PartnerKpis(
+        partner=partner,
+        tier=tier,
+        is_override=bool(standing and standing.is_override),
+        project_count=count,
+        next_tier=upcoming,
+        distance=distance,
+        eligible_tier=tier_for_count(tiers, count),
+        kpis=[pace, aov, on_time, nps, payment],
+    )
+
+
+def _sum_value(row, months):
+    values = [row.get(f"m{i}_v") for i in months]
+    return sum((value for value in values if value is not None), Decimal("0"))
+
+
+def kpis_for_partners(organisation, partners, *, today=None, programme=None, tiers=None):
+    """{partner id: PartnerKpis} for `partners` (with `tier_standing__tier` selected), in at most four
+    queries whatever their number: programme and tiers (unless given), projects, NPS scores."""
+    today = today or timezone.localdate()
+    partners = list(partners)
+    programme = programme or programme_for(organisation)
+    if tiers is None:
+        tiers = list(Tier.objects.filter(organisation=organisation).order_by("min_projects"))
+    ids = [partner.pk for partner in partners]
+    projects = _project_figures(organisation, ids, today) if ids else {}
+    scores = _nps_figures(organisation, ids, today) if ids else {}
+    result = {}
+    for partner in partners:
+        try:
+            standing = partner.tier_standing
+        except TierStanding.DoesNotExist:
+            standing = None
+        result[partner.pk] = _partner_kpis(
+            partner,
+            standing,
+            projects.get(partner.pk),
+            scores.get(partner.pk),
+            programme=programme,
+            tiers=tiers,
+        )
+    return result
+
+
+def partner_kpis(partner, *, today=None):
+    """One partner's KPIs (five queries at most)."""
+    partner = Partner.objects.select_related("tier_standing__tier", "organisation").get(pk=partner.pk)
+    return kpis_for_partners(partner.organisation, [partner], today=today)[partner.pk]
+
+
+def kpi_partners(organisation, *, today=None):
+    """Partners with programme activity: projects or NPS scores in the last 12 months, or a tier."""
+    today = today or timezone.localdate()
+    after = add_months(today, -12)
+    return (
+        Partner.objects.filter(organisation=organisation)
+        .filter(
+            Q(
+                Exists(
+                    Project.objects.filter(
+                        partner=OuterRef("pk"), date__gt=after, date__lte=today, refunded_at__isnull=True
+                    )
+                )
+            )
+            | Q(Exists(NpsScore.objects.filter(partner=OuterRef("pk"), date__gt=after, date__lte=today)))
+            | Q(tier_standing__tier__isnull=False)
+        )
+        .select_related("tier_standing__tier")
+        .order_by("name", "pk")
+    )

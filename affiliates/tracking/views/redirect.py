@@ -1,0 +1,73 @@
+"""Affiliate links: the public redirect `/r/<code>` and the programme's page that explains tracking.
+
+/r/<code>                           public: one indexed lookup, one insert, a 302; never an error page
+/o/<slug>/programme/tracking/       how links, UTM, the snippet, consent and the conversions API work
+"""
+
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.urls import path, reverse
+from django.views.decorators.http import require_safe
+
+from affiliates.models import Affiliate
+from affiliates.programme.rules import programme_for
+from affiliates.tracking import clicks as tracking
+from partnerhub.client_ip import client_ip
+from partnerhub.tenancy import organisation_view
+
+SNIPPET_VERSION = "1.0.0"
+SNIPPET = f"affiliates/ph-click-{SNIPPET_VERSION}.js"
+EXAMPLE_QUERY = "to=/acties/&utm_source=blog&utm_medium=affiliate&utm_campaign=voorjaar"
+
+
+@require_safe
+def affiliate_redirect(request, code):
+    target = tracking.follow_link(
+        code=code,
+        requested_landing=request.GET.get("to", ""),
+        query=request.GET,
+        ip=client_ip(request),
+        user_agent=request.headers.get("User-Agent", ""),
+        in_frame=request.headers.get("Sec-Fetch-Dest", "").lower() in ("iframe", "frame"),
+        record=request.method == "GET",
+    )
+    response = HttpResponseRedirect(target.url)
+    response["Cache-Control"] = "no-store"
+    # The shop may learn which site sent the visitor (its origin), never the full address of that page.
+    response["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@organisation_view
+@require_safe
+def tracking_help(request):
+    organisation = request.organisation
+    programme = programme_for(organisation)
+    example = Affiliate.objects.filter(organisation=organisation, is_active=True).order_by("code").first()
+    code = example.code if example else "voorbeeld"
+    link = request.build_absolute_uri(reverse("affiliate_redirect", args=[code]))
+    return render(
+        request,
+        "affiliates/tracking/help.html",
+        {
+            "programme": programme,
+            "example": example,
+            "link": link,
+            "link_with_landing": f"{link}?{EXAMPLE_QUERY}",
+            "landings": tracking.allowed_origins(programme),
+            "default_landing": tracking.landing_default(programme),
+            "snippet_url": request.build_absolute_uri(static(SNIPPET)),
+            "snippet_version": SNIPPET_VERSION,
+            "api_url": request.build_absolute_uri(reverse("api:conversion_create")),
+            "docs_url": request.build_absolute_uri(reverse("api:openapi-view")),
+            "openapi_url": request.build_absolute_uri(reverse("api:openapi-json")),
+            "window_days": programme.cookie_window_days,
+        },
+    )
+
+
+urlpatterns = [
+    path("tracking/", tracking_help, name="tracking_help"),
+]
