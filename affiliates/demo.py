@@ -22,9 +22,9 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.text import slugify
+from PIL import Image, ImageDraw
 
-from affiliates.ledger import lines as ledger
-from affiliates.ledger import payouts
+from affiliates.ledger import booking, payouts
 from affiliates.models import (
     Affiliate,
     Asset,
@@ -44,6 +44,7 @@ from affiliates.models import (
     ReferralStatus,
 )
 from affiliates.programme.rules import programme_for
+from affiliates.tiers import reviews, standings
 from partnerhub import services as partner_services
 from partnerhub.models import Membership, Organisation, PartnerCategory, PartnerStatus
 from partnerhub.tokens import token_hash
@@ -220,7 +221,7 @@ def _load_referrals(organisation, owner, partners):
         )
         Referral.objects.filter(pk=referral.pk).update(created_at=registered)
         if status == ReferralStatus.WON:
-            fee, _new = ledger.referral_fee_accrue(referral=referral)
+            fee, _new = booking.referral_fee_accrue(referral=referral)
             Commission.objects.filter(pk=fee.pk).update(created_at=registered + datetime.timedelta(days=5))
 
 
@@ -241,7 +242,6 @@ def _load_onboarding(organisation, owner, partner, today):
 
 
 def _load_assets(organisation, owner):
-    from PIL import Image, ImageDraw
 
     for kind, title, text in TEXTS:
         Asset.objects.create(
@@ -335,7 +335,7 @@ def _load_affiliates(organisation, partners, rng, today):
                 delivered_on_time=True,
                 paid_on_time=True,
             )
-            line = ledger.commission_create(
+            line = booking.commission_create(
                 project=project, percent=organisation.programme_settings.commission_percent
             )
             ordered_at = timezone.make_aware(datetime.datetime.combine(project.date, datetime.time(12)))
@@ -363,8 +363,6 @@ def _paid_month(organisation, affiliate, today):
 
 
 def _load_tiers_and_reviews(organisation, today):
-    from affiliates.tiers import reviews
-    from affiliates.tiers import standings as tiers
 
-    tiers.tiers_evaluate_organisation(organisation, notify=False)
+    standings.tiers_evaluate_organisation(organisation, notify=False)
     reviews.reviews_draft_all(organisation, reviews.previous_quarter_start(today))

@@ -1,4 +1,5 @@
-"""The partner and affiliate programme (seed 004): one module per part, re-exported here."""
+"""The partner and affiliate programme (seed 004): one module per sub-domain, the same words as the
+sub-packages (programme, tracking, tiers, people, ledger), re-exported here."""
 
 from affiliates.models.ledger import (
     Commission,
@@ -7,42 +8,42 @@ from affiliates.models.ledger import (
     Payout,
     PayoutBatch,
     PayoutStatus,
+    PortalLink,
 )
-from affiliates.models.marketing import (
+from affiliates.models.people import (
     Asset,
     AssetAudience,
     AssetKind,
     CoMarketingAction,
     CoMarketingStatus,
     InvestmentKind,
-)
-from affiliates.models.performance import (
     NpsRequest,
     NpsScore,
     NpsSource,
     OnboardingStep,
     OnboardingTask,
-    QuarterlyReview,
-    ReviewStatus,
+    Referral,
+    ReferralStatus,
 )
 from affiliates.models.programme import (
+    Affiliate,
     ProgrammeSettings,
+)
+from affiliates.models.tiers import (
+    Attribution,
+    Project,
+    ProjectSource,
+    QuarterlyReview,
+    ReviewStatus,
     Tier,
     TierChange,
     TierChangeKind,
     TierStanding,
 )
 from affiliates.models.tracking import (
-    Affiliate,
     ApiKey,
-    Attribution,
     Click,
     ClickMonth,
-    PortalLink,
-    Project,
-    ProjectSource,
-    Referral,
-    ReferralStatus,
 )
 
 __all__ = [

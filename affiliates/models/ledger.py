@@ -5,14 +5,19 @@ or a correction (a claw-back after a refund of a paid order: a negative line). A
 → paid, or pending/approved → rejected with a reason. Once paid a line never changes: corrections are new
 lines. A `PayoutBatch` is one month's run; it holds one `Payout` per partner whose approved balance
 reached the minimum, and is exported as a SEPA credit-transfer file and as CSV.
+
+`PortalLink`: the token link through which an affiliate reads its figures and balances.
 """
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from affiliates.models.tracking import Project, Referral
+from affiliates.models.people import Referral
+from affiliates.models.programme import Affiliate
+from affiliates.models.tiers import Project
 from partnerhub.models import Organisation, Partner
+from partnerhub.tokens import TokenModel
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
@@ -151,3 +156,22 @@ class Commission(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.amount}"
+
+
+class PortalLink(TokenModel):
+    """The affiliate's own link to the portal `/p/<token>`: read-only, revocable, expiring."""
+
+    affiliate = models.ForeignKey(Affiliate, on_delete=models.CASCADE, related_name="portal_links")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("portal link")
+        verbose_name_plural = _("portal links")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"portal {self.affiliate}"

@@ -1,15 +1,13 @@
-"""Programme settings and tiers (seed 004, sections 1.1, 3 and 4.1).
+"""The programme's rules and its affiliates (seed 004, sections 1.1 and 4.1).
 
-`ProgrammeSettings` holds one organisation's rates, windows and KPI targets; `Tier` rows are its partnership
-tiers (Bronze 10+ projects a year … Platinum 100+). A partner's current tier is kept on its `TierStanding`
-(evaluated from its projects of the last 12 months, or overridden by a manager with a reason); every change
-is a `TierChange` row, the history.
+`ProgrammeSettings` holds one organisation's rates, windows, money limits and KPI targets. `Affiliate`: a
+partner's part in the affiliate programme (link code, coupon, payout account; a blogger is set up as a
+partner first).
 """
 
 from decimal import Decimal
 
-from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from partnerhub.models import Organisation, Partner
 
 PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
+
+
 MONEY = {"max_digits": 12, "decimal_places": 2}
+
 
 # The highest amount each money setting accepts: far above any real programme, far below a typo's billions.
 MONEY_LIMITS = {
@@ -170,90 +171,68 @@ class ProgrammeSettings(models.Model):
         return [line.strip() for line in self.landing_urls.splitlines() if line.strip()]
 
 
-class Tier(models.Model):
-    """A partnership tier: partners with at least `min_projects` projects in 12 months get its discount."""
+code_validator = RegexValidator(
+    r"^[a-z0-9][a-z0-9-]{2,39}$",
+    _("Use 3 to 40 lower-case letters, digits and hyphens, starting with a letter or digit."),
+)
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="tiers")
-    name = models.CharField(_("name"), max_length=60)
-    min_projects = models.PositiveIntegerField(
-        _("projects a year (at least)"), validators=[MinValueValidator(1)]
+
+coupon_validator = RegexValidator(
+    r"^[A-Z0-9][A-Z0-9-]{2,29}$",
+    _("Use 3 to 30 capital letters, digits and hyphens."),
+)
+
+
+class Affiliate(models.Model):
+    """A partner's link code, coupon code and payout account."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="affiliates")
+    partner = models.OneToOneField(Partner, on_delete=models.CASCADE, related_name="affiliate")
+    code = models.CharField(
+        _("link code"),
+        max_length=40,
+        unique=True,
+        validators=[code_validator],
+        help_text=_("The part after /r/ in the affiliate link."),
     )
-    discount_percent = models.DecimalField(
-        _("discount (%)"), max_digits=5, decimal_places=2, validators=PERCENT
+    coupon_code = models.CharField(_("coupon code"), max_length=30, blank=True, validators=[coupon_validator])
+    commission_percent = models.DecimalField(
+        _("own commission (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to use the programme's rate."),
     )
-    benefits = models.CharField(_("extra benefits"), max_length=300, blank=True)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    customer_reference = models.CharField(
+        _("own customer reference"),
+        max_length=100,
+        blank=True,
+        help_text=_("Orders under this reference or e-mail address are the affiliate's own: no commission."),
+    )
+    account_holder = models.CharField(_("account holder"), max_length=70, blank=True)
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["organisation", "min_projects"]
-        verbose_name = _("tier")
-        verbose_name_plural = _("tiers")
+        ordering = ["code"]
+        verbose_name = _("affiliate")
+        verbose_name_plural = _("affiliates")
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "name"], name="tier_unique_name"),
-            models.UniqueConstraint(fields=["organisation", "min_projects"], name="tier_unique_threshold"),
-            models.CheckConstraint(condition=models.Q(min_projects__gte=1), name="tier_min_projects_gte_1"),
-            models.CheckConstraint(
-                condition=models.Q(discount_percent__gte=0, discount_percent__lte=100),
-                name="tier_discount_0_100",
+            models.UniqueConstraint(
+                fields=["organisation", "coupon_code"],
+                condition=~models.Q(coupon_code=""),
+                name="affiliate_unique_coupon",
             ),
         ]
 
     def __str__(self):
-        return self.name
+        return self.code
 
-
-class TierStanding(models.Model):
-    """A partner's place in the programme: its current tier and whether a manager fixed it by hand."""
-
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    partner = models.OneToOneField(Partner, on_delete=models.CASCADE, related_name="tier_standing")
-    tier = models.ForeignKey(Tier, on_delete=models.SET_NULL, null=True, blank=True, related_name="standings")
-    project_count = models.PositiveIntegerField(_("projects in the last 12 months"), default=0)
-    evaluated_at = models.DateTimeField(_("last evaluated"), null=True, blank=True)
-    is_override = models.BooleanField(_("set by hand"), default=False)
-    override_reason = models.CharField(_("reason"), max_length=300, blank=True)
-
-    class Meta:
-        verbose_name = _("tier standing")
-        verbose_name_plural = _("tier standings")
-        indexes = [models.Index(fields=["organisation", "tier"], name="standing_org_tier_idx")]
-
-    def __str__(self):
-        return f"{self.partner}: {self.tier or '-'}"
-
-
-class TierChangeKind(models.TextChoices):
-    EVALUATION = "evaluation", _("Evaluation")
-    OVERRIDE = "override", _("Set by hand")
-    OVERRIDE_ENDED = "override_ended", _("Back to the evaluation")
-
-
-class TierChange(models.Model):
-    """History: every time a partner's tier was (re)evaluated or set by hand."""
-
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="tier_changes")
-    previous_tier = models.ForeignKey(
-        Tier, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    tier = models.ForeignKey(Tier, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    previous_name = models.CharField(max_length=60, blank=True)
-    tier_name = models.CharField(max_length=60, blank=True)
-    project_count = models.PositiveIntegerField(default=0)
-    kind = models.CharField(max_length=20, choices=TierChangeKind.choices)
-    reason = models.CharField(_("reason"), max_length=300, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    # When the owners and managers were mailed about this change (set under a row lock by the mail task,
-    # so a task that runs twice mails once).
-    mailed_at = models.DateTimeField(_("mailed"), null=True, blank=True, editable=False)
-
-    class Meta:
-        verbose_name = _("tier change")
-        verbose_name_plural = _("tier changes")
-        ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["partner", "-created_at"], name="tierchange_partner_idx")]
-
-    def __str__(self):
-        return f"{self.partner}: {self.previous_name or '-'} → {self.tier_name or '-'}"
+    def commission_rate(self, programme):
+        """The percentage this affiliate earns: its own rate when it has one, else the programme's. The one
+        place this rule is written (commissions, the portal and the affiliate list read it here)."""
+        own = self.commission_percent
+        return own if own is not None else programme.commission_percent

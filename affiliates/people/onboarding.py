@@ -15,6 +15,7 @@ prospect is not yet a partner to onboard).
 
 import datetime
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max, Min, Q
@@ -46,7 +47,6 @@ def template_steps(organisation):
 
 def members(organisation):
     """The users who can own a task: the organisation's members, by name."""
-    from django.contrib.auth import get_user_model
 
     return (
         get_user_model()

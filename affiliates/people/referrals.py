@@ -7,11 +7,11 @@ The pipeline is new → qualified → won, or lost on the way:
     won        → lost   (the deal fell through after all: the fee is taken back, see below)
     lost       → new    (reopened; only while the lead never earned a fee)
 
-Moving a referral to "won" accrues exactly one referral fee (`ledger.referral_fee_accrue`): the referral's
+Moving a referral to "won" accrues exactly one referral fee (`referral_fee_accrue`): the referral's
 row is locked while its status changes, so two "won" at once wait for each other and the second finds the
 referral won already; the unique constraint `commission_one_fee_per_referral` is the last guard.
 
-Won → lost claws the fee back (`ledger.claw_back`): an unpaid fee is rejected with the reason, a paid fee
+Won → lost claws the fee back (`claw_back`): an unpaid fee is rejected with the reason, a paid fee
 gets a negative correction line that the next payout nets. A referral whose fee was taken back stays lost:
 reopening it could never earn a second fee (one fee per referral), so it is refused.
 """
@@ -22,7 +22,7 @@ from django.db.models import Count, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from affiliates.ledger import lines as ledger
+from affiliates.ledger.booking import claw_back, referral_fee_accrue
 from affiliates.models import Commission, CommissionKind, Referral, ReferralStatus
 from partnerhub.audit import AuditAction, audit_changes, audit_record
 
@@ -197,9 +197,9 @@ def referral_status_change(*, referral, status, actor, reason=""):
             changes["lost_reason"] = [before_reason, locked.lost_reason]
         result = None
         if status == WON:
-            result, _created = ledger.referral_fee_accrue(referral=locked)
+            result, _created = referral_fee_accrue(referral=locked)
         elif previous == WON and fee is not None:
-            ledger.claw_back(
+            claw_back(
                 line=fee,
                 reason=_("Referral %(lead)s lost: %(reason)s") % {"lead": locked.lead_name, "reason": reason},
             )

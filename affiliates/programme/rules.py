@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from affiliates.models import OnboardingStep, ProgrammeSettings, Tier
+from partnerhub.audit import AuditAction, audit_changes, audit_record
 
 CENT = Decimal("0.01")
 
@@ -92,7 +93,6 @@ def tier_for_count(tiers, count):
 
 def settings_save(*, programme, form, actor):
     """Save the programme rules from a valid `ProgrammeSettingsForm`, with an audit record of what changed."""
-    from partnerhub.audit import audit_changes
 
     before = ProgrammeSettings.objects.get(pk=programme.pk)
     programme = form.save()
@@ -110,7 +110,6 @@ def settings_save(*, programme, form, actor):
 def tiers_save(*, organisation, formset, actor):
     """Save a valid tier formset. Thresholds are unique per organisation, so changed tiers first move to
     a free temporary threshold: swapping or shifting thresholds never trips the constraint halfway."""
-    from partnerhub.audit import AuditAction, audit_record
 
     with transaction.atomic():
         for form in formset.deleted_forms:

@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.core.validators import MaxLengthValidator
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from affiliates.models import Project, QuarterlyReview, Tier
@@ -67,8 +68,6 @@ class EuroField(forms.CharField):
 
     def prepare_value(self, value):
         if isinstance(value, Decimal):
-            from django.utils.formats import number_format
-
             return number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
         return value
 

@@ -19,16 +19,20 @@ import datetime
 from calendar import monthrange
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from affiliates.models import ProgrammeSettings, Project, Tier, TierChange, TierChangeKind, TierStanding
 from affiliates.programme.rules import programme_for, tier_for_count
 from partnerhub.audit import AuditAction, audit_record
-from partnerhub.models import Partner, PartnerStatus
+from partnerhub.models import Membership, Organisation, Partner, PartnerStatus, Role
 
 WINDOW_MONTHS = 12
 
@@ -101,6 +105,27 @@ class Outcome:
         return self.change is not None and _rank(self.change.tier) < _rank(self.change.previous_tier)
 
 
+def _name(tier):
+    return tier.name if tier else ""
+
+
+def _tier_change(partner, previous, tier, count, *, kind, actor, reason=""):
+    """The history row of a partner moving from `previous` to `tier` (either may be None), unsaved; the tiers'
+    names are kept on it, so the history reads the same after a tier is renamed or removed."""
+    return TierChange(
+        organisation_id=partner.organisation_id,
+        partner=partner,
+        previous_tier=previous,
+        tier=tier,
+        previous_name=_name(previous),
+        tier_name=_name(tier),
+        project_count=count,
+        kind=kind,
+        reason=reason,
+        actor=actor,
+    )
+
+
 def _evaluate(*, partner, standing, count, tiers, now, actor=None):
     """Apply `count` to the (unsaved or locked) standing; returns the Outcome with an unsaved change."""
     standing.project_count = count
@@ -112,16 +137,8 @@ def _evaluate(*, partner, standing, count, tiers, now, actor=None):
     tier = tier_for_count(tiers, count)
     if (previous.pk if previous else None) != (tier.pk if tier else None):
         standing.tier = tier
-        outcome.change = TierChange(
-            organisation_id=partner.organisation_id,
-            partner=partner,
-            previous_tier=previous,
-            tier=tier,
-            previous_name=previous.name if previous else "",
-            tier_name=tier.name if tier else "",
-            project_count=count,
-            kind=TierChangeKind.EVALUATION,
-            actor=actor,
+        outcome.change = _tier_change(
+            partner, previous, tier, count, kind=TierChangeKind.EVALUATION, actor=actor
         )
     return outcome
 
@@ -245,7 +262,6 @@ def tiers_evaluate_organisation(organisation, *, today=None, actor=None, notify=
 
 def organisations_to_evaluate():
     """Organisations that run the programme: they have programme settings or projects."""
-    from partnerhub.models import Organisation
 
     return Organisation.objects.filter(
         Q(programme_settings__isnull=False) | Q(Exists(Project.objects.filter(organisation=OuterRef("pk"))))
@@ -277,18 +293,9 @@ def tier_override(partner, *, tier, reason, actor, today=None):
         standing.is_override = True
         standing.override_reason = reason[:300]
         standing.save()
-        TierChange.objects.create(
-            organisation_id=partner.organisation_id,
-            partner=partner,
-            previous_tier=previous,
-            tier=tier,
-            previous_name=previous.name if previous else "",
-            tier_name=tier.name if tier else "",
-            project_count=count,
-            kind=TierChangeKind.OVERRIDE,
-            reason=reason[:300],
-            actor=actor,
-        )
+        _tier_change(
+            partner, previous, tier, count, kind=TierChangeKind.OVERRIDE, actor=actor, reason=reason[:300]
+        ).save()
         audit_record(
             organisation=partner.organisation,
             actor=actor,
@@ -296,7 +303,7 @@ def tier_override(partner, *, tier, reason, actor, today=None):
             obj=standing,
             partner=partner,
             changes={
-                "tier": [previous.name if previous else "", tier.name if tier else ""],
+                "tier": [_name(previous), _name(tier)],
                 "is_override": [str(was_override), "True"],
                 "override_reason": ["", reason[:300]],
             },
@@ -323,17 +330,7 @@ def tier_override_end(partner, *, actor, today=None):
         standing.is_override = False
         standing.override_reason = ""
         standing.save()
-        TierChange.objects.create(
-            organisation_id=partner.organisation_id,
-            partner=partner,
-            previous_tier=previous,
-            tier=tier,
-            previous_name=previous.name if previous else "",
-            tier_name=tier.name if tier else "",
-            project_count=count,
-            kind=TierChangeKind.OVERRIDE_ENDED,
-            actor=actor,
-        )
+        _tier_change(partner, previous, tier, count, kind=TierChangeKind.OVERRIDE_ENDED, actor=actor).save()
         audit_record(
             organisation=partner.organisation,
             actor=actor,
@@ -341,7 +338,7 @@ def tier_override_end(partner, *, actor, today=None):
             obj=standing,
             partner=partner,
             changes={
-                "tier": [previous.name if previous else "", tier.name if tier else ""],
+                "tier": [_name(previous), _name(tier)],
                 "is_override": ["True", "False"],
                 "override_reason": [reason, ""],
             },
@@ -356,13 +353,6 @@ def tier_changes_mail(*, organisation_id, change_ids, now=None):
     two tasks for the same changes) mails once; if sending fails nothing is marked and the task tries
     again. Returns the number of recipients (0 when there is nobody to tell or nothing left to tell).
     """
-    from django.conf import settings
-    from django.core.mail import send_mail
-    from django.template.loader import render_to_string
-    from django.urls import reverse
-    from django.utils import translation
-
-    from partnerhub.models import Membership, Organisation, Role
 
     organisation = Organisation.objects.filter(pk=organisation_id).first()
     if organisation is None:

@@ -164,6 +164,11 @@ def landing_resolve(programme, requested):
     return landing_check(programme, requested) or landing_default(programme)
 
 
+def example_link(url):
+    """The link to a specific page with campaign tags, as an example for the affiliate."""
+    return f"{url}?to=/&utm_source=blog&utm_medium=affiliate&utm_campaign=voorjaar"
+
+
 def utm_from(query):
     """The UTM parameters of a query (a dict-like), cleaned: printable, at most 100 characters each."""
     utm = {}

@@ -33,7 +33,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from affiliates.ledger import lines as ledger
+from affiliates.ledger import booking
 from affiliates.models import (
     Affiliate,
     ApiKey,
@@ -358,7 +358,7 @@ def _record(organisation, programme, order, now):
     commission = None
     if credited and reason is None:
         percent = affiliate.commission_rate(programme)
-        commission = ledger.commission_create(project=project, percent=percent, programme=programme)
+        commission = booking.commission_create(project=project, percent=percent, programme=programme)
     body = {
         "project_id": project.pk,
         "idempotency_key": order.idempotency_key,
@@ -442,7 +442,7 @@ def conversion_refund(*, organisation, idempotency_key, reason="", now=None):
             text = reason.strip() or _("Order %(customer)s refunded") % {
                 "customer": project.customer_reference
             }
-            correction = ledger.claw_back(line=line, reason=text)
+            correction = booking.claw_back(line=line, reason=text)
             line.refresh_from_db()
             if correction is None:
                 correction = line.corrections.order_by("pk").first()

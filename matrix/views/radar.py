@@ -17,7 +17,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from matrix import services
-from matrix.forms_radar import AddToMatrixForm, RadarScoreForm
+from matrix.forms import AddToMatrixForm, RadarScoreForm
 from matrix.radar import is_key, radar_chart
 from partnerhub import services as partner_services
 from partnerhub.models import Partner, PartnerStatus

@@ -6,8 +6,7 @@ from django.utils import timezone
 
 from affiliates.models import Affiliate, Click
 from affiliates.programme.rules import programme_for
-from affiliates.tracking import clicks as tracking
-from affiliates.tracking import conversions
+from affiliates.tracking import clicks, conversions
 from tests.factories import PartnerFactory
 
 HOME = "https://www.voorbeeld.nl/"
@@ -32,7 +31,7 @@ def affiliate_for(organisation, code="blogger-anna", **fields):
 def click_for(affiliate, *, at=None, source="198.51.100.7"):
     """A click at a given moment (default: now), recorded through the service."""
     at = at or timezone.now()
-    click_id = tracking.click_record(
+    click_id = clicks.click_record(
         affiliate=affiliate, ip=source, user_agent="Mozilla/5.0 test", landing=HOME, utm={}, now=at
     )
     return Click.objects.get(click_id=click_id)

@@ -15,8 +15,7 @@ from agreements import signing
 from agreements.forms import AgreementForm
 from agreements.models import Signature
 from checker.forms import CollaborationForm, RepeatRoundForm, RoundForm
-from matrix.forms import QuickPartnerForm, ValueMatrixForm
-from matrix.forms_radar import AddToMatrixForm
+from matrix.forms import AddToMatrixForm, QuickPartnerForm, ValueMatrixForm
 from partnerhub.account_forms import OrganisationForm, OrganisationProfileForm, SignupForm
 from partnerhub.forms import ContactForm
 from partnerhub.models import Contact, Organisation, Partner, User

@@ -10,8 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from affiliates.ledger import payouts as services
-from affiliates.ledger import selectors
+from affiliates.ledger import payouts, selectors
 from affiliates.ledger.forms import CommissionFilterForm, RejectForm
 from affiliates.models import Commission, CommissionStatus
 from affiliates.programme.rules import programme_for
@@ -48,7 +47,7 @@ def commission_list(request):
     total = lines.order_by().aggregate(total=Sum("amount"))["total"] or 0
     page = Paginator(lines.order_by("-created_at", "-pk"), PER_PAGE).get_page(request.GET.get("page"))
     for line in page:
-        line.to_review = services.needs_review(line, programme)
+        line.to_review = payouts.needs_review(line, programme)
     return render(
         request,
         "affiliates/ledger/commission_list.html",
@@ -91,19 +90,19 @@ def commission_bulk(request):
     form = RejectForm(request.POST if action == "reject" and request.POST.get("confirm") else None)
     programme = programme_for(request.organisation)
     for line in lines:
-        line.to_review = services.needs_review(line, programme)
+        line.to_review = payouts.needs_review(line, programme)
     to_review = [line for line in lines if line.to_review]
     review_error = ""
     if request.POST.get("confirm") == "yes":
         if action == "approve":
             try:
-                approved, left = services.commissions_approve(
+                approved, left = payouts.commissions_approve(
                     organisation=request.organisation,
                     commission_ids=ids,
                     actor=request.user,
                     reviewed=request.POST.get("reviewed") == "yes",
                 )
-            except services.LedgerError as error:
+            except payouts.LedgerError as error:
                 review_error = str(error)
             else:
                 message = ngettext("%(count)s line approved.", "%(count)s lines approved.", approved) % {
@@ -119,13 +118,13 @@ def commission_bulk(request):
                 return redirect(_list_url(request))
         if action == "reject" and form.is_valid():
             try:
-                rejected = services.commissions_reject(
+                rejected = payouts.commissions_reject(
                     organisation=request.organisation,
                     commission_ids=ids,
                     actor=request.user,
                     reason=form.cleaned_data["reason"],
                 )
-            except services.LedgerError as error:
+            except payouts.LedgerError as error:
                 messages.error(request, str(error))
                 return redirect(_list_url(request))
             messages.success(
@@ -134,7 +133,7 @@ def commission_bulk(request):
                 % {"count": rejected},
             )
             return redirect(_list_url(request))
-    refused = [line for line in lines if services.rejection_refusal(line)] if action == "reject" else []
+    refused = [line for line in lines if payouts.rejection_refusal(line)] if action == "reject" else []
     return render(
         request,
         "affiliates/ledger/commission_confirm.html",
@@ -171,13 +170,13 @@ def commission_reject(request, commission_id):
         require_write(request.membership)
         if form.is_valid():
             try:
-                services.commissions_reject(
+                payouts.commissions_reject(
                     organisation=request.organisation,
                     commission_ids=[line.pk],
                     actor=request.user,
                     reason=form.cleaned_data["reason"],
                 )
-            except services.LedgerError as error:
+            except payouts.LedgerError as error:
                 messages.error(request, str(error))
                 return redirect(_list_url(request))
             messages.success(request, _("The line is rejected."))
@@ -192,8 +191,8 @@ def commission_reject(request, commission_id):
             "lines": [line],
             "total": line.amount,
             "form": form,
-            "refused": [line] if services.rejection_refusal(line) else [],
-            "refusal": services.rejection_refusal(line),
+            "refused": [line] if payouts.rejection_refusal(line) else [],
+            "refusal": payouts.rejection_refusal(line),
             "next": request.GET.get("next", ""),
         },
         status=status,

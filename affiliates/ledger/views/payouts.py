@@ -15,8 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from affiliates.ledger import payouts as services
-from affiliates.ledger import selectors
+from affiliates.ledger import payouts, selectors, sepa
 from affiliates.ledger.forms import BatchForm
 from affiliates.models import PayoutBatch, PayoutStatus
 from affiliates.programme.affiliates import iban_formatted
@@ -38,9 +37,7 @@ def _batch(request, batch_id):
 
 def _due_now(organisation, programme):
     """The partners the previous month's batch would pay if made now, and those it would skip."""
-    plan = services.payout_plan(
-        organisation=organisation, month=services.previous_month(), programme=programme
-    )
+    plan = payouts.payout_plan(organisation=organisation, month=payouts.previous_month(), programme=programme)
     return {
         "month": plan.month,
         "partners": plan.count,
@@ -86,7 +83,7 @@ def payout_batch_create(request):
     what the batch will pay (total, count, largest payment, who is skipped) and asks to confirm; the
     confirmation carries the total it was shown, and a batch whose figures changed meanwhile is shown
     again instead of made. Twice is safe."""
-    month_value = request.POST.get("month") or services.previous_month().strftime("%Y-%m")
+    month_value = request.POST.get("month") or payouts.previous_month().strftime("%Y-%m")
     form = BatchForm({"month": month_value}, today=timezone.localdate())
     if not form.is_valid():
         messages.error(request, " ".join(form.errors.get("month", [])))
@@ -99,7 +96,7 @@ def payout_batch_create(request):
             request, _("The batch of %(month)s exists already; nothing new was made.") % {"month": label}
         )
         return redirect("affiliates:payout_batch_detail", request.organisation.slug, existing.pk)
-    plan = services.payout_plan(organisation=request.organisation, month=month)
+    plan = payouts.payout_plan(organisation=request.organisation, month=month)
     shown = f"{plan.count}:{plan.total}"
     changed = request.POST.get("confirm") == "yes" and request.POST.get("shown") != shown
     if request.POST.get("confirm") != "yes" or changed:
@@ -109,7 +106,7 @@ def payout_batch_create(request):
             {"plan": plan, "month_value": month.strftime("%Y-%m"), "shown": shown, "changed": changed},
             status=409 if changed else 200,
         )
-    result = services.payout_batch_create(organisation=request.organisation, month=month, actor=request.user)
+    result = payouts.payout_batch_create(organisation=request.organisation, month=month, actor=request.user)
     if not result.created:
         messages.info(
             request, _("The batch of %(month)s exists already; nothing new was made.") % {"month": label}
@@ -134,26 +131,26 @@ def payout_batch_create(request):
 @require_GET
 def payout_batch_detail(request, batch_id):
     batch = _batch(request, batch_id)
-    payouts = list(
+    batch_payouts = list(
         batch.payouts.select_related("partner").annotate(line_count=Count("lines")).order_by("partner__name")
     )
-    for payout in payouts:
+    for payout in batch_payouts:
         payout.iban_display = iban_formatted(payout.iban)
     programme = programme_for(request.organisation)
     try:
-        services.debtor_account(programme)
+        sepa.debtor_account(programme)
         sepa_problem = ""
-    except services.PayoutExportError as error:
+    except sepa.PayoutExportError as error:
         sepa_problem = str(error)
     return render(
         request,
         "affiliates/ledger/payout_batch_detail.html",
         {
             "batch": batch,
-            "payouts": payouts,
-            "largest": max(payouts, key=lambda payout: payout.amount, default=None),
-            "totals": services.batch_totals(batch),
-            "skipped": services.batch_skipped(batch, programme),
+            "payouts": batch_payouts,
+            "largest": max(batch_payouts, key=lambda payout: payout.amount, default=None),
+            "totals": payouts.batch_totals(batch),
+            "skipped": payouts.batch_skipped(batch, programme),
             "sepa_problem": sepa_problem,
         },
     )
@@ -164,8 +161,8 @@ def payout_batch_detail(request, batch_id):
 def payout_batch_sepa(request, batch_id):
     batch = _batch(request, batch_id)
     try:
-        xml = services.sepa_export(batch=batch)
-    except services.PayoutExportError as error:
+        xml = sepa.sepa_export(batch=batch)
+    except sepa.PayoutExportError as error:
         messages.error(request, str(error))
         return redirect("affiliates:payout_batch_detail", request.organisation.slug, batch.pk)
     response = HttpResponse(xml, content_type="application/xml")
@@ -181,8 +178,8 @@ def payout_batch_csv(request, batch_id):
     batch = _batch(request, batch_id)
     return csv_response(
         f"payouts-{request.organisation.slug}-{batch.month:%Y-%m}.csv",
-        services.csv_header(),
-        services.csv_rows(batch),
+        sepa.csv_header(),
+        sepa.csv_rows(batch),
     )
 
 
@@ -196,10 +193,10 @@ def payout_batch_paid(request, batch_id):
         return render(
             request,
             "affiliates/ledger/payout_batch_paid.html",
-            {"batch": batch, "totals": services.batch_totals(batch)},
+            {"batch": batch, "totals": payouts.batch_totals(batch)},
         )
     require_write(request.membership)
-    count = services.payout_batch_mark_paid(batch=batch, actor=request.user)
+    count = payouts.payout_batch_mark_paid(batch=batch, actor=request.user)
     if count:
         messages.success(
             request,

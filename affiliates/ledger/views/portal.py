@@ -33,6 +33,7 @@ from affiliates.models import (
 )
 from affiliates.programme.charts import Geometry, chart_svg
 from affiliates.programme.rules import cents, programme_for
+from affiliates.tracking.clicks import example_link
 
 WEEKS = 12
 PORTAL_AUDIENCES = (AssetAudience.AFFILIATES, AssetAudience.BOTH)
@@ -67,11 +68,6 @@ def _open(request, token):
     if reason:
         return None, _closed(request, reason)
     return link, None
-
-
-def example_link(url):
-    """The link to a specific page with campaign tags, as an example for the affiliate."""
-    return f"{url}?to=/&utm_source=blog&utm_medium=affiliate&utm_campaign=voorjaar"
 
 
 def week_start(day):

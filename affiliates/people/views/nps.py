@@ -11,8 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from affiliates.models import NpsRequest, NpsScore
-from affiliates.people import nps
-from affiliates.people import tasks as tasks_people
+from affiliates.people import nps, tasks
 from affiliates.people.forms import NpsRequestForm, NpsScoreForm
 from partnerhub.models import Partner
 from partnerhub.tenancy import organisation_view
@@ -110,7 +109,7 @@ def nps_request_create(request, partner_id):
             )
         else:
             try:
-                tasks_people.send_nps_link.delay(nps_request.pk, base_url=request.build_absolute_uri("/"))
+                tasks.send_nps_link.delay(nps_request.pk, base_url=request.build_absolute_uri("/"))
             except (KombuOperationalError, OSError):
                 # Not on its way: withdrawn, so the same address is not refused as "just sent".
                 nps.nps_request_revoke(nps_request=nps_request, actor=None)

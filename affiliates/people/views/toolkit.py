@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from affiliates.models import Asset, AssetAudience, AssetKind
-from affiliates.people import toolkit as assets
+from affiliates.people import toolkit
 from affiliates.people.forms import AssetForm
 from partnerhub.deletion import confirm_delete
 from partnerhub.tenancy import organisation_view
@@ -55,13 +55,13 @@ def asset_create(request):
         request.POST or None, request.FILES or None, initial={"kind": request.GET.get("kind", "")}
     )
     accept = {
-        kind: ",".join(ext for t in allowed for ext in assets.TYPES[t][1])
-        for kind, allowed in assets.ALLOWED.items()
+        kind: ",".join(ext for t in allowed for ext in toolkit.TYPES[t][1])
+        for kind, allowed in toolkit.ALLOWED.items()
     }
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            asset = assets.asset_create(
+            asset = toolkit.asset_create(
                 organisation=request.organisation,
                 actor=request.user,
                 kind=data["kind"],
@@ -81,8 +81,8 @@ def asset_create(request):
         "affiliates/people/asset_form.html",
         {
             "form": form,
-            "max_mb": assets.max_bytes() // (1024 * 1024),
-            "rules": [(AssetKind(kind).label, assets.allowed_label(kind)) for kind in assets.ALLOWED],
+            "max_mb": toolkit.max_bytes() // (1024 * 1024),
+            "rules": [(AssetKind(kind).label, toolkit.allowed_label(kind)) for kind in toolkit.ALLOWED],
             "accept": ",".join(sorted({ext for exts in accept.values() for ext in exts.split(",")})),
         },
         status=422 if request.method == "POST" else 200,
@@ -97,7 +97,7 @@ def asset_delete(request, asset_id):
     return confirm_delete(
         request,
         asset,
-        delete=lambda: assets.asset_delete(asset=asset, actor=request.user),
+        delete=lambda: toolkit.asset_delete(asset=asset, actor=request.user),
         success_url=back,
         success_message=_("“%(title)s” is removed from the toolkit.") % {"title": asset.title},
         cancel_url=back,

@@ -9,11 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from affiliates.ledger import selectors
-from affiliates.ledger.forms import AffiliateForm
-from affiliates.ledger.views.portal import example_link
 from affiliates.models import Affiliate, PortalLink
-from affiliates.programme import affiliates as services
+from affiliates.programme import affiliates as affiliate_services
+from affiliates.programme.forms import AffiliateForm
 from affiliates.programme.rules import programme_for
+from affiliates.tracking.clicks import example_link
 from partnerhub.models import Partner
 from partnerhub.tenancy import organisation_view, require_write
 
@@ -42,7 +42,7 @@ def _affiliate(request, affiliate_id):
 @organisation_view
 def affiliate_list(request):
     programme = programme_for(request.organisation)
-    page = Paginator(services.affiliates_with_figures(request.organisation), PER_PAGE).get_page(
+    page = Paginator(affiliate_services.affiliates_with_figures(request.organisation), PER_PAGE).get_page(
         request.GET.get("page")
     )
     balances = selectors.balances_by_partner(
@@ -51,8 +51,8 @@ def affiliate_list(request):
     for affiliate in page:
         affiliate.balances = balances[affiliate.partner_id]
         affiliate.link = affiliate_link(request, affiliate.code)
-        affiliate.iban_display = services.iban_formatted(affiliate.iban)
-        affiliate.payout_problem = services.iban_problem(affiliate)
+        affiliate.iban_display = affiliate_services.iban_formatted(affiliate.iban)
+        affiliate.payout_problem = affiliate_services.iban_problem(affiliate)
         affiliate.rate = affiliate.commission_rate(programme)
     return render(
         request,
@@ -67,7 +67,7 @@ def _suggested_code(form_data, organisation):
     if partner_id.isdigit():
         partner = Partner.objects.filter(organisation=organisation, pk=partner_id).first()
         name = partner.name if partner else name
-    return services.code_suggest(name) if name else ""
+    return affiliate_services.code_suggest(name) if name else ""
 
 
 @organisation_view
@@ -93,14 +93,16 @@ def affiliate_create(request):
     if form.is_valid():
         data = form.cleaned_data
         partner = data["partner"]
-        code = data["code"] or services.code_suggest(partner.name if partner else data["new_partner_name"])
+        code = data["code"] or affiliate_services.code_suggest(
+            partner.name if partner else data["new_partner_name"]
+        )
         try:
-            affiliate = services.affiliate_create(
+            affiliate = affiliate_services.affiliate_create(
                 organisation=organisation,
                 actor=request.user,
                 partner=partner,
                 new_partner_name=data["new_partner_name"],
-                new_partner_category=data["new_partner_category"] or services.BLOGGER_CATEGORY,
+                new_partner_category=data["new_partner_category"] or affiliate_services.BLOGGER_CATEGORY,
                 code=code,
                 coupon_code=data["coupon_code"],
                 email=data["email"],
@@ -109,7 +111,7 @@ def affiliate_create(request):
                 iban=data["iban"],
                 commission_percent=data["commission_percent"],
             )
-        except services.AffiliateError as error:
+        except affiliate_services.AffiliateError as error:
             form.add_error(error.field if error.field in form.fields else None, str(error))
         else:
             messages.success(
@@ -135,12 +137,12 @@ def affiliate_update(request, affiliate_id):
         )
         if form.is_valid():
             try:
-                services.affiliate_update(
+                affiliate_services.affiliate_update(
                     affiliate=affiliate,
                     actor=request.user,
                     **{name: form.cleaned_data[name] for name in form.Meta.fields},
                 )
-            except services.AffiliateError as error:
+            except affiliate_services.AffiliateError as error:
                 form.add_error(error.field if error.field in form.fields else None, str(error))
             else:
                 messages.success(request, _("The affiliate is saved."))
@@ -164,8 +166,8 @@ def affiliate_update(request, affiliate_id):
             "affiliate": affiliate,
             "link": link,
             "example_link": example_link(link),
-            "iban_display": services.iban_formatted(affiliate.iban),
-            "payout_problem": services.iban_problem(affiliate),
+            "iban_display": affiliate_services.iban_formatted(affiliate.iban),
+            "payout_problem": affiliate_services.iban_problem(affiliate),
             "portal_links": links,
             "fresh_portal_link": fresh,
             "programme": programme,
@@ -181,7 +183,7 @@ def affiliate_update(request, affiliate_id):
 @require_POST
 def portal_link_create(request, affiliate_id):
     affiliate = _affiliate(request, affiliate_id)
-    link, raw = services.portal_link_create(affiliate=affiliate, actor=request.user)
+    link, raw = affiliate_services.portal_link_create(affiliate=affiliate, actor=request.user)
     request.session[PORTAL_SESSION_KEY] = {
         "affiliate": affiliate.pk,
         "url": portal_url(request, raw),
@@ -205,7 +207,7 @@ def portal_link_revoke(request, affiliate_id, portal_link_id):
             {"affiliate": affiliate, "portal_link": link},
         )
     require_write(request.membership)
-    _link, revoked = services.portal_link_revoke(link=link, actor=request.user)
+    _link, revoked = affiliate_services.portal_link_revoke(link=link, actor=request.user)
     if revoked:
         messages.success(request, _("The portal link is withdrawn: it no longer opens the portal."))
     else:

@@ -7,8 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from affiliates.models import Tier
-from affiliates.programme import rules as programme_services
-from affiliates.programme import selectors
+from affiliates.programme import rules, selectors
 from affiliates.programme.forms import ProgrammeSettingsForm, TierFormSet
 from partnerhub.second_factor import second_factor_required
 from partnerhub.tenancy import organisation_view, require_write
@@ -16,7 +15,7 @@ from partnerhub.tenancy import organisation_view, require_write
 
 @organisation_view
 def programme_home(request):
-    programme = programme_services.programme_for(request.organisation)
+    programme = rules.programme_for(request.organisation)
     return render(
         request,
         "affiliates/programme/overview.html",
@@ -33,7 +32,7 @@ def _paying_account_changes(request):
     if request.method != "POST" or request.POST.get("part") == "tiers":
         return False
     typed = "".join(request.POST.get("debtor_iban", "").split()).upper()
-    saved = "".join(programme_services.programme_for(request.organisation).debtor_iban.split()).upper()
+    saved = "".join(rules.programme_for(request.organisation).debtor_iban.split()).upper()
     return typed != saved
 
 
@@ -43,7 +42,7 @@ def _paying_account_changes(request):
 def programme_settings(request):
     """One page, two forms: the rules (`settings`) and the tiers (`tiers`); each is saved on its own."""
     organisation = request.organisation
-    programme = programme_services.programme_for(organisation)
+    programme = rules.programme_for(organisation)
     tiers = Tier.objects.filter(organisation=organisation)
     form = ProgrammeSettingsForm(instance=programme)
     formset = TierFormSet(queryset=tiers, prefix="tiers")
@@ -53,13 +52,13 @@ def programme_settings(request):
         if request.POST.get("part") == "tiers":
             formset = TierFormSet(request.POST, queryset=tiers, prefix="tiers")
             if formset.is_valid():
-                programme_services.tiers_save(organisation=organisation, formset=formset, actor=request.user)
+                rules.tiers_save(organisation=organisation, formset=formset, actor=request.user)
                 messages.success(request, _("The tiers are saved. They count from the next evaluation."))
                 return redirect("affiliates:programme_settings", organisation.slug)
         else:
             form = ProgrammeSettingsForm(request.POST, instance=programme)
             if form.is_valid():
-                programme_services.settings_save(programme=programme, form=form, actor=request.user)
+                rules.settings_save(programme=programme, form=form, actor=request.user)
                 messages.success(request, _("The programme settings are saved."))
                 return redirect("affiliates:programme_settings", organisation.slug)
         status = 422

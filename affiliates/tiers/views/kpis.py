@@ -6,7 +6,7 @@ from django.urls import path
 from django.views.decorators.http import require_safe
 
 from affiliates.programme.rules import programme_for
-from affiliates.tiers import kpis as services
+from affiliates.tiers import kpis
 from partnerhub.tenancy import organisation_view
 
 PAGE_SIZE = 50
@@ -18,8 +18,8 @@ def kpi_overview(request):
     """The page's partners in a fixed number of queries, however many there are (see affiliates.kpis)."""
     organisation = request.organisation
     programme = programme_for(organisation)
-    page = Paginator(services.kpi_partners(organisation), PAGE_SIZE).get_page(request.GET.get("page"))
-    figures = services.kpis_for_partners(organisation, page.object_list, programme=programme)
+    page = Paginator(kpis.kpi_partners(organisation), PAGE_SIZE).get_page(request.GET.get("page"))
+    figures = kpis.kpis_for_partners(organisation, page.object_list, programme=programme)
     rows = [figures[partner.pk] for partner in page.object_list]
     return render(
         request,

@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from affiliates.models import ProjectSource
-from affiliates.tiers import projects as services
+from affiliates.tiers import projects
 from affiliates.tiers.forms import ProjectFilterForm, ProjectForm
 from partnerhub.csv_import import CsvImport, csv_import_page
 from partnerhub.deletion import confirm_delete
@@ -20,7 +20,7 @@ PAGE_SIZE = 50
 
 
 def _project(request, project_id):
-    return get_object_or_404(services.projects_with_flags(request.organisation), pk=project_id)
+    return get_object_or_404(projects.projects_with_flags(request.organisation), pk=project_id)
 
 
 @organisation_view
@@ -29,13 +29,13 @@ def project_list(request):
     """All projects, filtered by partner and customer reference, with the count and value of the selection."""
     form = ProjectFilterForm(request.GET or None, organisation=request.organisation)
     filters = form.filters()
-    projects = services.projects_with_flags(request.organisation)
+    selection = projects.projects_with_flags(request.organisation)
     if filters["partner"] is not None:
-        projects = projects.filter(partner=filters["partner"])
+        selection = selection.filter(partner=filters["partner"])
     if filters["q"]:
-        projects = projects.filter(customer_reference__icontains=filters["q"])
-    totals = projects.order_by().aggregate(count=Count("pk"), value=Sum("value"))
-    page = Paginator(projects.order_by("-date", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+        selection = selection.filter(customer_reference__icontains=filters["q"])
+    totals = selection.order_by().aggregate(count=Count("pk"), value=Sum("value"))
+    page = Paginator(selection.order_by("-date", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "affiliates/tiers/project_list.html",
@@ -60,7 +60,7 @@ def project_create(request):
         initial["partner"] = request.organisation.partners.filter(pk=partner_id).first()
     form = ProjectForm(request.POST or None, organisation=request.organisation, initial=initial)
     if request.method == "POST" and form.is_valid():
-        project = services.project_create(
+        project = projects.project_create(
             organisation=request.organisation, actor=request.user, **form.cleaned_data
         )
         messages.success(
@@ -79,7 +79,7 @@ def project_update(request, project_id):
     require_write(request.membership)
     form = ProjectForm(request.POST or None, instance=project, organisation=request.organisation)
     if request.method == "POST" and form.is_valid():
-        services.project_update(project=project, actor=request.user, values=form.cleaned_data)
+        projects.project_update(project=project, actor=request.user, values=form.cleaned_data)
         messages.success(
             request, _("Project %(reference)s saved.") % {"reference": project.customer_reference}
         )
@@ -97,25 +97,25 @@ def project_delete(request, project_id):
     return confirm_delete(
         request,
         project,
-        delete=lambda: services.project_delete(project=project, actor=request.user),
+        delete=lambda: projects.project_delete(project=project, actor=request.user),
         success_url=back,
         success_message=_("Project %(reference)s deleted.") % {"reference": project.customer_reference},
         cancel_url=back,
         template="affiliates/tiers/project_confirm_delete.html",
         context={"project": project},
-        refusals=(services.ProjectProtected,),
+        refusals=(projects.ProjectProtected,),
     )
 
 
 PROJECT_IMPORT = CsvImport(
     name="project_import",
     template="affiliates/tiers/project_import.html",
-    example=services.template_csv,
+    example=projects.template_csv,
     example_filename=lambda: _("projects-import-example.csv"),
-    read=services.read_project_csv,
-    parse=services.parse_project_csv,
-    save=services.projects_import,
-    rejected=services.ProjectImportRejected,
+    read=projects.read_project_csv,
+    parse=projects.parse_project_csv,
+    save=projects.projects_import,
+    rejected=projects.ProjectImportRejected,
     done_message=lambda count: (
         ngettext("%(count)s project imported.", "%(count)s projects imported.", count) % {"count": count}
     ),

@@ -12,8 +12,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from affiliates.models import QuarterlyReview, ReviewStatus
-from affiliates.tiers import reviews as services
 from affiliates.tiers.forms import ReviewCreateForm, ReviewTextsForm
+from affiliates.tiers.reviews import (
+    ReviewIsFinal,
+    figure_dates,
+    month_bars,
+    previous_quarter_start,
+    recent_quarters,
+    review_draft,
+    review_refresh,
+    review_request_pdf,
+    review_set_status,
+    review_update,
+)
 from partnerhub.tenancy import organisation_view, require_write
 
 PAGE_SIZE = 50
@@ -31,7 +42,7 @@ def _review(request, review_id):
 @organisation_view
 @require_safe
 def review_list(request):
-    quarters = services.recent_quarters(count=12)
+    quarters = recent_quarters(count=12)
     reviews = QuarterlyReview.objects.filter(organisation=request.organisation).select_related("partner")
     quarter = request.GET.get("quarter", "")
     try:
@@ -65,8 +76,8 @@ def review_list(request):
 def review_create(request):
     """Draft a partner's review of a quarter now (or open the one that exists)."""
     require_write(request.membership)
-    quarters = services.recent_quarters()
-    initial = {"quarter": services.previous_quarter_start(timezone.localdate()).isoformat()}
+    quarters = recent_quarters()
+    initial = {"quarter": previous_quarter_start(timezone.localdate()).isoformat()}
     partner_id = request.GET.get("partner", "")
     if partner_id.isdigit():
         initial["partner"] = request.organisation.partners.filter(pk=partner_id).first()
@@ -75,7 +86,7 @@ def review_create(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            review, created = services.review_draft(
+            review, created = review_draft(
                 form.cleaned_data["partner"],
                 datetime.date.fromisoformat(form.cleaned_data["quarter"]),
                 actor=request.user,
@@ -101,8 +112,8 @@ def review_detail(request, review_id):
             if action in ("final", "reopen"):
                 status = ReviewStatus.FINAL if action == "final" else ReviewStatus.DRAFT
                 if status == ReviewStatus.FINAL and form.is_valid():
-                    services.review_update(review, values=form.cleaned_data, actor=request.user)
-                services.review_set_status(review, status=status, actor=request.user)
+                    review_update(review, values=form.cleaned_data, actor=request.user)
+                review_set_status(review, status=status, actor=request.user)
                 messages.success(
                     request,
                     _("The review is final.")
@@ -111,11 +122,11 @@ def review_detail(request, review_id):
                 )
                 return redirect("affiliates:review_detail", request.organisation.slug, review.pk)
             if action == "refresh":
-                services.review_refresh(review, actor=request.user)
+                review_refresh(review, actor=request.user)
                 messages.success(request, _("The figures are up to date."))
                 return redirect("affiliates:review_detail", request.organisation.slug, review.pk)
             if form.is_valid():
-                review = services.review_update(review, values=form.cleaned_data, actor=request.user)
+                review = review_update(review, values=form.cleaned_data, actor=request.user)
                 if request.htmx:
                     return render(
                         request,
@@ -124,7 +135,7 @@ def review_detail(request, review_id):
                     )
                 messages.success(request, _("The review is saved."))
                 return redirect("affiliates:review_detail", request.organisation.slug, review.pk)
-        except services.ReviewIsFinal:
+        except ReviewIsFinal:
             messages.error(request, _("This review is final; reopen it to change it."))
             if request.htmx:
                 return render(
@@ -148,8 +159,8 @@ def review_detail(request, review_id):
             "form": form,
             "figures": review.figures,
             "is_final": review.status == ReviewStatus.FINAL,
-            "month_chart": services.month_bars(review.figures.get("growth", {}).get("months", [])),
-            "dates": services.figure_dates(review.figures),
+            "month_chart": month_bars(review.figures.get("growth", {}).get("months", [])),
+            "dates": figure_dates(review.figures),
         },
     )
 
@@ -159,7 +170,7 @@ def review_detail(request, review_id):
 @require_POST
 def review_pdf(request, review_id):
     review = _review(request, review_id)
-    document = services.review_request_pdf(review, actor=request.user)
+    document = review_request_pdf(review, actor=request.user)
     return redirect("document_status", request.organisation.slug, document.pk)
 
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from affiliates.models import Tier, TierChange, TierStanding
 from affiliates.programme.rules import programme_for, tier_for_count
-from affiliates.tiers import standings as services
+from affiliates.tiers import standings
 from affiliates.tiers.forms import TierOverrideForm
 from partnerhub.tenancy import organisation_view, require_write
 
@@ -31,21 +31,21 @@ def tier_overview(request):
         .annotate(partner_count=Count("standings"))
         .order_by("min_projects")
     )
-    standings = (
+    selection = (
         TierStanding.objects.filter(organisation=organisation)
         .select_related("partner", "tier")
         .order_by("-project_count", "partner__name", "pk")
     )
     selected = request.GET.get("tier", "")
     if selected == "none":
-        standings = standings.filter(tier__isnull=True)
+        selection = selection.filter(tier__isnull=True)
     elif selected.isdigit():
-        standings = standings.filter(tier_id=int(selected))
+        selection = selection.filter(tier_id=int(selected))
     without_tier = TierStanding.objects.filter(organisation=organisation, tier__isnull=True).count()
-    page = Paginator(standings, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selection, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []
     for standing in page.object_list:
-        upcoming, distance = services.next_tier(tiers, standing.project_count, current=standing.tier)
+        upcoming, distance = standings.next_tier(tiers, standing.project_count, current=standing.tier)
         eligible = tier_for_count(tiers, standing.project_count)
         rows.append({"standing": standing, "next": upcoming, "distance": distance, "eligible": eligible})
     history = (
@@ -53,7 +53,7 @@ def tier_overview(request):
         .select_related("partner", "actor")
         .order_by("-created_at", "-pk")[:HISTORY_SIZE]
     )
-    after, until = services.window(timezone.localdate())
+    after, until = standings.window(timezone.localdate())
     return render(
         request,
         "affiliates/tiers/tier_overview.html",
@@ -74,7 +74,7 @@ def tier_overview(request):
 @require_POST
 def tier_evaluate(request):
     """Evaluate every partner now (as the quarterly task does); the managers get the usual e-mail."""
-    changed = services.tiers_evaluate_organisation(request.organisation, actor=request.user)
+    changed = standings.tiers_evaluate_organisation(request.organisation, actor=request.user)
     if changed:
         up = sum(1 for outcome in changed if outcome.is_promotion)
         down = sum(1 for outcome in changed if outcome.is_demotion)
@@ -96,12 +96,12 @@ def tier_override(request, partner_id):
     initial = {"tier": standing.tier if standing else None}
     form = TierOverrideForm(request.POST or None, organisation=request.organisation, initial=initial)
     if request.method == "POST" and request.POST.get("action") == "end":
-        if services.tier_override_end(partner, actor=request.user) is not None:
+        if standings.tier_override_end(partner, actor=request.user) is not None:
             messages.success(request, _("%(name)s follows the evaluation again.") % {"name": partner.name})
         return redirect("affiliates:tier_overview", request.organisation.slug)
     if request.method == "POST" and form.is_valid():
         try:
-            services.tier_override(
+            standings.tier_override(
                 partner,
                 tier=form.cleaned_data["tier"],
                 reason=form.cleaned_data["reason"],

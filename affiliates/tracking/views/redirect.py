@@ -1,4 +1,4 @@
-"""Affiliate links: the public redirect `/r/<code>` and the programme's page that explains tracking.
+"""Affiliate links: the public redirect `/r/<code>` and the programme's page that explains clicks.
 
 /r/<code>                           public: one indexed lookup, one insert, a 302; never an error page
 /o/<slug>/programme/tracking/       how links, UTM, the snippet, consent and the conversions API work
@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 
 from affiliates.models import Affiliate
 from affiliates.programme.rules import programme_for
-from affiliates.tracking import clicks as tracking
+from affiliates.tracking import clicks
 from partnerhub.client_ip import client_ip
 from partnerhub.tenancy import organisation_view
 
@@ -23,7 +23,7 @@ EXAMPLE_QUERY = "to=/acties/&utm_source=blog&utm_medium=affiliate&utm_campaign=v
 
 @require_safe
 def affiliate_redirect(request, code):
-    target = tracking.follow_link(
+    target = clicks.follow_link(
         code=code,
         requested_landing=request.GET.get("to", ""),
         query=request.GET,
@@ -56,8 +56,8 @@ def tracking_help(request):
             "example": example,
             "link": link,
             "link_with_landing": f"{link}?{EXAMPLE_QUERY}",
-            "landings": tracking.allowed_origins(programme),
-            "default_landing": tracking.landing_default(programme),
+            "landings": clicks.allowed_origins(programme),
+            "default_landing": clicks.landing_default(programme),
             "snippet_url": request.build_absolute_uri(static(SNIPPET)),
             "snippet_version": SNIPPET_VERSION,
             "api_url": request.build_absolute_uri(reverse("api:conversion_create")),

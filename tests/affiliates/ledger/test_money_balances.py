@@ -9,8 +9,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from affiliates.ledger import lines as ledger
-from affiliates.ledger import payouts, selectors
+from affiliates.ledger import booking, payouts, selectors
 from affiliates.models import CommissionKind, CommissionStatus
 from affiliates.programme.rules import programme_for
 from tests.affiliates import factories_ledger as f
@@ -35,7 +34,7 @@ def test_the_states_partition_the_ledger(org):
     in_batch = f.line(partner, "125.00")
     paid = f.line(partner, "40.00", status=CommissionStatus.PAID)
     f.line(partner, "7.00", status=CommissionStatus.REJECTED, rejected_reason="dubbel")
-    ledger.claw_back(line=paid, reason="terugbetaald")  # a -40.00 correction
+    booking.claw_back(line=paid, reason="terugbetaald")  # a -40.00 correction
     batch = payouts.payout_batch_create(organisation=org, month=NOVEMBER).batch
     assert in_batch in list(batch.payouts.get().lines.all())
 
@@ -131,7 +130,7 @@ def test_a_commission_of_an_order_of_7_december_waits_for_decembers_batch(org, m
     programme.save()
     partner = f.affiliate(org).partner
     project = f.order(partner, "900.00", date=datetime.date(2026, 12, 7))
-    commission = ledger.commission_create(project=project, percent=Decimal("10"))
+    commission = booking.commission_create(project=project, percent=Decimal("10"))
     payouts.approve_due_commissions(today=datetime.date(2026, 12, 7))
     commission.refresh_from_db()
     assert commission.status == CommissionStatus.APPROVED

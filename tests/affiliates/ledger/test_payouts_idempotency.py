@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from affiliates.ledger import tasks as tasks_ledger
+from affiliates.ledger import tasks
 from affiliates.ledger.payouts import previous_month
 from affiliates.models import Commission, Payout, PayoutBatch
 from tests.affiliates import factories_ledger as f
@@ -52,8 +52,8 @@ def test_a_batch_click_and_the_monthly_task_at_once_make_one_batch(org, manager,
     month = previous_month().isoformat()
     at_once(
         post(logged_in(manager), batch_url(org), CONFIRM),
-        lambda: tasks_ledger.payout_batch_create_for(org.pk, month),
-        lambda: tasks_ledger.payout_batch_create_for(org.pk, month),
+        lambda: tasks.payout_batch_create_for(org.pk, month),
+        lambda: tasks.payout_batch_create_for(org.pk, month),
     )
     assert_paid_out_once()
 

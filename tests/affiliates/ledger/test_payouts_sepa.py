@@ -11,7 +11,7 @@ from django.utils import translation
 from schwifty import IBAN
 from sepaxml import validation
 
-from affiliates.ledger import payouts
+from affiliates.ledger import payouts, sepa
 from tests.affiliates import factories_ledger as f
 
 MONTH = datetime.date(2026, 1, 1)
@@ -37,7 +37,7 @@ def export(org, holders, *, debtor="Tinnitracks Bouw & Advies B.V."):
     for n, holder in enumerate(holders):
         f.line(f.affiliate(org, iban=iban(n), account_holder=holder).partner, "50.00")
     batch = payouts.payout_batch_create(organisation=org, month=MONTH).batch
-    xml = payouts.sepa_export(batch=batch, execution_date=datetime.date(2026, 2, 2)).decode()
+    xml = sepa.sepa_export(batch=batch, execution_date=datetime.date(2026, 2, 2)).decode()
     schema = xmlschema.XMLSchema(PAIN_001)
     schema.validate(xml)  # raises on any violation
     return schema.to_dict(xml)["CstmrCdtTrfInitn"]["PmtInf"][0]
@@ -96,8 +96,8 @@ def test_an_account_holder_of_only_emoji_is_refused_with_the_partner_named(org):
     f.line(unreadable.partner, "50.00")
     batch = payouts.payout_batch_create(organisation=org, month=MONTH).batch
 
-    with pytest.raises(payouts.PayoutExportError, match="account holder of Bloemenblog"):
-        payouts.sepa_export(batch=batch)
+    with pytest.raises(sepa.PayoutExportError, match="account holder of Bloemenblog"):
+        sepa.sepa_export(batch=batch)
     batch.refresh_from_db()
     assert batch.message_id == ""
 
@@ -106,12 +106,12 @@ def test_a_paying_account_name_without_readable_letters_is_refused(org):
     f.paying_account(org, name="🏦")
     f.line(f.affiliate(org).partner, "50.00")
     batch = payouts.payout_batch_create(organisation=org, month=MONTH).batch
-    with pytest.raises(payouts.PayoutExportError, match="paying account holder"):
-        payouts.sepa_export(batch=batch)
+    with pytest.raises(sepa.PayoutExportError, match="paying account holder"):
+        sepa.sepa_export(batch=batch)
 
 
 @pytest.mark.parametrize(
-    "text, sepa",
+    "text, expected",
     [
         ("Zoë Ångström-Øre & Co", "Zoe Angstrom-Ore + Co"),
         ("Ĳsselmeer BV", "IJsselmeer BV"),
@@ -123,5 +123,5 @@ def test_a_paying_account_name_without_readable_letters_is_refused(org):
         ("🌷", ""),
     ],
 )
-def test_sepa_text(text, sepa):
-    assert payouts.sepa_text(text, 70) == sepa
+def test_sepa_text(text, expected):
+    assert sepa.sepa_text(text, 70) == expected

@@ -10,8 +10,8 @@ import xmlschema
 from django.utils import translation
 from sepaxml import validation
 
-from affiliates.ledger import lines as ledger
-from affiliates.ledger import payouts
+from affiliates.ledger import payouts, sepa
+from affiliates.ledger.booking import claw_back, commission_create
 from affiliates.models import (
     Affiliate,
     Commission,
@@ -53,14 +53,14 @@ def balance_lines(partner):
 def test_commission_is_rounded_to_the_cent_half_up(org):
     aff = f.affiliate(org)
     project = f.order(aff.partner, "123.45")
-    commission = ledger.commission_create(project=project, percent=Decimal("10"))
+    commission = commission_create(project=project, percent=Decimal("10"))
     commission.refresh_from_db()
     assert commission.amount == Decimal("12.35")
     assert isinstance(commission.amount, Decimal)
     # 7.5 % of 0.70 is 0.0525 → 0.05; of 0.30 is 0.0225 → 0.02
-    assert ledger.commission_create(
-        project=f.order(aff.partner, "0.70"), percent=Decimal("7.5")
-    ).amount == Decimal("0.05")
+    assert commission_create(project=f.order(aff.partner, "0.70"), percent=Decimal("7.5")).amount == Decimal(
+        "0.05"
+    )
 
 
 # --- approving ---------------------------------------------------------------------------------------------
@@ -115,7 +115,7 @@ def test_the_hold_follows_the_programme(org):
     programme.hold_days = 14
     programme.save()
     project = f.order(f.affiliate(org).partner, "100", date=datetime.date(2026, 2, 1))
-    commission = ledger.commission_create(project=project, percent=Decimal("10"))
+    commission = commission_create(project=project, percent=Decimal("10"))
     assert commission.approve_after == datetime.date(2026, 2, 15)
 
 
@@ -183,7 +183,7 @@ def test_refund_after_payment_is_a_negative_line_netted_by_the_next_batch(org, m
     f.paying_account(org)
     aff = f.affiliate(org)
     project = f.order(aff.partner, "800.00")
-    commission = ledger.commission_create(project=project, percent=Decimal("10"))  # 80.00
+    commission = commission_create(project=project, percent=Decimal("10"))  # 80.00
     # A batch holds the lines approved for its month: approved in November 2026, paid in November's batch.
     november = datetime.datetime(2026, 11, 15, 12, tzinfo=datetime.UTC)
     payouts.commissions_approve(organisation=org, commission_ids=[commission.pk], actor=manager, now=november)
@@ -193,7 +193,7 @@ def test_refund_after_payment_is_a_negative_line_netted_by_the_next_batch(org, m
     commission.refresh_from_db()
     assert commission.status == CommissionStatus.PAID
 
-    correction = ledger.claw_back(line=commission, reason="Order terugbetaald")
+    correction = claw_back(line=commission, reason="Order terugbetaald")
 
     commission.refresh_from_db()
     assert (commission.status, commission.amount) == (CommissionStatus.PAID, Decimal("80.00"))
@@ -201,7 +201,7 @@ def test_refund_after_payment_is_a_negative_line_netted_by_the_next_batch(org, m
     assert correction.kind == CommissionKind.CORRECTION and correction.amount == Decimal("-80.00")
     assert correction.corrects == commission and correction.status == CommissionStatus.APPROVED
     # A second refund call takes nothing back twice.
-    assert ledger.claw_back(line=commission, reason="nogmaals") is None
+    assert claw_back(line=commission, reason="nogmaals") is None
     # The next month: 95.00 new commission nets against the −80.00: 15.00 is below the minimum, no payout.
     f.line(aff.partner, "95.00")
     february = payouts.payout_batch_create(organisation=org, month=datetime.date(2026, 12, 1))
@@ -216,7 +216,7 @@ def test_refund_after_payment_is_a_negative_line_netted_by_the_next_batch(org, m
 
 def test_claw_back_before_payment_rejects_the_line(org):
     line = f.line(f.affiliate(org).partner, "10.00", status=CommissionStatus.PENDING)
-    assert ledger.claw_back(line=line, reason="Retour") is None
+    assert claw_back(line=line, reason="Retour") is None
     line.refresh_from_db()
     assert (line.status, line.rejected_reason) == (CommissionStatus.REJECTED, "Retour")
 
@@ -225,7 +225,7 @@ def test_claw_back_of_a_line_in_an_open_payout_leaves_the_payout_alone(org):
     aff = f.affiliate(org)
     line = f.line(aff.partner, "70.00")
     result = payouts.payout_batch_create(organisation=org, month=MONTH)
-    correction = ledger.claw_back(line=line, reason="Retour")
+    correction = claw_back(line=line, reason="Retour")
     line.refresh_from_db()
     assert line.status == CommissionStatus.APPROVED and line.payout == result.payouts[0]
     assert correction.amount == Decimal("-70.00") and correction.payout is None
@@ -363,7 +363,7 @@ def test_sepa_file_validates_against_the_pain_001_schema(org):
     f.line(second.partner, "-10.00", kind=CommissionKind.CORRECTION)
     batch = payouts.payout_batch_create(organisation=org, month=MONTH).batch
 
-    xml = payouts.sepa_export(batch=batch, execution_date=datetime.date(2026, 2, 2))
+    xml = sepa.sepa_export(batch=batch, execution_date=datetime.date(2026, 2, 2))
 
     schema = xmlschema.XMLSchema(PAIN_001)
     schema.validate(xml.decode())  # raises on any violation
@@ -396,10 +396,10 @@ def test_sepa_export_refuses_an_incomplete_paying_account(org, changes, message)
     f.line(f.affiliate(org).partner, "50.00")
     batch = payouts.payout_batch_create(organisation=org, month=MONTH).batch
     if message is None:
-        assert payouts.sepa_export(batch=batch).startswith(b"<?xml")
+        assert sepa.sepa_export(batch=batch).startswith(b"<?xml")
         return
-    with pytest.raises(payouts.PayoutExportError, match=message):
-        payouts.sepa_export(batch=batch)
+    with pytest.raises(sepa.PayoutExportError, match=message):
+        sepa.sepa_export(batch=batch)
 
 
 def test_sepa_export_refuses_a_paid_batch(org, manager):
@@ -407,8 +407,8 @@ def test_sepa_export_refuses_a_paid_batch(org, manager):
     f.line(f.affiliate(org).partner, "50.00")
     batch = payouts.payout_batch_create(organisation=org, month=MONTH).batch
     payouts.payout_batch_mark_paid(batch=batch, actor=manager)
-    with pytest.raises(payouts.PayoutExportError):
-        payouts.sepa_export(batch=batch)
+    with pytest.raises(sepa.PayoutExportError):
+        sepa.sepa_export(batch=batch)
 
 
 def test_csv_rows_have_two_decimals_and_the_line_count(org):
@@ -416,7 +416,7 @@ def test_csv_rows_have_two_decimals_and_the_line_count(org):
     f.line(aff.partner, "33.30")
     f.line(aff.partner, "33.40")
     batch = payouts.payout_batch_create(organisation=org, month=MONTH).batch
-    rows = list(payouts.csv_rows(batch))
+    rows = list(sepa.csv_rows(batch))
     assert len(rows) == 1
     partner, holder, iban, amount, lines, month, _status, reference = rows[0]
     assert (partner, holder, iban, str(amount), lines, month) == (

@@ -7,8 +7,7 @@ from django.core import mail
 from django.urls import reverse
 
 from affiliates.models import NpsRequest
-from affiliates.people import nps
-from affiliates.people import tasks as tasks_people
+from affiliates.people import nps, tasks
 from tests.double_submit import (
     at_once,
     logged_in,
@@ -59,7 +58,7 @@ def test_another_address_is_asked_at_once(org, partner, manager):
 def test_an_nps_mail_task_delivered_twice_at_once_sends_one_mail(partner):
     needs_row_locks()
     nps_request = nps.nps_request_mail(partner=partner, email="klant@example.nl", actor=None)
-    sent = at_once(*[lambda: tasks_people.send_nps_link(nps_request.pk) for _ in range(3)])
+    sent = at_once(*[lambda: tasks.send_nps_link(nps_request.pk) for _ in range(3)])
     assert sorted(sent) == [False, False, True]
     assert len(mail.outbox) == 1
 

@@ -13,7 +13,7 @@ from django.utils import translation
 from PIL import Image
 
 from affiliates.models import Asset
-from affiliates.people import toolkit as assets
+from affiliates.people import toolkit
 from tests.conftest import login
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -150,10 +150,10 @@ def test_a_text_link_is_text(manager_client, org):
 
 def test_list_groups_by_kind_and_filters_by_audience(manager_client, org, django_assert_max_num_queries):
     for n in range(4):
-        assets.asset_create(
+        toolkit.asset_create(
             organisation=org, actor=None, kind="text_link", audience="affiliates", title=f"Link {n}", text="x"
         )
-    assets.asset_create(
+    toolkit.asset_create(
         organisation=org,
         actor=None,
         kind="email_template",
@@ -161,7 +161,7 @@ def test_list_groups_by_kind_and_filters_by_audience(manager_client, org, django
         title="Welkomstmail",
         text="y",
     )
-    assets.asset_create(
+    toolkit.asset_create(
         organisation=org, actor=None, kind="email_template", audience="both", title="Nieuwsbrief", text="z"
     )
     with django_assert_max_num_queries(8):
@@ -190,7 +190,7 @@ def test_delete_asks_first_and_removes_the_file(
 
 
 def test_viewer_downloads_but_cannot_upload(client, viewer, org):
-    assets.asset_create(
+    toolkit.asset_create(
         organisation=org,
         actor=None,
         kind="brochure",
@@ -207,7 +207,7 @@ def test_viewer_downloads_but_cannot_upload(client, viewer, org):
 
 
 def test_another_organisations_asset_is_404(client, stranger, org, other_org):
-    asset = assets.asset_create(
+    asset = toolkit.asset_create(
         organisation=org,
         actor=None,
         kind="brochure",
@@ -222,7 +222,7 @@ def test_another_organisations_asset_is_404(client, stranger, org, other_org):
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client, org):
-    asset = assets.asset_create(
+    asset = toolkit.asset_create(
         organisation=org,
         actor=None,
         kind="brochure",
@@ -249,7 +249,7 @@ def zip_of(files, compression=zipfile.ZIP_DEFLATED):
 def refusal(content, name="logos.zip"):
     """The check's message in English (the msgid), whatever the catalogue holds."""
     with translation.override("en"), pytest.raises(ValidationError) as refused:
-        assets.inspect_upload(SimpleUploadedFile(name, content), "logo_pack")
+        toolkit.inspect_upload(SimpleUploadedFile(name, content), "logo_pack")
     return refused.value.messages[0]
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from affiliates.models import Project, TierChange, TierStanding
 from affiliates.programme.rules import programme_for
-from affiliates.tiers import tasks as tasks_tiers
+from affiliates.tiers import tasks
 from affiliates.tiers.standings import tiers_evaluate_organisation
 from partnerhub.models import PartnerStatus
 from tests.double_submit import at_once, logged_in, needs_row_locks, post
@@ -69,7 +69,7 @@ def test_a_tier_mail_task_delivered_twice_at_once_mails_once(org, manager, risin
     needs_row_locks()
     changed = tiers_evaluate_organisation(org, notify=False)
     ids = [outcome.change.pk for outcome in changed]
-    sent = at_once(*[lambda: tasks_tiers.send_tier_changes_mail(org.pk, ids) for _ in range(3)])
+    sent = at_once(*[lambda: tasks.send_tier_changes_mail(org.pk, ids) for _ in range(3)])
     assert sorted(sent) == [0, 0, 2]  # the owner and the manager, in one mail
     assert len(mail.outbox) == 1
     assert not TierChange.objects.filter(pk__in=ids, mailed_at__isnull=True).exists()
@@ -78,6 +78,6 @@ def test_a_tier_mail_task_delivered_twice_at_once_mails_once(org, manager, risin
 def test_a_tier_mail_task_run_again_mails_nothing(org, manager, rising):
     changed = tiers_evaluate_organisation(org, notify=False)
     ids = [outcome.change.pk for outcome in changed]
-    assert tasks_tiers.send_tier_changes_mail(org.pk, ids) == 2  # the owner and the manager
-    assert tasks_tiers.send_tier_changes_mail(org.pk, ids) == 0
+    assert tasks.send_tier_changes_mail(org.pk, ids) == 2  # the owner and the manager
+    assert tasks.send_tier_changes_mail(org.pk, ids) == 0
     assert len(mail.outbox) == 1

@@ -1,4 +1,5 @@
-"""The ledger's core: the lines other parts create. Approving, rejecting and paying live in `payouts`.
+"""Booking lines into the ledger: the commission of an order, a referral fee, a claw-back. Approving,
+rejecting and paying live in `payouts`.
 
 Amounts are Decimal to the cent. A paid line never changes; a correction is a new line.
 """
