@@ -393,7 +393,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "partnerhub.tasks.retry_failed_documents",
         "schedule": crontab(hour=3, minute=30),
     },
-    "housekeeping-clicks": {"task": "affiliates.tracking.tasks.prune_clicks", "schedule": crontab(hour=3, minute=40)},
+    "housekeeping-clicks": {
+        "task": "affiliates.tracking.tasks.prune_clicks",
+        "schedule": crontab(hour=3, minute=40),
+    },
     "programme-approve-commissions": {
         "task": "affiliates.ledger.tasks.approve_due_commissions",
         "schedule": crontab(hour=5, minute=30),
