@@ -61,7 +61,9 @@ def test_turn_on_by_keyboard_on_a_phone_then_log_in_with_a_code(page, live_serve
     expect(codes).to_have_count(10)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
-    page.locator("form[action$='/accounts/logout/'] button").evaluate("button => button.form.submit()")
+    # Log out and let that navigation end before opening the login page (else one aborts the other).
+    with page.expect_navigation():
+        page.locator("form[action$='/accounts/logout/'] button").evaluate("button => button.form.submit()")
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=username]", EMAIL)
     page.fill("input[name=password]", PASSWORD)
