@@ -14,6 +14,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
+from django_htmx.middleware import HtmxDetails
 
 from partnerhub.models import Membership, Organisation, Role, User
 
@@ -29,6 +30,7 @@ class OrganisationRequest(HttpRequest):
     user: User
     membership: Membership
     organisation: Organisation
+    htmx: HtmxDetails  # django-htmx's middleware sets it on every request
 
 
 # An organisation view: (request, *url arguments) -> response.
