@@ -13,11 +13,12 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 MANAGE := $(PYTHON) manage.py
 RUFF := $(VENV)/bin/ruff
+MYPY := $(VENV)/bin/mypy
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: help venv install messages run test bench worker beat lint format clean distclean
+.PHONY: help venv install messages run test bench worker beat lint typecheck format clean distclean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -50,9 +51,10 @@ run: messages ## Migrate, load the demo, serve on http://127.0.0.1:8000 with a w
 	@# CELERY_BROKER_URL or REDIS_URL names a broker. Ctrl-C stops all three.
 	$(MANAGE) runstack $(HOST):$(PORT)
 
-test: messages ## Lint, check migrations, run the test suite (not the benchmarks)
+test: messages ## Lint, type-check, check migrations, run the test suite (not the benchmarks)
 	$(RUFF) check .
 	$(RUFF) format --check .
+	$(MYPY)
 	$(MANAGE) makemigrations --check --dry-run
 	$(PYTHON) -m pytest -m "not bench" $(PYTEST_ARGS)
 
@@ -70,12 +72,15 @@ lint: install ## ruff check and ruff format --check
 	$(RUFF) check .
 	$(RUFF) format --check .
 
+typecheck: install ## mypy with django-stubs over the annotated modules (`files` in pyproject.toml)
+	$(MYPY)
+
 format: install ## Format the code and apply ruff's safe fixes
 	$(RUFF) format .
 	$(RUFF) check --fix .
 
 clean: ## Remove caches, compiled translations and collected static files (keeps db.sqlite3 and .venv)
-	rm -rf .pytest_cache .ruff_cache test-results staticfiles
+	rm -rf .pytest_cache .ruff_cache .mypy_cache test-results staticfiles
 	find . -path ./.venv -prune -o -path ./.tools -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 	find . -path ./.venv -prune -o -path ./.tools -prune -o -name '*.mo' -path '*/locale/*' -exec rm -f {} +
 

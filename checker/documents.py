@@ -6,13 +6,16 @@ shows "Respondent n" labels only: the results object already leaves out names, e
 and nothing here adds them back.
 """
 
+from typing import Any
+
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from checker.models import CheckerRound
-from checker.results import chart_geometry, round_results
+from checker.results import RoundResults, chart_geometry, round_results
 from partnerhub.documents import register
+from partnerhub.models import Document
 from partnerhub.pdf import page_counter_css
 
 # The answers table is split into blocks of at most this many respondents, so it fits the width of A4.
@@ -24,7 +27,7 @@ CHART_MAX_WIDTH_MM = 170
 CHART_MAX_HEIGHT_MM = 215
 
 
-def answer_tables(results, size=RESPONDENTS_PER_TABLE):
+def answer_tables(results: RoundResults, size: int = RESPONDENTS_PER_TABLE) -> list[dict[str, Any]]:
     """The answers table in blocks of `size` respondents: each block's respondents, per statement its
     cells, and the respondents' grades."""
     respondents = results.respondents
@@ -42,7 +45,7 @@ def answer_tables(results, size=RESPONDENTS_PER_TABLE):
     return blocks
 
 
-def chart_width_mm(chart):
+def chart_width_mm(chart: dict[str, Any]) -> int:
     """Width that keeps the chart within CHART_MAX_HEIGHT_MM on the page."""
     if not chart["height"]:
         return CHART_MAX_WIDTH_MM
@@ -50,7 +53,7 @@ def chart_width_mm(chart):
 
 
 @register("checker_report")
-def checker_report_pdf(document):
+def checker_report_pdf(document: Document) -> tuple[str, str, dict[str, Any]]:
     """The round's results: summary, what to discuss, the weakest, the chart, all answers, the trend."""
     round_ = CheckerRound.objects.select_related("organisation", "collaboration").get(
         organisation=document.organisation, pk=document.params["round_id"]

@@ -1,14 +1,22 @@
 """E-mails of the samenwerkingschecker: the invitation and its reminders carry the same survey link."""
 
+import datetime
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from checker.models import Reminder
+from checker.models import Invitation, Reminder
 
 
-def send_invitation_email(invitation, *, reminder=False, base_url=None, now=None):
+def send_invitation_email(
+    invitation: Invitation,
+    *,
+    reminder: bool = False,
+    base_url: str | None = None,
+    now: datetime.datetime | None = None,
+) -> bool:
     """Send the invitation (or a reminder) to the respondent and record it. Returns False when the respondent
     has no e-mail address (their link can still be copied and sent another way)."""
     if not invitation.email:

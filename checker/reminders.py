@@ -6,20 +6,37 @@ submitting; and a reminder that would fall after the deadline is sent on the las
 the last one always comes before the deadline. `send_due_reminders` can run as often as one likes.
 """
 
+from __future__ import annotations
+
 import datetime
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 
 from checker.mail import send_invitation_email
 from checker.models import Invitation
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    # An invitation with its reminders counted and the last one's time.
+    Candidate = WithAnnotations[Invitation, "ReminderCounts"]
+
+
+class ReminderCounts(TypedDict):
+    reminders_sent: int
+    last_reminder_at: datetime.datetime | None
+
+
 MAX_REMINDERS = 3
 MIN_GAP = datetime.timedelta(days=1)
 
 
-def next_reminder_at(invitation, *, reminders_sent, last_reminder_at):
+def next_reminder_at(
+    invitation: Invitation, *, reminders_sent: int, last_reminder_at: datetime.datetime | None
+) -> datetime.datetime | None:
     """When the invitation's next reminder is due, or None when it gets no more reminders."""
     round_ = invitation.round
     days = sorted(round_.reminder_days or [])[:MAX_REMINDERS]
@@ -31,7 +48,7 @@ def next_reminder_at(invitation, *, reminders_sent, last_reminder_at):
     return max(due, last_contact + MIN_GAP)
 
 
-def _candidates(now):
+def _candidates(now: datetime.datetime) -> QuerySet[Candidate]:
     today = timezone.localdate(now)
     return (
         Invitation.objects.filter(
@@ -48,7 +65,7 @@ def _candidates(now):
     )
 
 
-def due_reminders(now=None):
+def due_reminders(now: datetime.datetime | None = None) -> list[Candidate]:
     now = now or timezone.now()
     due = []
     for invitation in _candidates(now):
@@ -60,7 +77,7 @@ def due_reminders(now=None):
     return due
 
 
-def send_due_reminders(now=None, base_url=None):
+def send_due_reminders(now: datetime.datetime | None = None, base_url: str | None = None) -> int:
     """Send every reminder that is due; returns how many went out. Safe to run twice at once: each invitation
     is locked and checked again before its reminder is sent."""
     now = now or timezone.now()

@@ -9,21 +9,25 @@ checked on known scores.
 advice is to talk it over; those statements come first.
 """
 
+from __future__ import annotations
+
 import dataclasses
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import Count, Q, Sum
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from checker.models import SCORE_MAX, SCORE_MIN, Answer, CheckerRound, Invitation
+from checker.models import SCORE_MAX, SCORE_MIN, Answer, CheckerRound, Invitation, Statement
 
 DISCUSS_SPREAD = 2
 WEAKEST_COUNT = 3
 
 
-def one_decimal(total, count):
+def one_decimal(total: int, count: int) -> float | None:
     """total / count rounded half up to one decimal (3.25 → 3.3, as people round), or None for no count."""
     if not count:
         return None
@@ -38,40 +42,50 @@ class Summary:
     highest: int | None
 
     @property
-    def spread(self):
-        return None if self.n == 0 else self.highest - self.lowest
+    def spread(self) -> int | None:
+        if self.highest is None or self.lowest is None:  # no scores: n == 0
+            return None
+        return self.highest - self.lowest
 
     @property
-    def needs_discussion(self):
-        return self.n > 0 and self.spread >= DISCUSS_SPREAD
+    def needs_discussion(self) -> bool:
+        spread = self.spread  # None when n == 0
+        return spread is not None and spread >= DISCUSS_SPREAD
 
 
-def describe(scores):
+def describe(scores: Iterable[int | None]) -> Summary:
     """n, mean (one decimal), lowest and highest of some scores; `None`s (not answered) are left out."""
-    scores = [score for score in scores if score is not None]
-    if not scores:
+    given = [score for score in scores if score is not None]
+    if not given:
         return Summary(0, None, None, None)
-    return Summary(len(scores), one_decimal(sum(scores), len(scores)), min(scores), max(scores))
+    return Summary(len(given), one_decimal(sum(given), len(given)), min(given), max(given))
 
 
-def is_apart(score, summary):
+def is_apart(score: int | None, summary: Summary) -> bool:
     """A score two or more points from someone else's score on the same statement."""
-    return score is not None and summary.n > 0 and max(score - summary.lowest, summary.highest - score) >= 2
+    if score is None or summary.lowest is None or summary.highest is None:  # lowest and highest: n > 0
+        return False
+    return max(score - summary.lowest, summary.highest - score) >= 2
 
 
-def for_discussion(lines):
+def for_discussion(lines: Iterable[StatementResult]) -> list[StatementResult]:
     """The statements to talk over: spread of two or more, the widest first, then the lowest mean."""
     flagged = [line for line in lines if line.summary.needs_discussion]
-    return sorted(flagged, key=lambda line: (-line.summary.spread, line.summary.mean, line.position))
+    # A flagged statement has answers, so its spread and mean are never None.
+    return sorted(
+        flagged, key=lambda line: (-(line.summary.spread or 0), line.summary.mean or 0, line.position)
+    )
 
 
-def weakest(lines, count=WEAKEST_COUNT):
+def weakest(lines: Iterable[StatementResult], count: int = WEAKEST_COUNT) -> list[StatementResult]:
     """The `count` answered statements with the lowest mean; equal means keep the round's order."""
     answered = [line for line in lines if line.summary.n]
-    return sorted(answered, key=lambda line: (line.summary.mean, line.position))[:count]
+    return sorted(answered, key=lambda line: (line.summary.mean or 0, line.position))[
+        :count
+    ]  # answered: a mean
 
 
-def direction(previous, now):
+def direction(previous: float | None, now: float | None) -> str | None:
     """ "up", "down" or "same" from one mean to the next; None when either is missing."""
     if previous is None or now is None:
         return None
@@ -86,17 +100,17 @@ class ResponseRate:
     invited: int
 
     @property
-    def fraction(self):
+    def fraction(self) -> float | None:
         return self.submitted / self.invited if self.invited else None
 
     @property
-    def percentage(self):
+    def percentage(self) -> int | None:
         if not self.invited:
             return None
         return int((Decimal(100 * self.submitted) / self.invited).quantize(Decimal(1), ROUND_HALF_UP))
 
 
-def response_rate(submitted, invited):
+def response_rate(submitted: int, invited: int) -> ResponseRate:
     return ResponseRate(submitted, invited)
 
 
@@ -122,18 +136,19 @@ class Cell:
 
 @dataclasses.dataclass
 class StatementResult:
-    statement: object
+    statement: Statement
     position: int
     summary: Summary
-    cells: list = dataclasses.field(default_factory=list)  # one per respondent, in their order
-    earlier_means: list = dataclasses.field(default_factory=list)  # one per earlier round, oldest first
+    cells: list[Cell] = dataclasses.field(default_factory=list)  # one per respondent, in their order
+    # One per earlier round, oldest first.
+    earlier_means: list[float | None] = dataclasses.field(default_factory=list)
 
     @property
-    def previous_mean(self):
+    def previous_mean(self) -> float | None:
         return self.earlier_means[-1] if self.earlier_means else None
 
     @property
-    def direction(self):
+    def direction(self) -> str | None:
         return direction(self.previous_mean, self.summary.mean)
 
 
@@ -143,38 +158,38 @@ class EarlierRound:
     overall: float | None
     grade: float | None
     grade_count: int
-    means: dict  # statement id → mean
+    means: dict[int, float | None]  # statement id → mean
 
 
 @dataclasses.dataclass
 class RoundResults:
     round: CheckerRound
-    statements: list
-    respondents: list
-    discuss: list
-    weakest: list
+    statements: list[StatementResult]
+    respondents: list[Respondent]
+    discuss: list[StatementResult]
+    weakest: list[StatementResult]
     overall: Summary
     grades: Summary
     response: ResponseRate
-    earlier: list  # EarlierRound, oldest first
+    earlier: list[EarlierRound]  # oldest first
 
     @property
-    def has_answers(self):
+    def has_answers(self) -> bool:
         return bool(self.respondents)
 
     @property
-    def previous(self):
+    def previous(self) -> EarlierRound | None:
         return self.earlier[-1] if self.earlier else None
 
     @property
-    def overall_direction(self):
-        return direction(self.previous and self.previous.overall, self.overall.mean)
+    def overall_direction(self) -> str | None:
+        return direction(self.previous.overall if self.previous else None, self.overall.mean)
 
     @property
-    def grade_direction(self):
-        return direction(self.previous and self.previous.grade, self.grades.mean)
+    def grade_direction(self) -> str | None:
+        return direction(self.previous.grade if self.previous else None, self.grades.mean)
 
-    def rows(self):
+    def rows(self) -> Iterator[tuple[Respondent, Statement | None, int]]:
         """(respondent, statement or None for the grade, score) for a CSV: every statement, then the grade."""
         for index, respondent in enumerate(self.respondents):
             for line in self.statements:
@@ -185,7 +200,7 @@ class RoundResults:
                 yield respondent, None, respondent.grade
 
 
-def anonymous_order(round_id, invitation_id):
+def anonymous_order(round_id: int, invitation_id: int) -> str:
     """A stable order that says nothing about the person: a keyed hash (the site's secret) of the ids.
     Neither names, partners nor invitation order can be read from it, and nobody without the key can
     recompute it from the invitation ids that the round page shows."""
@@ -194,12 +209,14 @@ def anonymous_order(round_id, invitation_id):
     ).hexdigest()
 
 
-def _named_order(invitation):
+def _named_order(invitation: Invitation) -> tuple[bool, str, str, int]:
     partner = invitation.partner.name.casefold() if invitation.partner else ""
     return (invitation.partner is None, partner, invitation.name.casefold(), invitation.pk)
 
 
-def _respondents(round_, invitations):
+def _respondents(
+    round_: CheckerRound, invitations: Iterable[Invitation]
+) -> tuple[list[Invitation], list[Respondent]]:
     if round_.anonymous:
         ordered = sorted(invitations, key=lambda invitation: anonymous_order(round_.pk, invitation.pk))
         return ordered, [
@@ -227,7 +244,7 @@ def _respondents(round_, invitations):
     ]
 
 
-def _earlier_rounds(round_):
+def _earlier_rounds(round_: CheckerRound) -> list[EarlierRound]:
     """The collaboration's rounds before this one (by opening date), and the previous round it repeats,
     each with its means; rounds without any answer or grade are left out. Three queries."""
     rounds = list(
@@ -250,10 +267,10 @@ def _earlier_rounds(round_):
         .annotate(total=Sum("score"), count=Count("pk"))
         .order_by()
     )
-    totals = defaultdict(dict)
+    totals: defaultdict[int, dict[int, tuple[int, int]]] = defaultdict(dict)
     for row in per_statement:
         totals[row["invitation__round_id"]][row["statement_id"]] = (row["total"], row["count"])
-    grades = {
+    grades: dict[int, tuple[int, int]] = {
         row["round_id"]: (row["total"], row["count"])
         for row in Invitation.objects.filter(round__in=rounds, revoked_at__isnull=True, grade__isnull=False)
         .values("round_id")
@@ -281,7 +298,7 @@ def _earlier_rounds(round_):
     return earlier
 
 
-def round_results(round_):
+def round_results(round_: CheckerRound) -> RoundResults:
     """Everything the results page shows, in a fixed number of queries (at most six).
 
     Respondents are the invitations (not revoked) with at least one answer or a grade, submitted or not:
@@ -290,10 +307,10 @@ def round_results(round_):
     """
     round_statements = list(round_.round_statements.select_related("statement").order_by("position", "pk"))
     invitations = list(round_.invitations.filter(revoked_at__isnull=True).select_related("partner"))
-    scores = defaultdict(dict)
+    scores: defaultdict[int, dict[int, int]] = defaultdict(dict)
     answers = Answer.objects.filter(invitation__round=round_, invitation__revoked_at__isnull=True)
-    for invitation_id, statement_id, score in answers.values_list("invitation_id", "statement_id", "score"):
-        scores[invitation_id][statement_id] = score
+    for invitation_id, statement_id, given in answers.values_list("invitation_id", "statement_id", "score"):
+        scores[invitation_id][statement_id] = given
 
     answered = [
         invitation for invitation in invitations if scores.get(invitation.pk) or invitation.grade is not None
@@ -308,7 +325,9 @@ def round_results(round_):
         cells = []
         for score in column:
             apart = is_apart(score, summary)
-            tone = ("low" if score < summary.mean else "high") if apart else ""
+            tone = ""
+            if apart and score is not None and summary.mean is not None:  # apart: both are there
+                tone = "low" if score < summary.mean else "high"
             cells.append(Cell(score=score, apart=apart, tone=tone))
         lines.append(
             StatementResult(
@@ -352,17 +371,18 @@ CHART_ROW = 42
 CHART_BAR = 12
 
 
-def _x(value):
+def _x(value: float) -> int:
     unit = (CHART_AXIS_RIGHT - CHART_AXIS_LEFT) / (SCORE_MAX - SCORE_MIN)
     return round(CHART_AXIS_LEFT + (value - SCORE_MIN) * unit)
 
 
-def chart_geometry(results):
+def chart_geometry(results: RoundResults) -> dict[str, Any]:
     """Positions for a horizontal chart: per answered statement its text, under it a bar from 1 to the
     mean and a whisker from the lowest to the highest score, on a 1–5 axis."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for index, line in enumerate(results.statements):
-        if not line.summary.n:
+        mean, lowest, highest = line.summary.mean, line.summary.lowest, line.summary.highest
+        if mean is None or lowest is None or highest is None:  # not answered (n == 0)
             continue
         y = CHART_TOP + len(rows) * CHART_ROW
         middle = y + 26
@@ -372,13 +392,13 @@ def chart_geometry(results):
                 "number": index + 1,
                 "text_y": y + 12,
                 "bar_y": middle - CHART_BAR // 2,
-                "bar_width": max(_x(line.summary.mean) - CHART_AXIS_LEFT, 2),
+                "bar_width": max(_x(mean) - CHART_AXIS_LEFT, 2),
                 "middle": middle,
                 "value_y": middle + 4,
                 "cap_top": middle - 6,
                 "cap_bottom": middle + 6,
-                "low_x": _x(line.summary.lowest),
-                "high_x": _x(line.summary.highest),
+                "low_x": _x(lowest),
+                "high_x": _x(highest),
             }
         )
     height = CHART_TOP + len(rows) * CHART_ROW + 4

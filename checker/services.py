@@ -1,10 +1,12 @@
 """Operations of the samenwerkingschecker. Views and tasks call these; none of them touches a request."""
 
 import datetime
+from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
@@ -17,7 +19,7 @@ from checker.models import (
     Statement,
 )
 from partnerhub.audit import AuditAction, audit_record
-from partnerhub.models import Contact
+from partnerhub.models import Contact, Organisation, Partner, User
 
 # A second "send" of the same invitation within this time is a double click: it sends nothing.
 DOUBLE_SUBMIT = datetime.timedelta(seconds=10)
@@ -31,7 +33,7 @@ QUEUE_LOST_AFTER = datetime.timedelta(
 class MailNotQueued(Exception):
     """The task queue could not be reached: `queued` e-mails went, the others are not marked queued."""
 
-    def __init__(self, queued: int):
+    def __init__(self, queued: int) -> None:
         super().__init__(f"{queued} e-mails queued, then the task queue could not be reached")
         self.queued = queued
 
@@ -41,16 +43,16 @@ class SurveyClosed(Exception):
 
 
 class IncompleteResponse(Exception):
-    def __init__(self, missing_statements, missing_grade):
+    def __init__(self, missing_statements: list[Statement], missing_grade: bool) -> None:
         super().__init__("response incomplete")
         self.missing_statements, self.missing_grade = missing_statements, missing_grade
 
 
-def standard_statements():
+def standard_statements() -> QuerySet[Statement]:
     return Statement.objects.filter(organisation__isnull=True).order_by("position", "pk")
 
 
-def standard_statements_restore():
+def standard_statements_restore() -> int:
     """Put back any of the 17 standard statements that is missing (after a database flush, which empties
     what the data migration loaded). Existing ones are left as they are. Returns how many were created."""
     from checker.questionnaire import STATEMENTS
@@ -66,37 +68,51 @@ def standard_statements_restore():
 
 
 @transaction.atomic
-def collaboration_create(*, organisation, actor, name, description="", partners=()):
-    partners = list(partners)
-    if any(partner.organisation_id != organisation.pk for partner in partners):
+def collaboration_create(
+    *,
+    organisation: Organisation,
+    actor: User | None,
+    name: str,
+    description: str = "",
+    partners: Iterable[Partner] = (),
+) -> Collaboration:
+    joining = list(partners)
+    if any(partner.organisation_id != organisation.pk for partner in joining):
         raise ValueError("A partner of another organisation cannot join this collaboration.")
     collaboration = Collaboration.objects.create(
         organisation=organisation, name=name, description=description
     )
-    collaboration.partners.set(partners)
+    collaboration.partners.set(joining)
     audit_record(organisation=organisation, actor=actor, action=AuditAction.CREATE, obj=collaboration)
     return collaboration
 
 
 @transaction.atomic
-def collaboration_update(*, collaboration, actor, name, description="", partners=()):
-    partners = list(partners)
-    if any(partner.organisation_id != collaboration.organisation_id for partner in partners):
+def collaboration_update(
+    *,
+    collaboration: Collaboration,
+    actor: User | None,
+    name: str,
+    description: str = "",
+    partners: Iterable[Partner] = (),
+) -> Collaboration:
+    joining = list(partners)
+    if any(partner.organisation_id != collaboration.organisation_id for partner in joining):
         raise ValueError("A partner of another organisation cannot join this collaboration.")
     collaboration.name, collaboration.description = name, description
     collaboration.save()
-    collaboration.partners.set(partners)
+    collaboration.partners.set(joining)
     audit_record(
         organisation=collaboration.organisation, actor=actor, action=AuditAction.UPDATE, obj=collaboration
     )
     return collaboration
 
 
-def _respondents_of(collaboration):
+def _respondents_of(collaboration: Collaboration) -> list[dict[str, Any]]:
     """Who fills in a new round: every contact person of the collaboration's partners, and every member of
     the organisation itself (the checker is filled by all partners, yourself included)."""
     contacts = Contact.objects.filter(partner__in=collaboration.partners.all()).select_related("partner")
-    people = [
+    people: list[dict[str, Any]] = [
         {"partner": contact.partner, "contact": contact, "name": contact.name, "email": contact.email}
         for contact in contacts.order_by("partner__name", "name")
     ]
@@ -112,7 +128,7 @@ def _respondents_of(collaboration):
     return people
 
 
-def _add_invitations(round_, people):
+def _add_invitations(round_: CheckerRound, people: Iterable[dict[str, Any]]) -> list[Invitation]:
     invitations = []
     for person in people:
         invitation = Invitation(round=round_, expires_at=round_.closes_at, **person)
@@ -124,19 +140,19 @@ def _add_invitations(round_, people):
 @transaction.atomic
 def round_create(
     *,
-    collaboration,
-    actor,
-    name,
-    deadline,
-    opens_on=None,
-    anonymous=False,
-    reminder_days=None,
-    own_statements=(),
-):
+    collaboration: Collaboration,
+    actor: User | None,
+    name: str,
+    deadline: datetime.date,
+    opens_on: datetime.date | None = None,
+    anonymous: bool = False,
+    reminder_days: Iterable[int] | None = None,
+    own_statements: Iterable[Statement] = (),
+) -> CheckerRound:
     """A round with the 17 standard statements, then the organisation's own chosen ones, and an invitation
     for everyone who fills it in."""
-    own_statements = list(own_statements)
-    if any(statement.organisation_id != collaboration.organisation_id for statement in own_statements):
+    own = list(own_statements)
+    if any(statement.organisation_id != collaboration.organisation_id for statement in own):
         raise ValueError("Statements of another organisation cannot be used.")
     round_ = CheckerRound(
         organisation=collaboration.organisation,
@@ -151,7 +167,7 @@ def round_create(
     if reminder_days is not None:
         round_.reminder_days = sorted(set(reminder_days))
     round_.save()
-    statements = [*standard_statements(), *own_statements]
+    statements = [*standard_statements(), *own]
     RoundStatement.objects.bulk_create(
         RoundStatement(round=round_, statement=statement, position=position)
         for position, statement in enumerate(statements, start=1)
@@ -162,7 +178,14 @@ def round_create(
 
 
 @transaction.atomic
-def round_repeat(*, previous, actor, name, deadline, opens_on=None):
+def round_repeat(
+    *,
+    previous: CheckerRound,
+    actor: User | None,
+    name: str,
+    deadline: datetime.date,
+    opens_on: datetime.date | None = None,
+) -> CheckerRound:
     """The next round of the same collaboration: the same statements, settings and respondents."""
     round_ = CheckerRound(
         organisation=previous.organisation,
@@ -197,7 +220,7 @@ def round_repeat(*, previous, actor, name, deadline, opens_on=None):
 
 
 @transaction.atomic
-def round_update_deadline(*, round_, deadline, actor):
+def round_update_deadline(*, round_: CheckerRound, deadline: datetime.date, actor: User | None) -> None:
     """A new deadline moves the expiry of every invitation with it."""
     round_.deadline = deadline
     round_.full_clean(exclude=["statements"])
@@ -295,14 +318,14 @@ def invitation_deliver(
         )
 
 
-def invitation_new_link(*, invitation):
+def invitation_new_link(*, invitation: Invitation) -> str:
     """Replace the invitation's link (the old one stops working) and return the new token."""
     raw = invitation.issue_token()
     invitation.save(update_fields=["token_nonce", "token_hash"])
     return raw
 
 
-def invitation_revoke(*, invitation, actor):
+def invitation_revoke(*, invitation: Invitation, actor: User | None) -> None:
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
     audit_record(
@@ -314,7 +337,7 @@ def invitation_revoke(*, invitation, actor):
     )
 
 
-def _open_invitation(invitation_id, now):
+def _open_invitation(invitation_id: int, now: datetime.datetime) -> Invitation:
     """The invitation, locked, if it may take answers now; otherwise SurveyClosed."""
     invitation = Invitation.objects.select_for_update().select_related("round").get(pk=invitation_id)
     usable = invitation.revoked_at is None and invitation.expires_at > now
@@ -324,7 +347,9 @@ def _open_invitation(invitation_id, now):
 
 
 @transaction.atomic
-def answer_save(*, invitation, statement_id, score, now=None):
+def answer_save(
+    *, invitation: Invitation, statement_id: int, score: int, now: datetime.datetime | None = None
+) -> Answer:
     """Store one score (1–5). The statement must be one of the round's. Changing an answer is allowed until
     the deadline, also after submitting."""
     now = now or timezone.now()
@@ -338,7 +363,7 @@ def answer_save(*, invitation, statement_id, score, now=None):
 
 
 @transaction.atomic
-def grade_save(*, invitation, grade, now=None):
+def grade_save(*, invitation: Invitation, grade: int, now: datetime.datetime | None = None) -> Invitation:
     invitation = _open_invitation(invitation.pk, now or timezone.now())
     invitation.grade = grade
     invitation.save(update_fields=["grade"])
@@ -346,7 +371,7 @@ def grade_save(*, invitation, grade, now=None):
 
 
 @transaction.atomic
-def invitation_submit(*, invitation, now=None):
+def invitation_submit(*, invitation: Invitation, now: datetime.datetime | None = None) -> Invitation:
     """Mark the response as submitted. Every statement and the grade must be answered. Submitting again is
     harmless: the first moment of submitting is kept."""
     now = now or timezone.now()

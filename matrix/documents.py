@@ -4,28 +4,31 @@ Both renderers read only the Document row (its organisation and `params["matrix_
 document can be rendered again. They are registered when the app is ready (see matrix/apps.py).
 """
 
+from typing import Any
+
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from matrix.models import CELL_FIELDS, ValueMatrix
+from matrix.models import CELL_FIELDS, MatrixRow, ValueMatrix
 from partnerhub.documents import register
+from partnerhub.models import Document
 
 # A blank template gives at least this many rows to write in, whatever the matrix holds.
 BLANK_MIN_ROWS = 8
 
 
-def _matrix(document):
+def _matrix(document: Document) -> ValueMatrix:
     return ValueMatrix.objects.select_related("organisation").get(
         organisation=document.organisation, pk=document.params["matrix_id"]
     )
 
 
-def _rows(matrix):
+def _rows(matrix: ValueMatrix) -> list[MatrixRow]:
     return list(matrix.rows.select_related("partner").order_by("position", "pk"))
 
 
-def _context(document, matrix):
+def _context(document: Document, matrix: ValueMatrix) -> dict[str, Any]:
     return {
         "document": document,
         "organisation": matrix.organisation,
@@ -35,13 +38,13 @@ def _context(document, matrix):
     }
 
 
-def _filename(matrix, suffix=""):
+def _filename(matrix: ValueMatrix, suffix: str = "") -> str:
     name = slugify(matrix.name) or "matrix"
     return f"{slugify(_('value matrix'))}-{name}-v{matrix.version}{suffix}.pdf"
 
 
 @register("value_matrix")
-def value_matrix_pdf(document):
+def value_matrix_pdf(document: Document) -> tuple[str, str, dict[str, Any]]:
     """The matrix as it stands: one row per partner, each cell's items as bullets."""
     matrix = _matrix(document)
     rows = [
@@ -53,7 +56,7 @@ def value_matrix_pdf(document):
 
 
 @register("value_matrix_blank")
-def value_matrix_blank_pdf(document):
+def value_matrix_blank_pdf(document: Document) -> tuple[str, str, dict[str, Any]]:
     """The empty template: the matrix's partners by name with empty cells, topped up to BLANK_MIN_ROWS."""
     matrix = _matrix(document)
     names = [row.partner.name for row in _rows(matrix)]

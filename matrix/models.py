@@ -94,6 +94,10 @@ class MatrixRow(models.Model):
     gets_other = models.TextField(_("gets other"), blank=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
+    # Set on the rows of a page by matrix.selectors (for the move buttons), never stored.
+    is_first: bool
+    is_last: bool
+
     class Meta:
         verbose_name = _("matrix row")
         verbose_name_plural = _("matrix rows")

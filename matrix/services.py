@@ -1,5 +1,8 @@
 """Operations that change a value matrix. Views call these; none of them touches a request."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -7,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from matrix.models import CELL_FIELDS, CELL_MAX_LENGTH, MatrixRow, ValueMatrix
 from partnerhub.audit import AuditAction, audit_changes, audit_record, field_changes
+from partnerhub.models import Organisation, Partner, User
 
 MATRIX_FIELDS = ["name", "date", "purpose", "status"]
 
@@ -14,12 +18,12 @@ MATRIX_FIELDS = ["name", "date", "purpose", "status"]
 class CellConflict(Exception):
     """Someone else saved the cell after this editor opened it. Carries both texts so neither is lost."""
 
-    def __init__(self, row, field, theirs, mine):
+    def __init__(self, row: MatrixRow, field: str, theirs: str, mine: str) -> None:
         super().__init__(f"{field} of row {row.pk} changed meanwhile")
         self.row, self.field, self.theirs, self.mine = row, field, theirs, mine
 
 
-def normalise_cell(text):
+def normalise_cell(text: str) -> str:
     """One item per line: trims each line, drops empty ones, unifies line endings."""
     return "\n".join(line.strip() for line in text.replace("\r\n", "\n").split("\n") if line.strip())
 
@@ -30,7 +34,7 @@ CELL_TOO_LONG = _(
 )
 
 
-def cell_check_length(text):
+def cell_check_length(text: str) -> None:
     """A cell's text, as saved, fits a printed cell: at most CELL_MAX_LENGTH characters or ValidationError."""
     if len(text) > CELL_MAX_LENGTH:
         raise ValidationError(
@@ -39,14 +43,14 @@ def cell_check_length(text):
 
 
 @transaction.atomic
-def matrix_create(*, organisation, actor, **fields):
+def matrix_create(*, organisation: Organisation, actor: User | None, **fields: Any) -> ValueMatrix:
     matrix = ValueMatrix.objects.create(organisation=organisation, created_by=actor, **fields)
     audit_record(organisation=organisation, actor=actor, action=AuditAction.CREATE, obj=matrix)
     return matrix
 
 
 @transaction.atomic
-def matrix_update(*, matrix, actor, **fields):
+def matrix_update(*, matrix: ValueMatrix, actor: User | None, **fields: Any) -> ValueMatrix:
     before = ValueMatrix.objects.get(pk=matrix.pk)
     for name, value in fields.items():
         setattr(matrix, name, value)
@@ -58,25 +62,25 @@ def matrix_update(*, matrix, actor, **fields):
 
 
 @transaction.atomic
-def matrix_delete(*, matrix, actor):
+def matrix_delete(*, matrix: ValueMatrix, actor: User | None) -> None:
     audit_record(organisation=matrix.organisation, actor=actor, action=AuditAction.DELETE, obj=matrix)
     matrix.delete()
 
 
 @transaction.atomic
-def rows_add(*, matrix, partners, actor):
+def rows_add(*, matrix: ValueMatrix, partners: Iterable[Partner], actor: User | None) -> list[MatrixRow]:
     """Put partners in the matrix, after the rows already there. A partner already in it is skipped.
 
     Returns the new rows. Partners must belong to the matrix's organisation (checked, not assumed).
     """
-    partners = list(partners)
-    if any(partner.organisation_id != matrix.organisation_id for partner in partners):
+    adding = list(partners)
+    if any(partner.organisation_id != matrix.organisation_id for partner in adding):
         raise ValueError("A partner of another organisation cannot be added to this matrix.")
     ValueMatrix.objects.select_for_update().get(pk=matrix.pk)  # one adder at a time keeps positions unique
     present = set(matrix.rows.values_list("partner_id", flat=True))
     position = (matrix.rows.aggregate(last=Max("position"))["last"] or 0) + 1
     new_rows = []
-    for partner in partners:
+    for partner in adding:
         if partner.pk in present:
             continue
         present.add(partner.pk)
@@ -95,7 +99,7 @@ def rows_add(*, matrix, partners, actor):
 
 
 @transaction.atomic
-def row_remove(*, row, actor):
+def row_remove(*, row: MatrixRow, actor: User | None) -> None:
     audit_record(
         organisation=row.matrix.organisation,
         actor=actor,
@@ -107,7 +111,7 @@ def row_remove(*, row, actor):
 
 
 @transaction.atomic
-def row_move(*, row, offset):
+def row_move(*, row: MatrixRow, offset: int) -> list[MatrixRow]:
     """Move a row up (offset -1) or down (+1) by swapping places with its neighbour; renumbers 1..n."""
     rows = list(
         MatrixRow.objects.select_for_update().filter(matrix_id=row.matrix_id).order_by("position", "pk")
@@ -123,7 +127,7 @@ def row_move(*, row, offset):
 
 
 @transaction.atomic
-def cell_save(*, row, field, text, original, actor):
+def cell_save(*, row: MatrixRow, field: str, text: str, original: str, actor: User | None) -> MatrixRow:
     """Save one cell unless it changed since the editor opened it (`original` is what they started from).
 
     Raises ValidationError when the new text is longer than CELL_MAX_LENGTH (what fits a printed cell); a
@@ -159,7 +163,7 @@ def cell_save(*, row, field, text, original, actor):
 
 
 @transaction.atomic
-def matrix_duplicate(*, matrix, actor, name=None):
+def matrix_duplicate(*, matrix: ValueMatrix, actor: User | None, name: str | None = None) -> ValueMatrix:
     """A new version of the matrix with copies of its rows; the copy points back at the original."""
     latest = (
         ValueMatrix.objects.filter(organisation=matrix.organisation)
@@ -188,7 +192,7 @@ def matrix_duplicate(*, matrix, actor, name=None):
     return copy
 
 
-def _version_family(matrix):
+def _version_family(matrix: ValueMatrix) -> set[int]:
     """Ids of every matrix linked to this one through previous_version, both directions."""
     family, frontier = {matrix.pk}, {matrix.pk}
     while frontier:
@@ -203,7 +207,7 @@ def _version_family(matrix):
     return family
 
 
-def renumber(matrix):
+def renumber(matrix: ValueMatrix) -> None:
     """Positions 1..n in the current order (after removals)."""
     rows = list(matrix.rows.order_by("position", "pk"))
     for position, row in enumerate(rows, start=1):

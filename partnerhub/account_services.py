@@ -4,12 +4,14 @@ The rule that an organisation always keeps at least one owner lives here, and on
 """
 
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import slugify
@@ -20,7 +22,7 @@ from partnerhub.models import MemberInvitation, Membership, Organisation, Role, 
 SLUG_MAX_LENGTH = 50
 
 
-def organisation_slug_new(name):
+def organisation_slug_new(name: str) -> str:
     """A slug derived from the name that no organisation uses yet ("bakkerij-jansen", "bakkerij-jansen-2")."""
     base = slugify(name)[:SLUG_MAX_LENGTH].strip("-") or "organisation"
     slug, number = base, 2
@@ -31,7 +33,7 @@ def organisation_slug_new(name):
 
 
 @transaction.atomic
-def organisation_create(*, name, owner):
+def organisation_create(*, name: str, owner: User) -> Organisation:
     """A new organisation with `owner` as its first owner."""
     organisation = Organisation.objects.create(name=name.strip(), slug=organisation_slug_new(name))
     Membership.objects.create(user=owner, organisation=organisation, role=Role.OWNER)
@@ -39,7 +41,7 @@ def organisation_create(*, name, owner):
 
 
 @transaction.atomic
-def organisation_profile_update(*, organisation, **fields):
+def organisation_profile_update(*, organisation: Organisation, **fields: Any) -> Organisation:
     """Save the company profile; the annual revenue is never negative."""
     if fields.get("revenue") is not None and fields["revenue"] < 0:
         raise ValidationError({"revenue": _("The annual revenue cannot be negative.")})
@@ -51,7 +53,14 @@ def organisation_profile_update(*, organisation, **fields):
 
 
 @transaction.atomic
-def user_signup(*, full_name, email, password, organisation_name=None, invitation=None):
+def user_signup(
+    *,
+    full_name: str,
+    email: str,
+    password: str,
+    organisation_name: str | None = None,
+    invitation: MemberInvitation | None = None,
+) -> tuple[User, Organisation]:
     """Create an account and return (user, organisation).
 
     With an invitation the new user joins the inviting organisation with the invited role (the e-mail is
@@ -77,14 +86,14 @@ class SignupTokenGenerator(PasswordResetTokenGenerator):
 
     key_salt = "partnerhub.account_services.SignupTokenGenerator"
 
-    def _make_hash_value(self, user, timestamp):
+    def _make_hash_value(self, user: User, timestamp: int) -> str:
         return f"{user.pk}{user.password}{user.is_active}{timestamp}{user.email}"
 
 
 signup_tokens = SignupTokenGenerator()
 
 
-def pending_signup_remove(email):
+def pending_signup_remove(email: str) -> User | None:
     """Delete a sign-up of `email` that was never confirmed (not active, never logged in), with the
     organisation it made; return the account of `email` that remains, or None."""
     existing = User.objects.select_for_update().filter(email__iexact=email).first()
@@ -97,7 +106,7 @@ def pending_signup_remove(email):
 
 
 @transaction.atomic
-def signup_request(*, full_name, email, password, organisation_name):
+def signup_request(*, full_name: str, email: str, password: str, organisation_name: str) -> tuple[User, bool]:
     """A sign-up without an invitation; returns (user, created).
 
     The answer must not tell whether the address has an account, so nobody is logged in here: a new address
@@ -120,7 +129,7 @@ def signup_request(*, full_name, email, password, organisation_name):
 
 
 @transaction.atomic
-def signup_confirm(*, user):
+def signup_confirm(*, user: User) -> Organisation | None:
     """Activate a confirmed sign-up; returns the organisation it created."""
     user.is_active = True
     user.save(update_fields=["is_active"])
@@ -128,7 +137,9 @@ def signup_confirm(*, user):
 
 
 @transaction.atomic
-def member_invite(*, organisation, email, role, invited_by):
+def member_invite(
+    *, organisation: Organisation, email: str, role: str, invited_by: User | None
+) -> tuple[MemberInvitation, str]:
     """Invite an e-mail address to join with a role; returns (invitation, raw_token) for the e-mail link.
 
     Refuses an address that already belongs to a member or that still has a usable invitation.
@@ -162,13 +173,13 @@ def member_invite(*, organisation, email, role, invited_by):
     return invitation, raw_token
 
 
-def invitations_pending(organisation):
+def invitations_pending(organisation: Organisation) -> QuerySet[MemberInvitation]:
     """Invitations of an organisation that can still be accepted."""
     return organisation.member_invitations.usable().filter(accepted_at__isnull=True)
 
 
 @transaction.atomic
-def invitation_accept(*, invitation, user):
+def invitation_accept(*, invitation: MemberInvitation, user: User) -> Membership:
     """Join the invitation's organisation with its role (an existing member keeps the role they have).
 
     Only the invited e-mail address may accept, and only once: afterwards the token no longer works.
@@ -192,7 +203,7 @@ def invitation_accept(*, invitation, user):
 
 
 @transaction.atomic
-def invitation_revoke(*, invitation):
+def invitation_revoke(*, invitation: MemberInvitation) -> MemberInvitation:
     """Stop an invitation from working; revoking twice changes nothing."""
     if invitation.revoked_at is None:
         invitation.revoked_at = timezone.now()
@@ -200,7 +211,7 @@ def invitation_revoke(*, invitation):
     return invitation
 
 
-def is_last_owner(membership, *, lock=False):
+def is_last_owner(membership: Membership, *, lock: bool = False) -> bool:
     """Whether `membership` is the organisation's only owner. With lock=True the owners' rows are locked
     (inside a transaction), so two requests cannot both pass the check and leave no owner behind."""
     if membership.role != Role.OWNER:
@@ -211,13 +222,13 @@ def is_last_owner(membership, *, lock=False):
     return not [pk for pk in owners.values_list("pk", flat=True) if pk != membership.pk]
 
 
-def _keep_an_owner(membership, message):
+def _keep_an_owner(membership: Membership, message: str) -> None:
     if is_last_owner(membership, lock=True):
         raise ValidationError(message)
 
 
 @transaction.atomic
-def member_change_role(*, membership, role):
+def member_change_role(*, membership: Membership, role: str) -> Membership:
     """Give a member another role; the last owner cannot be demoted."""
     if role not in Role.values:
         raise ValidationError(_("Choose a valid role."))
@@ -232,7 +243,7 @@ def member_change_role(*, membership, role):
 
 
 @transaction.atomic
-def member_remove(*, membership):
+def member_remove(*, membership: Membership) -> None:
     """Take a member out of the organisation; the last owner cannot be removed."""
     _keep_an_owner(
         membership,
@@ -242,7 +253,7 @@ def member_remove(*, membership):
     membership.delete()
 
 
-def member_leave_refusal(membership, *, lock=False):
+def member_leave_refusal(membership: Membership, *, lock: bool = False) -> str | None:
     """Why `membership` may not leave its organisation, or None when it may.
 
     An organisation never loses its last member or its last owner: the only member is told so, the last
@@ -262,7 +273,7 @@ def member_leave_refusal(membership, *, lock=False):
 
 
 @transaction.atomic
-def member_leave(*, membership):
+def member_leave(*, membership: Membership) -> None:
     """Leave an organisation, unless `member_leave_refusal` gives a reason not to."""
     refusal = member_leave_refusal(membership, lock=True)
     if refusal:

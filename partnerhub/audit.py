@@ -1,16 +1,28 @@
 """The audit log: one function every service calls after it changes something worth tracing."""
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from typing import Any, cast
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
+from django.db.models import ForeignObjectRel
 from django.utils.functional import Promise
 
-from partnerhub.models import AuditAction, AuditEntry
+from partnerhub.models import AuditAction, AuditEntry, Organisation, Partner, User
 
 
-def audit_record(*, organisation, actor, action, obj, partner=None, changes=None, actor_name=""):
+def audit_record(
+    *,
+    organisation: Organisation,
+    actor: User | AnonymousUser | None,
+    action: str,
+    obj: models.Model,
+    partner: Partner | None = None,
+    changes: Mapping[str, object] | None = None,
+    actor_name: str = "",
+) -> AuditEntry:
     """Record a change. `actor` is the member who made it; without one, `actor_name` says who did (for
     example a partner's signer through a link)."""
     return AuditEntry.objects.create(
@@ -26,7 +38,15 @@ def audit_record(*, organisation, actor, action, obj, partner=None, changes=None
     )
 
 
-def audit_changes(*, organisation, actor, before, after, fields, partner=None):
+def audit_changes(
+    *,
+    organisation: Organisation,
+    actor: User | AnonymousUser | None,
+    before: models.Model,
+    after: models.Model,
+    fields: Iterable[str],
+    partner: Partner | None = None,
+) -> dict[str, list[object]]:
     """Record an update of `after` with the fields whose value differs from `before`; nothing when none does.
     Returns the changes."""
     changes = field_changes(before, after, fields)
@@ -42,9 +62,11 @@ def audit_changes(*, organisation, actor, before, after, fields, partner=None):
     return changes
 
 
-def field_changes(before, after, fields):
+def field_changes(
+    before: models.Model, after: models.Model, fields: Iterable[str]
+) -> dict[str, list[object]]:
     """{field: [old, new]} for the fields whose display value changed between two instances."""
-    changes = {}
+    changes: dict[str, list[object]] = {}
     for name in fields:
         old, new = _display(before, name), _display(after, name)
         if old != new:
@@ -64,13 +86,15 @@ def json_safe(value: object) -> object:
     if isinstance(value, Decimal | Promise | models.Model):
         return str(value)
     if isinstance(value, set | frozenset):
-        return sorted(json_safe(item) for item in value)
+        # The items of one recorded set are of one kind (names, ids): they sort as they are.
+        items: list[Any] = [json_safe(item) for item in value]
+        return sorted(items)
     if isinstance(value, Iterable):
         return [json_safe(item) for item in value]
     return str(value)
 
 
-def _display(instance, name):
+def _display(instance: models.Model, name: str) -> str | list[str]:
     """The raw value as JSON-safe text (a list of names for a many-to-many or reverse relation);
     AuditEntry.change_rows() turns it into words when shown."""
     field = instance._meta.get_field(name)
@@ -78,12 +102,14 @@ def _display(instance, name):
         if instance.pk is None:  # not saved yet: it has no related objects
             return []
         reverse = field.auto_created and not field.concrete
-        manager = getattr(instance, field.get_accessor_name() if reverse else name)
+        # A reverse relation (auto-created, no column of its own) is reached by its accessor name.
+        accessor = cast(ForeignObjectRel, field).get_accessor_name() if reverse else name
+        manager = getattr(instance, cast(str, accessor))
         return sorted(str(related) for related in manager.all())
     if field.is_relation:
         related = getattr(instance, name, None)
         return str(related) if related is not None else ""
-    value = getattr(instance, field.attname)
+    value = getattr(instance, cast("models.Field[Any, Any]", field).attname)
     return "" if value is None else str(value)
 
 

@@ -13,9 +13,10 @@ outermost trusted proxy appended; the entries left of it were written by the vis
 import ipaddress
 
 from django.conf import settings
+from django.http import HttpRequest
 
 
-def client_ip(request) -> str:
+def client_ip(request: HttpRequest) -> str:
     """The visitor's address: REMOTE_ADDR, or the address the trusted proxies saw (`TRUSTED_PROXIES`)."""
     meta = request.META
     remote = meta.get("REMOTE_ADDR") or ""
@@ -28,7 +29,7 @@ def client_ip(request) -> str:
     return remote
 
 
-def _is_address(value):
+def _is_address(value: str) -> bool:
     try:
         ipaddress.ip_address(value)
     except ValueError:

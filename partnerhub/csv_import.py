@@ -10,9 +10,11 @@ saves them in one transaction. An import describes itself with a `CsvImport`; it
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -31,6 +33,7 @@ from partnerhub.partner_import import (
     csv_import_run,
     csv_import_start,
 )
+from partnerhub.tenancy import OrganisationRequest
 
 
 @dataclass(frozen=True)
@@ -45,10 +48,12 @@ class CsvImport:
     rejected: type  # the exception that carries a new preview when a row no longer passes
     done_message: Callable  # (count) -> the success message
     done_url: str  # URL name of the list to return to (takes the organisation's slug)
-    context: dict = field(default_factory=dict)  # what the page's help text needs besides the limits
+    context: dict[str, Any] = field(
+        default_factory=dict
+    )  # what the page's help text needs besides the limits
 
 
-def csv_import_page(request, flow):
+def csv_import_page(request: OrganisationRequest, flow: CsvImport) -> HttpResponseBase:
     """The whole page of one import: the example file (GET ?template=1), the preview, the confirmation and
     the progress of a background import (GET ?job=<id>, POST action=retry)."""
     if request.method == "GET" and request.GET.get("template"):
@@ -59,7 +64,7 @@ def csv_import_page(request, flow):
 
     organisation = request.organisation
     session_key = f"{flow.name}:{organisation.slug}"
-    context = {"form": PartnerImportForm(), "preview": None, "upload_id": None}
+    context: dict[str, Any] = {"form": PartnerImportForm(), "preview": None, "upload_id": None}
     action = request.POST.get("action") if request.method == "POST" else None
     if action == "retry":
         job = _job(request, flow, request.POST.get("job"))
@@ -86,7 +91,9 @@ def csv_import_page(request, flow):
     return _render(request, flow, context)
 
 
-def _confirm(request, flow, session_key, context):
+def _confirm(
+    request: OrganisationRequest, flow: CsvImport, session_key: str, context: dict[str, Any]
+) -> HttpResponseBase:
     organisation = request.organisation
     upload_id = request.POST.get("upload_id") or ""
     stored = request.session.get(session_key)
@@ -128,28 +135,28 @@ def _confirm(request, flow, session_key, context):
     return redirect(_job_url(request, job))
 
 
-def _job(request, flow, job_id):
+def _job(request: OrganisationRequest, flow: CsvImport, job_id: str | None) -> CsvImportJob:
     try:
-        job_id = int(job_id)
+        pk = int(job_id or "")  # none given: no such import, as for any text that is no number
     except (TypeError, ValueError):
         raise Http404("No such import.") from None
     return get_object_or_404(
         CsvImportJob.objects.filter(organisation=request.organisation, kind=flow.name).select_related(
             "requested_by"
         ),
-        pk=job_id,
+        pk=pk,
     )
 
 
-def _job_url(request, job):
+def _job_url(request: OrganisationRequest, job: CsvImportJob) -> str:
     return f"{request.path}?job={job.pk}"
 
 
-def _job_page(request, flow, job):
+def _job_page(request: OrganisationRequest, flow: CsvImport, job: CsvImportJob) -> HttpResponse:
     """The job's progress. htmx polls the status block; once the job is finished the whole page is loaded
     again (HX-Refresh), so it shows the outcome with what goes with it (the rows that failed)."""
     polling = request.htmx and not request.htmx.history_restore_request
-    context = {
+    context: dict[str, Any] = {
         "job": job,
         "job_url": _job_url(request, job),
         "done_message": flow.done_message(job.imported_rows) if job.status == CsvImportStatus.DONE else "",
@@ -172,7 +179,7 @@ def _job_page(request, flow, job):
     return _render(request, flow, context)
 
 
-def _render(request, flow, context):
+def _render(request: OrganisationRequest, flow: CsvImport, context: dict[str, Any]) -> HttpResponse:
     preview = context.get("preview") or ImportPreview()
     context.setdefault("file_errors", preview.file_errors)
     context.update(

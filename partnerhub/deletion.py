@@ -11,10 +11,11 @@ millions of clicks costs the same to plan as one with none.
 """
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import reduce
 from operator import or_
+from typing import cast
 
 from django.contrib import messages
 from django.db import models
@@ -30,6 +31,7 @@ from django.db.models.deletion import (
 )
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
@@ -60,7 +62,7 @@ class Dependants:
     examples: tuple[Example, ...] = ()
 
     @property
-    def label(self) -> str:
+    def label(self) -> str | Promise | None:
         return capfirst(self.model._meta.verbose_name)
 
 
@@ -83,7 +85,9 @@ class DeletionPlan:
         missed them (something began to depend on the object after it was counted)."""
         blockers = self.blockers
         if not blockers:
-            found = getattr(error, "protected_objects", None) or getattr(error, "restricted_objects", ())
+            found: Iterable[models.Model] = (
+                getattr(error, "protected_objects", None) or getattr(error, "restricted_objects", None) or ()
+            )
             by_model = Counter(type(obj) for obj in found)
             blockers = [Dependants(model=model, count=count) for model, count in by_model.items()]
         return replace(self, blockers=blockers, refused=True)
@@ -98,7 +102,9 @@ def deletion_plan(obj: models.Model) -> DeletionPlan:
     }
 
     def walk(model: type[models.Model], rows: models.QuerySet, path: frozenset) -> None:
-        for relation in get_candidate_relations_to_delete(model._meta):
+        # The stub says Field; Django yields the reverse relations (ForeignObjectRel) pointing at the model.
+        relations = cast(Iterable[models.ForeignObjectRel], get_candidate_relations_to_delete(model._meta))
+        for relation in relations:
             fk = relation.field
             on_delete = fk.remote_field.on_delete
             if on_delete in IGNORES:
@@ -186,11 +192,12 @@ def confirm_delete(
     it refuses for reasons of its own (they mean "nothing was deleted", like a ProtectedError).
     """
     plan = deletion_plan(obj)
+    refused: tuple[type[Exception], ...] = (ProtectedError, RestrictedError, *refusals)
     if request.method == "POST":
         if not plan.blocked:
             try:
                 delete()
-            except (ProtectedError, RestrictedError, *refusals) as error:
+            except refused as error:
                 plan = deletion_plan(obj).refused_by(error)
             else:
                 messages.success(request, success_message)

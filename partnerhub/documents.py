@@ -11,9 +11,12 @@ Celery and Django both import):
         return f"matrix-{matrix.pk}.pdf", "matrix/pdf/matrix.html", {"matrix": matrix}
 """
 
+import datetime
 import hashlib
 import logging
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any, TypeVar
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -25,23 +28,27 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from partnerhub import selectors
-from partnerhub.models import Document, DocumentStatus, PartnerCategory, PartnerStatus
+from partnerhub.models import Document, DocumentStatus, Organisation, PartnerCategory, PartnerStatus, User
 from partnerhub.pdf import render_pdf
 from partnerhub.selectors import DEFAULT_PARTNER_SORT
 
 logger = logging.getLogger(__name__)
 
-RENDERERS = {}
+# A renderer: document -> (filename, template_name, context).
+Renderer = Callable[[Document], tuple[str, str, dict[str, Any]]]
+_R = TypeVar("_R", bound=Renderer)
+
+RENDERERS: dict[str, Renderer] = {}
 
 
 class UnknownDocumentKind(LookupError):
     pass
 
 
-def register(kind):
+def register(kind: str) -> Callable[[_R], _R]:
     """Register `func(document) -> (filename, template_name, context)` as the renderer of `kind`."""
 
-    def decorate(func):
+    def decorate(func: _R) -> _R:
         RENDERERS[kind] = func
         return func
 
@@ -59,7 +66,7 @@ def _enqueue(document: Document) -> None:
 
     document_id = document.pk
 
-    def publish():
+    def publish() -> None:
         try:
             # The time limits travel in the message and the worker obeys them: send the ones configured.
             render_document.apply_async(
@@ -87,12 +94,20 @@ def _record_queue_failure(document: Document) -> None:
     document.status, document.error, document.finished_at = DocumentStatus.FAILED, error, finished_at
 
 
-def _language(document):
+def _language(document: Document) -> str:
     return document.params.get("language") or settings.LANGUAGE_CODE
 
 
 @transaction.atomic
-def document_request(*, organisation, kind, title, params, requested_by, language=None):
+def document_request(
+    *,
+    organisation: Organisation,
+    kind: str,
+    title: str,
+    params: dict[str, Any],
+    requested_by: User | None,
+    language: str | None = None,
+) -> Document:
     """Create a pending Document and render it in the background once the transaction commits.
 
     A rolled-back request queues nothing; a queue that cannot be reached leaves the Document FAILED with a
@@ -112,7 +127,7 @@ def document_request(*, organisation, kind, title, params, requested_by, languag
     return document
 
 
-def _claimable(now):
+def _claimable(now: datetime.datetime) -> Q:
     """Waiting, or rendering for longer than the hard time limit: that attempt cannot still be alive."""
     hard_limit = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
     return Q(status=DocumentStatus.PENDING) | Q(
@@ -178,7 +193,7 @@ def document_render(*, document_id: int) -> Document | None:
     return document
 
 
-def _render(document):
+def _render(document: Document) -> tuple[str, bytes]:
     renderer = RENDERERS.get(document.kind)
     if renderer is None:
         raise UnknownDocumentKind(document.kind)
@@ -242,7 +257,7 @@ def document_retry(*, document: Document) -> bool:
 
 
 @register("partner_list")
-def partner_list_pdf(document):
+def partner_list_pdf(document: Document) -> tuple[str, str, dict[str, Any]]:
     """The organisation's partners, filtered and sorted as on the partner list, on A4 portrait."""
     organisation = document.organisation
     params = document.params
@@ -266,7 +281,7 @@ def partner_list_pdf(document):
     return filename, "partnerhub/pdf/partner_list.html", context
 
 
-def _filters_in_words(filters):
+def _filters_in_words(filters: dict[str, str]) -> list[str]:
     words = []
     if filters["query"].strip():
         words.append(_("search “%(query)s”") % {"query": filters["query"].strip()})

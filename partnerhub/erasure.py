@@ -6,13 +6,18 @@ AppConfig.ready(); `partner_erase_personal_data` calls every eraser in its own t
 contact persons are anonymised and before the history of changes is masked.
 """
 
-from typing import Protocol
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
 
 from django.utils.translation import gettext as _
 
+if TYPE_CHECKING:
+    from partnerhub.models import Partner, User
+
 
 class PersonalDataEraser(Protocol):
-    def __call__(self, *, partner, values: set[str], actor) -> int:
+    def __call__(self, *, partner: Partner, values: set[str], actor: User | None) -> int:
         """Erase the partner's copies; add each erased value to `values` (so the history of changes masks
         it too) and return the number of rows changed: 0 when there was nothing (left) to erase."""
         ...

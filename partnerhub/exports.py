@@ -8,9 +8,11 @@ through `safe_cell`, which defuses spreadsheet formula injection.
 """
 
 import csv
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 
 from django.http import StreamingHttpResponse
+from django.utils.functional import Promise
 from django.utils.http import content_disposition_header
 
 BOM = "\ufeff"
@@ -19,7 +21,7 @@ BOM = "\ufeff"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-def safe_cell(value):
+def safe_cell(value: object) -> str | int | float | Decimal:
     """The value as a CSV cell: text that a spreadsheet would run as a formula gets a leading apostrophe.
 
     Numbers stay numbers (a negative amount is not a formula); None becomes an empty cell.
@@ -39,11 +41,11 @@ def safe_cell(value):
 class _Echo:
     """A file-like object whose write() hands the line back, so csv.writer can feed a generator."""
 
-    def write(self, value):
+    def write(self, value: str) -> str:
         return value
 
 
-def csv_rows(header, rows):
+def csv_rows(header: Iterable[str | Promise], rows: Iterable[Sequence[object]]) -> Iterator[str]:
     """The CSV text, line by line, starting with the byte order mark and the header."""
     writer = csv.writer(_Echo(), delimiter=",", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     yield BOM + writer.writerow([safe_cell(str(title)) for title in header])
@@ -51,12 +53,14 @@ def csv_rows(header, rows):
         yield writer.writerow([safe_cell(value) for value in row])
 
 
-def csv_response(filename, header, rows):
+def csv_response(
+    filename: str, header: Iterable[str | Promise], rows: Iterable[Sequence[object]]
+) -> StreamingHttpResponse:
     """A streaming attachment download of `header` and `rows` (any iterable of sequences)."""
     # Evaluate lazy translations now, while the request's language is active; rows stream later.
-    header = [str(title) for title in header]
+    titles = [str(title) for title in header]
     response = StreamingHttpResponse(
-        (line.encode("utf-8") for line in csv_rows(header, rows)),
+        (line.encode("utf-8") for line in csv_rows(titles, rows)),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)

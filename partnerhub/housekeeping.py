@@ -20,11 +20,11 @@ from partnerhub.documents import document_retry
 from partnerhub.models import CsvImportJob, Document, DocumentStatus, MemberInvitation, User
 
 
-def _days(name, default):
+def _days(name: str, default: int) -> datetime.timedelta:
     return datetime.timedelta(days=getattr(settings, name, default))
 
 
-def purge_expired_tokens(*, now=None, dry_run=False):
+def purge_expired_tokens(*, now: datetime.datetime | None = None, dry_run: bool = False) -> dict[str, int]:
     """Expired sessions; invitations to join that nobody accepted and that expired (or were revoked) more
     than HOUSEKEEPING_INVITATIONS_KEEP_DAYS ago (until then the team page still shows them as expired); and
     sign-ups never confirmed, a week after their link expired."""
@@ -54,7 +54,7 @@ def purge_expired_tokens(*, now=None, dry_run=False):
     return done
 
 
-def purge_import_uploads(*, now=None, dry_run=False):
+def purge_import_uploads(*, now: datetime.datetime | None = None, dry_run: bool = False) -> dict[str, int]:
     """The uploaded text of CSV imports that finished more than HOUSEKEEPING_IMPORT_UPLOADS_KEEP_DAYS ago
     (the job's row, counts and row errors stay, as the history of the import); imports that never finished
     in that time are marked failed and emptied too."""
@@ -81,7 +81,7 @@ def purge_import_uploads(*, now=None, dry_run=False):
 MAX_AUTOMATIC_ATTEMPTS = 3
 
 
-def retry_failed_documents(*, now=None, dry_run=False):
+def retry_failed_documents(*, now: datetime.datetime | None = None, dry_run: bool = False) -> dict[str, int]:
     """Queue again the documents that failed (or stalled) in the last day and were tried fewer than three
     times: a worker or a service that was away has usually come back. A document that keeps failing is left
     for a person to look at (its page shows the error and a retry)."""

@@ -15,14 +15,28 @@ Both count axes' own records of failed logins (`AccessAttempt`), which a success
 that address clears (AXES_RESET_ON_SUCCESS).
 """
 
+import datetime
+from typing import Any
+
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.http import HttpRequest
 from django.utils import timezone
 
 
-def address_is_paused(ip_address, *, now=None) -> bool:
+class AxesRequest(HttpRequest):
+    """A login request as axes has annotated it (for the type checker: axes sets these attributes)."""
+
+    axes_ip_address: str
+    axes_attempt_time: datetime.datetime
+    axes_locked_out: bool
+    axes_credentials: dict[str, Any] | None
+    login_address_paused: bool
+
+
+def address_is_paused(ip_address: str | None, *, now: datetime.datetime | None = None) -> bool:
     """Whether `ip_address` failed to log in to LOGIN_ADDRESS_USERNAME_LIMIT or more different accounts
     within the cool-off."""
     if not ip_address:
@@ -40,7 +54,7 @@ def address_is_paused(ip_address, *, now=None) -> bool:
 class LoginThrottleHandler(AxesDatabaseHandler):
     """Axes' database handler, and the pause of an address that tried too many accounts."""
 
-    def is_locked(self, request, credentials=None) -> bool:
+    def is_locked(self, request: AxesRequest, credentials: dict[str, Any] | None = None) -> bool:
         if super().is_locked(request, credentials):
             return True
         if address_is_paused(request.axes_ip_address, now=request.axes_attempt_time):
@@ -48,7 +62,9 @@ class LoginThrottleHandler(AxesDatabaseHandler):
             return True
         return False
 
-    def user_login_failed(self, sender, credentials, request=None, **kwargs):
+    def user_login_failed(
+        self, sender: object, credentials: dict[str, Any], request: AxesRequest | None = None, **kwargs: Any
+    ) -> None:
         super().user_login_failed(sender, credentials, request, **kwargs)
         if request is None or getattr(request, "axes_locked_out", False):
             return

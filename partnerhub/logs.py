@@ -13,8 +13,8 @@ import traceback
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message, and the traceback (one string) if any."""
 
-    def format(self, record):
-        entry = {
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
             "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
             "level": record.levelname,
             "logger": record.name,
@@ -31,11 +31,11 @@ class JsonFormatter(logging.Formatter):
 class OneLineFormatter(logging.Formatter):
     """Plain text, but a traceback stays on the record's line (newlines escaped), so one event is one line."""
 
-    def format(self, record):
+    def format(self, record: logging.LogRecord) -> str:
         return super().format(record).replace("\n", "\\n")
 
 
-def init_sentry(dsn, *, environment, release, traces_sample_rate):
+def init_sentry(dsn: str, *, environment: str, release: str, traces_sample_rate: float) -> None:
     """Errors of web requests and Celery tasks to Sentry (the Django and Celery integrations switch on by
     themselves when those libraries are installed)."""
     import sentry_sdk

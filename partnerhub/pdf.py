@@ -11,14 +11,16 @@ import gc
 import mimetypes
 import posixpath
 import re
+from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -32,7 +34,7 @@ class PdfAssetRefused(ValueError):
     """A template asked for something that is not one of our static files."""
 
 
-def render_pdf(template_name, context, *, base_url=None):
+def render_pdf(template_name: str, context: dict[str, Any], *, base_url: str | None = None) -> bytes:
     """Render `template_name` with `context` to PDF bytes."""
     base_url = base_url or DEFAULT_BASE_URL
     html = render_to_string(template_name, context)
@@ -42,7 +44,7 @@ def render_pdf(template_name, context, *, base_url=None):
 
 
 @contextmanager
-def collector_paused():
+def collector_paused() -> Iterator[None]:
     """Python's cycle collector off for the render. Laying out a long document makes hundreds of thousands of
     short-lived objects, and each of them counts towards the next collection, which then walks the objects of
     the whole process again: for the 100-row A3 matrix that was about a sixth of the render (7.1 s against
@@ -63,11 +65,11 @@ class StaticFileFetcher(URLFetcher):
     `data:` URLs are allowed: they carry their content inline and need no fetching.
     """
 
-    def __init__(self, *, base_url):
+    def __init__(self, *, base_url: str) -> None:
         super().__init__(allowed_protocols=("http", "https", "data"))
         self.static_prefix = urljoin(base_url, settings.STATIC_URL)
 
-    def fetch(self, url, headers=None):
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
         if url.startswith("data:"):
             return super().fetch(url, headers)
         path = self.static_path(url)
@@ -76,7 +78,7 @@ class StaticFileFetcher(URLFetcher):
         content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
         return URLFetcherResponse(url, body, {"Content-Type": content_type})
 
-    def static_path(self, url):
+    def static_path(self, url: str) -> str:
         """The file on disk behind a static URL, or PdfAssetRefused."""
         if not url.startswith(self.static_prefix):
             raise PdfAssetRefused(f"Not a static file: {url}")
@@ -92,13 +94,13 @@ class StaticFileFetcher(URLFetcher):
         raise PdfAssetRefused(f"No such static file: {name}")
 
 
-def _css_string(text):
+def _css_string(text: str) -> str:
     """`text` as a quoted CSS string, safe inside a <style> element."""
     escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ").replace("\n", " ")
     return f'"{escaped}"'
 
 
-def page_counter_css():
+def page_counter_css() -> SafeString:
     """The footer's "page x of y" as a CSS `content` value, in the document's language."""
     text = _("Page %(number)s of %(total)s") % {"number": "\x00page\x00", "total": "\x00pages\x00"}
     parts = []

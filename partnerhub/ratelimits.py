@@ -11,30 +11,41 @@ the rates are `settings.RATELIMITS`. A Redis that does not answer lets requests 
 missing count is better than no password reset while Redis restarts.
 """
 
+from __future__ import annotations
+
 import ipaddress
 import logging
+from collections.abc import Callable, Collection, Iterable
 from functools import wraps
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.template.loader import render_to_string
-from django.urls import URLPattern
+from django.urls import URLPattern, URLResolver
 from django_ratelimit.core import get_usage
 from redis.exceptions import RedisError
 
 from partnerhub.client_ip import client_ip
 
+if TYPE_CHECKING:
+    from partnerhub.tenancy import OrganisationRequest, View
+
 logger = logging.getLogger(__name__)
+
+# A limit's key: (group, request) -> who is counted.
+Key = Callable[[str, HttpRequest], str]
 
 SAFE_AND_UNSAFE = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
-def rate(group, request):
+def rate(group: str, request: HttpRequest) -> str:
     """The rate of a limit, read when counting (so that a changed setting applies at once)."""
     return settings.RATELIMITS[group]
 
 
-def visitor_address(group, request):
+def visitor_address(group: str, request: HttpRequest) -> str:
     """Key: the visitor's address behind the trusted proxies; an IPv6 visitor by its /64 network, which one
     household or server gets whole. Requests without an address (a Unix socket) count as one visitor."""
     try:
@@ -46,17 +57,19 @@ def visitor_address(group, request):
     return str(address)
 
 
-def posted_email(group, request):
+def posted_email(group: str, request: HttpRequest) -> str:
     """Key: the e-mail address a form was posted for, as it is stored (lower case)."""
     return request.POST.get("email", "").strip().lower()
 
 
-def organisation_key(group, request):
+def organisation_key(group: str, request: HttpRequest) -> str:
     """Key: the organisation of an organisation view (after `organisation_view` resolved it)."""
-    return str(request.organisation.pk)
+    return str(cast("OrganisationRequest", request).organisation.pk)
 
 
-def seconds_to_wait(request, group, *, key=visitor_address, increment=True):
+def seconds_to_wait(
+    request: HttpRequest, group: str, *, key: Key = visitor_address, increment: bool = True
+) -> int:
     """Count this request toward `group` (unless increment=False) and return how many seconds the visitor
     must wait because the limit is reached, or 0 when the request may go on."""
     try:
@@ -71,20 +84,24 @@ def seconds_to_wait(request, group, *, key=visitor_address, increment=True):
     return max(usage["time_left"], 1) if over else 0
 
 
-def too_many_requests(request, exception=None, *, retry_after=60):
+def too_many_requests(
+    request: HttpRequest, exception: Exception | None = None, *, retry_after: int = 60
+) -> HttpResponse:
     """The 429 page, in the visitor's language (also usable as RATELIMIT_VIEW)."""
     response = HttpResponse(render_to_string("429.html"), status=429)
     response["Retry-After"] = str(retry_after)
     return response
 
 
-def rate_limit(group, *, key=visitor_address, methods=("POST",)):
+def rate_limit(
+    group: str, *, key: Key = visitor_address, methods: Collection[str] = ("POST",)
+) -> Callable[[View], View]:
     """View decorator: a request of one of `methods` past the rate of `group` is answered with the 429 page
     (and the view does not run)."""
 
-    def decorator(view):
+    def decorator(view: View) -> View:
         @wraps(view)
-        def limited_view(request, *args, **kwargs):
+        def limited_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if request.method in methods:
                 wait = seconds_to_wait(request, group, key=key)
                 if wait:
@@ -96,7 +113,7 @@ def rate_limit(group, *, key=visitor_address, methods=("POST",)):
     return decorator
 
 
-def rate_limited_patterns(urlpatterns, group):
+def rate_limited_patterns(urlpatterns: Iterable[URLPattern | URLResolver], group: str) -> list[URLPattern]:
     """`urlpatterns` with every view counted toward `group`, by any method (a public URLconf module:
     `urlpatterns = rate_limited_patterns(survey.urlpatterns, "public_token")`)."""
     patterns = []

@@ -7,9 +7,17 @@ template also sees the page's own context (`organisation`, `partner`, `can_write
 dashboard `partner` is None.
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from django.http import HttpRequest
+
+if TYPE_CHECKING:
+    from partnerhub.models import Organisation, Partner
+    from partnerhub.tenancy import OrganisationRequest
 
 SectionContext = Callable[..., dict[str, Any]]
 
@@ -33,21 +41,30 @@ PARTNER_SECTIONS: dict[str, Section] = {}
 DASHBOARD_PANELS: dict[str, Section] = {}
 
 
-def register_partner_section(key, *, order, template, context=None) -> Section:
+def register_partner_section(
+    key: str, *, order: int, template: str, context: SectionContext | None = None
+) -> Section:
     """Show `template` on every partner page, among the other apps' sections by `order`."""
     section = Section(key=key, order=order, template=template, context=context)
     PARTNER_SECTIONS[key] = section
     return section
 
 
-def register_dashboard_panel(key, *, order, template, context=None) -> Section:
+def register_dashboard_panel(
+    key: str, *, order: int, template: str, context: SectionContext | None = None
+) -> Section:
     """Show `template` on the dashboard, above the partner figures, among the other panels by `order`."""
     section = Section(key=key, order=order, template=template, context=context)
     DASHBOARD_PANELS[key] = section
     return section
 
 
-def _shown(registry, request, organisation, partner):
+def _shown(
+    registry: dict[str, Section],
+    request: HttpRequest,
+    organisation: Organisation,
+    partner: Partner | None,
+) -> list[ShownSection]:
     return [
         ShownSection(
             key=section.key,
@@ -58,11 +75,11 @@ def _shown(registry, request, organisation, partner):
     ]
 
 
-def partner_sections(request, partner) -> list[ShownSection]:
+def partner_sections(request: OrganisationRequest, partner: Partner) -> list[ShownSection]:
     """The registered sections of `partner`'s page, in order, each with its context."""
     return _shown(PARTNER_SECTIONS, request, request.organisation, partner)
 
 
-def dashboard_panels(request, organisation) -> list[ShownSection]:
+def dashboard_panels(request: HttpRequest, organisation: Organisation) -> list[ShownSection]:
     """The registered panels of `organisation`'s dashboard, in order, each with its context."""
     return _shown(DASHBOARD_PANELS, request, organisation, None)

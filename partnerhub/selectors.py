@@ -1,10 +1,14 @@
 """Named read queries for partners and the dashboard. Every one starts from an organisation."""
 
-from django.db.models import Count, F, Q
+from typing import TypedDict
 
-from partnerhub.models import AuditEntry, Partner, PartnerCategory, PartnerStatus
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.expressions import OrderBy
+from django.utils.functional import Promise
 
-PARTNER_SORTS = {
+from partnerhub.models import AuditEntry, Organisation, Partner, PartnerCategory, PartnerStatus
+
+PARTNER_SORTS: dict[str, tuple[str | OrderBy, ...]] = {
     "name": ("name",),
     "-name": ("-name",),
     "category": ("category", "name"),
@@ -22,7 +26,14 @@ DEFAULT_PARTNER_SORT = "name"
 ALL_STATUSES = "all"
 
 
-def partner_search(*, organisation, query="", category="", status="", sort=DEFAULT_PARTNER_SORT):
+def partner_search(
+    *,
+    organisation: Organisation,
+    query: str = "",
+    category: str = "",
+    status: str = "",
+    sort: str = DEFAULT_PARTNER_SORT,
+) -> QuerySet[Partner]:
     """The organisation's partners filtered by a free-text query, category and status, in one query.
 
     The query matches the partner's name, KvK number and notes, and the names of its contact persons.
@@ -52,7 +63,13 @@ def partner_search(*, organisation, query="", category="", status="", sort=DEFAU
     ).order_by(*ordering)
 
 
-def partner_counts(*, organisation):
+class PartnerCounts(TypedDict):
+    status: list[tuple[str, str | Promise, int]]  # (value, label, count) for every status
+    category: list[tuple[str, str | Promise, int]]
+    total: int
+
+
+def partner_counts(*, organisation: Organisation) -> PartnerCounts:
     """{"status": [(value, label, count)], "category": [...]} with every choice, zeros included."""
     partners = Partner.objects.filter(organisation=organisation)
     by_status = dict(partners.order_by().values_list("status").annotate(n=Count("id")))
@@ -64,9 +81,9 @@ def partner_counts(*, organisation):
     }
 
 
-def recent_changes(*, organisation, limit=10):
+def recent_changes(*, organisation: Organisation, limit: int = 10) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(organisation=organisation).select_related("actor", "partner")[:limit]
 
 
-def partner_audit(*, partner, limit=50):
+def partner_audit(*, partner: Partner, limit: int = 50) -> QuerySet[AuditEntry]:
     return partner.audit_entries.select_related("actor")[:limit]

@@ -6,14 +6,15 @@ Views call these with cleaned form data; a service never sees `request`.
 import copy
 from functools import reduce
 from operator import or_
+from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from partnerhub.audit import AuditAction, audit_changes, audit_record, field_changes
 from partnerhub.erasure import PERSONAL_DATA_ERASERS
-from partnerhub.models import AuditEntry, Contact, Partner, PartnerStatus
+from partnerhub.models import AuditEntry, Contact, Organisation, Partner, PartnerStatus, User
 
 PARTNER_FIELDS = [
     "name",
@@ -36,7 +37,7 @@ ERASED = "•••"
 
 
 @transaction.atomic
-def partner_create(*, organisation, actor, **fields):
+def partner_create(*, organisation: Organisation, actor: User | None, **fields: Any) -> Partner:
     partner = Partner(organisation=organisation, **fields)
     partner.full_clean()
     partner.save()
@@ -52,7 +53,7 @@ def partner_create(*, organisation, actor, **fields):
 
 
 @transaction.atomic
-def partner_update(*, partner, actor, **fields):
+def partner_update(*, partner: Partner, actor: User | None, **fields: Any) -> Partner:
     """Change a partner; the audit entry records exactly the fields whose value changed."""
     before = copy.copy(Partner.objects.select_for_update().get(pk=partner.pk))
     for name, value in fields.items():
@@ -71,14 +72,14 @@ def partner_update(*, partner, actor, **fields):
 
 
 @transaction.atomic
-def partner_delete(*, partner, actor):
+def partner_delete(*, partner: Partner, actor: User | None) -> None:
     """Delete a partner with its contacts. The audit trail stays, by name, on the organisation's log."""
     audit_record(organisation=partner.organisation, actor=actor, action=AuditAction.DELETE, obj=partner)
     partner.delete()
 
 
 @transaction.atomic
-def partner_archive(*, partner, actor):
+def partner_archive(*, partner: Partner, actor: User | None) -> Partner:
     """End the partnership instead of deleting the partner: status "ended", hidden from the partner list
     by default, while agreements, commissions and payouts keep pointing to it."""
     if partner.status == PartnerStatus.ENDED:
@@ -87,7 +88,7 @@ def partner_archive(*, partner, actor):
 
 
 @transaction.atomic
-def partner_erase_personal_data(*, partner, actor):
+def partner_erase_personal_data(*, partner: Partner, actor: User | None) -> int:
     """Erase the personal data of a partner's contact persons (GDPR) without deleting any record.
 
     Each contact person keeps its place (and key-person flag) under a neutral name; job title, e-mail,
@@ -99,8 +100,9 @@ def partner_erase_personal_data(*, partner, actor):
     """
     partner = Partner.objects.select_for_update().get(pk=partner.pk)
     contacts = list(partner.contacts.order_by("pk"))
-    erased_values, erased_names = set(), []
-    erased_fields = {}
+    erased_values: set[str] = set()
+    erased_names: list[str] = []
+    erased_fields: dict[Contact, list[str]] = {}
     for number, contact in enumerate(contacts, start=1):
         placeholder = _("Erased contact person %(number)d") % {"number": number}
         erased = [name for name in CONTACT_PERSONAL_FIELDS if getattr(contact, name)]
@@ -140,7 +142,7 @@ def partner_erase_personal_data(*, partner, actor):
             partner=partner,
             changes={name: [ERASED, getattr(contact, name)] for name in erased},
         )
-    changes = {name: [ERASED, ""] for name in erased_partner}
+    changes: dict[str, object] = {name: [ERASED, ""] for name in erased_partner}
     if copies:
         changes["erased_copies"] = copies
     if changes:
@@ -155,7 +157,9 @@ def partner_erase_personal_data(*, partner, actor):
     return len(contacts)
 
 
-def _audit_forget(*, partner, names, values, erased_names):
+def _audit_forget(
+    *, partner: Partner, names: dict[int | None, str], values: set[str], erased_names: list[str]
+) -> None:
     """Mask erased values in what the audit log recorded earlier: every personal field of the partner's
     contact persons and the partner (whatever value it had then), any value of an entry about the partner
     that repeats an erased one, and an erased name in an entry's title (a survey invitation made out to
@@ -163,7 +167,7 @@ def _audit_forget(*, partner, names, values, erased_names):
     contact_type, partner_type = Contact._meta.label_lower, Partner._meta.label_lower
     neutral = set(names.values())  # what an earlier erasure wrote stays, so a second one changes nothing
 
-    def masked(value, personal):
+    def masked(value: object, personal: bool) -> object:
         if isinstance(value, list):
             return [masked(item, personal) for item in value]
         if isinstance(value, str) and value and ((personal and value not in neutral) or value in values):
@@ -192,11 +196,11 @@ def _audit_forget(*, partner, names, values, erased_names):
             entry.save(update_fields=["changes", "object_repr", "actor_name"])
 
 
-def audit_forget_values(*, entries, values):
+def audit_forget_values(*, entries: QuerySet[AuditEntry], values: set[str]) -> None:
     """Mask each of `values` wherever the given audit entries recorded it (in a change, or as who acted):
     for an app's eraser whose records the log does not tie to the partner."""
 
-    def masked(value):
+    def masked(value: object) -> object:
         if isinstance(value, dict):
             return {name: masked(item) for name, item in value.items()}
         if isinstance(value, list):
@@ -204,14 +208,15 @@ def audit_forget_values(*, entries, values):
         return ERASED if isinstance(value, str) and value and value in values else value
 
     for entry in entries.select_for_update():
-        changes, actor_name = masked(entry.changes), masked(entry.actor_name)
+        changes = masked(entry.changes)
+        actor_name = ERASED if entry.actor_name and entry.actor_name in values else entry.actor_name
         if (changes, actor_name) != (entry.changes, entry.actor_name):
             entry.changes, entry.actor_name = changes, actor_name
             entry.save(update_fields=["changes", "actor_name"])
 
 
 @transaction.atomic
-def contact_create(*, partner, actor, **fields):
+def contact_create(*, partner: Partner, actor: User | None, **fields: Any) -> Contact:
     contact = Contact(partner=partner, **fields)
     contact.full_clean()
     contact.save()
@@ -227,7 +232,7 @@ def contact_create(*, partner, actor, **fields):
 
 
 @transaction.atomic
-def contact_update(*, contact, actor, **fields):
+def contact_update(*, contact: Contact, actor: User | None, **fields: Any) -> Contact:
     before = copy.copy(Contact.objects.get(pk=contact.pk))
     for name, value in fields.items():
         setattr(contact, name, value)
@@ -245,7 +250,7 @@ def contact_update(*, contact, actor, **fields):
 
 
 @transaction.atomic
-def contact_delete(*, contact, actor):
+def contact_delete(*, contact: Contact, actor: User | None) -> None:
     partner = contact.partner
     audit_record(
         organisation=partner.organisation,

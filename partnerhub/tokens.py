@@ -4,8 +4,10 @@ Every model that is reached by a token inherits `TokenModel`; a view looks a row
 `Model.objects.by_token(raw)`, which returns only a row that is neither expired nor revoked.
 """
 
+import datetime
 import hashlib
 import secrets
+from typing import Literal, TypeVar
 
 from django.db import models
 from django.utils import timezone
@@ -13,28 +15,32 @@ from django.utils.translation import gettext_lazy as _
 
 TOKEN_BYTES = 32  # 256 bits
 
+# Why a link does not open.
+Refusal = Literal["unknown", "revoked", "expired"]
+_T = TypeVar("_T", bound="TokenModel")
 
-def token_new():
+
+def token_new() -> tuple[str, str]:
     """Return (raw, hash): the raw token goes into the link once, only the hash is kept."""
     raw = secrets.token_urlsafe(TOKEN_BYTES)
     return raw, token_hash(raw)
 
 
-def token_hash(raw):
+def token_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-class TokenQuerySet(models.QuerySet):
-    def usable(self, now=None):
+class TokenQuerySet(models.QuerySet[_T]):
+    def usable(self, now: datetime.datetime | None = None) -> "TokenQuerySet[_T]":
         now = now or timezone.now()
         return self.filter(revoked_at__isnull=True, expires_at__gt=now)
 
-    def by_token(self, raw, now=None):
+    def by_token(self, raw: str, now: datetime.datetime | None = None) -> _T | None:
         """The usable row for a raw token, or None (unknown, expired and revoked all look the same)."""
         row, reason = self.lookup(raw, now)
         return row if reason is None else None
 
-    def lookup(self, raw, now=None):
+    def lookup(self, raw: str, now: datetime.datetime | None = None) -> tuple[_T | None, Refusal | None]:
         """(row, reason) for a raw token in any state, for a public page that tells the visitor why a link
         does not open: reason is None for a usable row, else "unknown" (row None), "revoked" or "expired"."""
         if not raw or len(raw) > 200:
@@ -55,12 +61,12 @@ class TokenModel(models.Model):
     class Meta:
         abstract = True
 
-    def issue_token(self):
+    def issue_token(self) -> str:
         """Give the row a fresh token and return the raw value (to be put in a link, never stored)."""
         raw, self.token_hash = token_new()
         return raw
 
-    def refusal(self, now=None):
+    def refusal(self, now: datetime.datetime | None = None) -> Refusal | None:
         """Why the link no longer opens ("revoked", "expired"), or None while it does."""
         if self.revoked_at is not None:
             return "revoked"
@@ -69,5 +75,5 @@ class TokenModel(models.Model):
         return None
 
     @property
-    def is_usable(self):
+    def is_usable(self) -> bool:
         return self.refusal() is None
