@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
+from checker.mail import send_invitation_email
 from checker.models import (
     Answer,
     CheckerRound,
@@ -18,6 +19,7 @@ from checker.models import (
     RoundStatement,
     Statement,
 )
+from checker.questionnaire import STATEMENTS
 from partnerhub.audit import AuditAction, audit_record
 from partnerhub.models import Contact, Organisation, Partner, User
 
@@ -55,8 +57,6 @@ def standard_statements() -> QuerySet[Statement]:
 def standard_statements_restore() -> int:
     """Put back any of the 17 standard statements that is missing (after a database flush, which empties
     what the data migration loaded). Existing ones are left as they are. Returns how many were created."""
-    from checker.questionnaire import STATEMENTS
-
     present = set(standard_statements().values_list("code", flat=True))
     missing = [
         Statement(code=code, position=position, text_nl=nl, text_en=en, help_nl=help_nl, help_en=help_en)
@@ -300,8 +300,6 @@ def invitation_deliver(
     """E-mail a queued invitation (run by the task), holding its row lock: an invitation that is not queued,
     was sent since it was queued, was revoked or submitted is left alone, so a task that runs twice (or two
     tasks of one click each) send one e-mail."""
-    from checker.mail import send_invitation_email
-
     with transaction.atomic():
         invitation = (
             Invitation.objects.select_for_update(of=("self",))
