@@ -17,14 +17,14 @@ class AgreementsConfig(AppConfig):
         register_personal_data_eraser(agreements_erase_personal_data)
 
         # The dashboard shows the follow-up actions due soon; the partner page the partner's agreements.
-        from agreements import answers
+        from agreements.questions import selectors as questions
         from partnerhub.sections import register_dashboard_panel, register_partner_section
 
         register_dashboard_panel(
             "agreements.actions_due",
             order=20,
             template="agreements/sections/dashboard_actions.html",
-            context=lambda request, organisation, partner: answers.actions_due(organisation=organisation),
+            context=lambda request, organisation, partner: questions.actions_due(organisation=organisation),
         )
         register_partner_section(
             "agreements.agreements", order=30, template="agreements/sections/partner_agreements.html"

@@ -13,8 +13,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from agreements import answers, services, signing
+from agreements import services, signing
 from agreements.models import Agreement, AgreementVersion, Level, SignRequest, Status
+from agreements.questions import actions, answers, conclusions, sheets
 
 TITLE = "Tinnitracks-zorgketen"
 
@@ -272,13 +273,13 @@ def load(organisation, owner, collaboration):
 
 def _load_questions(agreement, owner, parties):
     for name, texts in ANSWERS.items():
-        sheet = answers.sheet_for(party=parties[name])
+        sheet = sheets.sheet_for(party=parties[name])
         answers.answers_save(sheet=sheet, texts=texts)
         answers.sheet_submit(sheet=sheet, actor=owner)
     for code, text in CONCLUSIONS.items():
-        answers.conclusion_save(agreement=agreement, code=code, text=text, actor=owner)
+        conclusions.conclusion_save(agreement=agreement, code=code, text=text, actor=owner)
     today = timezone.localdate()
-    answers.action_create(
+    actions.action_create(
         agreement=agreement,
         actor=owner,
         description="Meetpunten voor het kwartaalrapport voorstellen",
@@ -286,7 +287,7 @@ def _load_questions(agreement, owner, parties):
         due_date=today + datetime.timedelta(days=5),
         code="roles",
     )
-    answers.action_create(
+    actions.action_create(
         agreement=agreement,
         actor=owner,
         description="Scholing voor KNO-artsen plannen met de KNO-vereniging",

@@ -40,7 +40,7 @@ from agreements.models import (
     Status,
     VersionKind,
 )
-from agreements.questions import TEN_QUESTIONS
+from agreements.questions.texts import TEN_QUESTIONS
 from agreements.sections import SECTIONS
 from partnerhub import documents
 from partnerhub.audit import AuditAction, audit_record

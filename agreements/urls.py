@@ -1,13 +1,14 @@
 """The agreements app's URLs, under /o/<org_slug>/."""
 
-from agreements.views import advice, builder, parties, questions, signing
+from agreements.questions import urls as questions_urls
+from agreements.views import advice, builder, parties, signing
 
 app_name = "agreements"
 
 urlpatterns = [
     *builder.urlpatterns,
     *parties.urlpatterns,
-    *questions.urlpatterns,
+    *questions_urls.urlpatterns,
     *signing.urlpatterns,
     *advice.urlpatterns,
 ]

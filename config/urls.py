@@ -21,7 +21,7 @@ urlpatterns = [
     *core_urls.urlpatterns,
     path("o/<slug:org_slug>/", include(organisation_patterns)),
     path("s/", include("checker.public_urls")),
-    path("q/", include("agreements.questions_urls")),
+    path("q/", include("agreements.questions.public_urls")),
     path("sign/", include("agreements.sign_urls")),
     path("r/", include("affiliates.redirect_urls")),
     path("p/", include("affiliates.portal_urls")),

@@ -11,7 +11,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from agreements import answers, services, signing
+from agreements import services, signing
 from agreements.forms import (
     PARTY_SECTION_FIELDS,
     AgreementForm,
@@ -24,8 +24,9 @@ from agreements.forms import (
 )
 from agreements.legal_forms import LEGAL_FORMS_BY_CODE
 from agreements.pitfalls import pitfalls
+from agreements.questions import selectors as questions
+from agreements.questions.smart import smart_check
 from agreements.sections import BY_KEY, SECTIONS
-from agreements.smart import smart_check
 from agreements.views import agreement_or_404
 from matrix import selectors as matrix_selectors
 from partnerhub.tenancy import organisation_view, require_write
@@ -115,7 +116,7 @@ def agreement_detail(request, agreement_id):
             "completed": sum(1 for item in sections if item["complete"]),
             "legal_form": LEGAL_FORMS_BY_CODE.get(agreement.legal_form),
             "pitfall_count": len(pitfalls(agreement, rows)),
-            "questions": answers.card(agreement),
+            "questions": questions.card(agreement),
             "signing": signing.card(agreement, rows),
         },
     )

@@ -13,9 +13,10 @@ from affiliates import nps
 from affiliates.models import Project
 from affiliates.programme import programme_for
 from affiliates.tiers import tiers_evaluate_organisation
-from agreements import answers, signing
 from agreements import services as agreement_services
-from agreements.mail import send_question_link_email
+from agreements import signing
+from agreements.questions import sheets
+from agreements.questions.mail import send_question_link_email
 from checker import services as checker_services
 from checker.mail import send_invitation_email
 from partnerhub.models import PartnerStatus
@@ -81,7 +82,7 @@ def _agreement(bouw, owner):
 
 def question_link(client, bouw, owner, django_capture_on_commit_callbacks):
     _agreement_, party = _agreement(bouw, owner)
-    sheet = answers.sheet_request_mail(party=party, email="katrin@ster.example", actor=owner)
+    sheet = sheets.sheet_request_mail(party=party, email="katrin@ster.example", actor=owner)
     send_question_link_email(sheet_id=sheet.pk, requested_at=sheet.mail_requested_at)
 
 

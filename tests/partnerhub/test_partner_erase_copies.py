@@ -14,9 +14,10 @@ from django.utils.translation import gettext
 
 from affiliates import nps
 from affiliates.models import NpsRequest, NpsScore
-from agreements import answers, signing
 from agreements import services as agreement_services
+from agreements import signing
 from agreements.models import QuestionSheet, Signature, SignRequest
+from agreements.questions import sheets
 from checker import services as checker_services
 from checker.models import Invitation
 from partnerhub import services
@@ -48,7 +49,7 @@ def partner_with_copies(organisation, owner, capture):
         organisation=organisation, actor=owner, title="Alliantie", partners=[partner], kind="structural"
     )
     party = agreement.parties.get(partner=partner)
-    answers.sheet_for(party=party)
+    sheets.sheet_for(party=party)
     intent = signing.version_create(agreement=agreement, kind="intent", actor=owner)
     with capture(execute=True):
         signing.sign_request_create(
