@@ -13,9 +13,10 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from agreements import services, signing
+from agreements import services
 from agreements.models import Agreement, AgreementVersion, Level, SignRequest, Status
 from agreements.questions import actions, answers, conclusions, sheets
+from agreements.signing import sign_requests, signatures, versions
 
 TITLE = "Tinnitracks-zorgketen"
 
@@ -301,15 +302,15 @@ def _load_signatures(agreement, owner, parties):
     """The letter of intent signed by everyone, a month ago; the agreement by all but one, last week."""
     for kind, days_ago, outstanding in (("intent", 30, ()), ("agreement", 7, (OUTSTANDING,))):
         when = timezone.now() - datetime.timedelta(days=days_ago)
-        version = signing.version_create(agreement=agreement, kind=kind, actor=owner)
+        version = versions.version_create(agreement=agreement, kind=kind, actor=owner)
         AgreementVersion.objects.filter(pk=version.pk).update(created_at=when - datetime.timedelta(hours=2))
         for name, signer in SIGNERS.items():
-            request, token = signing.sign_request_create(
+            request, token = sign_requests.sign_request_create(
                 version=version, party=parties[name], signer_name=signer, actor=owner, now=when
             )
             SignRequest.objects.filter(pk=request.pk).update(created_at=when - datetime.timedelta(hours=1))
             if name not in outstanding:
-                signing.sign(
+                signatures.sign(
                     token=token,
                     name=signer,
                     confirmed=True,

@@ -1,7 +1,8 @@
 """The agreements app's URLs, under /o/<org_slug>/."""
 
 from agreements.questions import urls as questions_urls
-from agreements.views import advice, builder, parties, signing
+from agreements.signing import urls as signing_urls
+from agreements.views import advice, builder, parties
 
 app_name = "agreements"
 
@@ -9,6 +10,6 @@ urlpatterns = [
     *builder.urlpatterns,
     *parties.urlpatterns,
     *questions_urls.urlpatterns,
-    *signing.urlpatterns,
+    *signing_urls.urlpatterns,
     *advice.urlpatterns,
 ]

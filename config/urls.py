@@ -22,7 +22,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/", include(organisation_patterns)),
     path("s/", include("checker.public_urls")),
     path("q/", include("agreements.questions.public_urls")),
-    path("sign/", include("agreements.sign_urls")),
+    path("sign/", include("agreements.signing.public_urls")),
     path("r/", include("affiliates.redirect_urls")),
     path("p/", include("affiliates.portal_urls")),
     path("nps/", include("affiliates.nps_urls")),

@@ -3,9 +3,9 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from agreements import signing
 from agreements.models import Agreement, QuestionConclusion
 from agreements.questions.texts import CODES
+from agreements.signing import versions
 from partnerhub.audit import AuditAction, audit_record
 from partnerhub.models import User
 
@@ -52,5 +52,5 @@ def conclusion_save(
         obj=conclusion,
         changes={"text": [before, text]},
     )
-    signing.agreement_changed(agreement, actor=actor)  # the letter of intent states the conclusions
+    versions.agreement_changed(agreement, actor=actor)  # the letter of intent states the conclusions
     return conclusion

@@ -16,7 +16,7 @@ from django.utils import timezone
 from agreements.models import Party, QuestionSheet
 from agreements.questions.audit import audit_moment, sheet_audit
 from agreements.questions.selectors import link_state
-from agreements.signing import DOUBLE_SUBMIT_SECONDS
+from agreements.signing.sign_requests import DOUBLE_SUBMIT_SECONDS
 from partnerhub.audit import AuditAction
 from partnerhub.models import User
 

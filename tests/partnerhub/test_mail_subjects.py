@@ -14,9 +14,9 @@ from affiliates.models import Project
 from affiliates.programme import programme_for
 from affiliates.tiers import tiers_evaluate_organisation
 from agreements import services as agreement_services
-from agreements import signing
 from agreements.questions import sheets
 from agreements.questions.mail import send_question_link_email
+from agreements.signing import sign_requests, versions
 from checker import services as checker_services
 from checker.mail import send_invitation_email
 from partnerhub.models import PartnerStatus
@@ -88,9 +88,9 @@ def question_link(client, bouw, owner, django_capture_on_commit_callbacks):
 
 def sign_request(client, bouw, owner, django_capture_on_commit_callbacks):
     agreement, party = _agreement(bouw, owner)
-    version = signing.version_create(agreement=agreement, kind="agreement", actor=owner)
+    version = versions.version_create(agreement=agreement, kind="agreement", actor=owner)
     with django_capture_on_commit_callbacks(execute=True):
-        signing.sign_request_create(
+        sign_requests.sign_request_create(
             version=version,
             party=party,
             signer_name="Katrin Vogel",

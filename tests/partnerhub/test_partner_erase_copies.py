@@ -15,9 +15,9 @@ from django.utils.translation import gettext
 from affiliates import nps
 from affiliates.models import NpsRequest, NpsScore
 from agreements import services as agreement_services
-from agreements import signing
 from agreements.models import QuestionSheet, Signature, SignRequest
 from agreements.questions import sheets
+from agreements.signing import sign_requests, signatures, versions
 from checker import services as checker_services
 from checker.models import Invitation
 from partnerhub import services
@@ -50,16 +50,16 @@ def partner_with_copies(organisation, owner, capture):
     )
     party = agreement.parties.get(partner=partner)
     sheets.sheet_for(party=party)
-    intent = signing.version_create(agreement=agreement, kind="intent", actor=owner)
+    intent = versions.version_create(agreement=agreement, kind="intent", actor=owner)
     with capture(execute=True):
-        signing.sign_request_create(
+        sign_requests.sign_request_create(
             version=intent, party=party, signer_name=KATRIN, email=KATRIN_MAIL, actor=owner, send=True
         )
     token = re.search(r"/sign/([^/\s]+)/", mail.outbox[-1].body)[1]
-    signing.sign(token=token, name=KATRIN, confirmed=True, confirmed_hash=intent.sha256, ip="203.0.113.7")
-    version = signing.version_create(agreement=agreement, kind="agreement", actor=owner)
+    signatures.sign(token=token, name=KATRIN, confirmed=True, confirmed_hash=intent.sha256, ip="203.0.113.7")
+    version = versions.version_create(agreement=agreement, kind="agreement", actor=owner)
     with capture(execute=True):
-        signing.sign_request_create(
+        sign_requests.sign_request_create(
             version=version, party=party, signer_name=SIGNER, email=SIGNER_MAIL, actor=owner, send=True
         )
     nps_request = nps.nps_request_mail(partner=partner, email=CUSTOMER_MAIL, actor=owner)

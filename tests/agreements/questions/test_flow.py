@@ -15,6 +15,8 @@ from agreements import services
 from agreements.models import FollowUpAction, QuestionAnswer, QuestionConclusion, QuestionSheet
 from agreements.questions import actions, answers, conclusions, selectors, sheets, tasks
 from agreements.questions.texts import TEN_QUESTIONS
+from agreements.signing import selectors as signing_selectors
+from agreements.signing import sign_requests, signatures, versions
 from partnerhub.models import AuditEntry
 from partnerhub.tokens import token_hash
 from tests.factories import ContactFactory, PartnerFactory
@@ -629,22 +631,20 @@ def test_parties_and_actions_of_another_agreement_are_not_found(
 
 def test_a_new_conclusion_after_a_signature_makes_a_new_letter_of_intent(agreement, parties, owner):
     """The letter of intent states the conclusions, so a signed one is replaced when they change."""
-    from agreements import signing
-
     conclusions.conclusion_save(
         agreement=agreement, code=CODES[0], text="Samen de KNO-markt op.", actor=owner
     )
-    version = signing.version_create(agreement=agreement, kind="intent", actor=owner)
-    _request, token = signing.sign_request_create(
+    version = versions.version_create(agreement=agreement, kind="intent", actor=owner)
+    _request, token = sign_requests.sign_request_create(
         version=version, party=parties[1], signer_name="Katrin Vogel", actor=owner
     )
-    signing.sign(
+    signatures.sign(
         token=token, name="Katrin Vogel", confirmed=True, confirmed_hash=version.sha256, ip="192.0.2.1"
     )
 
     conclusions.conclusion_save(
         agreement=agreement, code=CODES[0], text="Eerst Duitsland, dan Nederland.", actor=owner
     )
-    newest = signing.current_version(agreement, "intent")
+    newest = signing_selectors.current_version(agreement, "intent")
     assert newest.number == 2 and newest.sha256 != version.sha256
     assert not newest.signatures.exists() and version.signatures.count() == 1
