@@ -13,8 +13,10 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from agreements import answers, services, signing
+from agreements import services
 from agreements.models import Agreement, AgreementVersion, Level, SignRequest, Status
+from agreements.questions import actions, answers, conclusions, sheets
+from agreements.signing import sign_requests, signatures, versions
 
 TITLE = "Tinnitracks-zorgketen"
 
@@ -272,13 +274,13 @@ def load(organisation, owner, collaboration):
 
 def _load_questions(agreement, owner, parties):
     for name, texts in ANSWERS.items():
-        sheet = answers.sheet_for(party=parties[name])
+        sheet = sheets.sheet_for(party=parties[name])
         answers.answers_save(sheet=sheet, texts=texts)
         answers.sheet_submit(sheet=sheet, actor=owner)
     for code, text in CONCLUSIONS.items():
-        answers.conclusion_save(agreement=agreement, code=code, text=text, actor=owner)
+        conclusions.conclusion_save(agreement=agreement, code=code, text=text, actor=owner)
     today = timezone.localdate()
-    answers.action_create(
+    actions.action_create(
         agreement=agreement,
         actor=owner,
         description="Meetpunten voor het kwartaalrapport voorstellen",
@@ -286,7 +288,7 @@ def _load_questions(agreement, owner, parties):
         due_date=today + datetime.timedelta(days=5),
         code="roles",
     )
-    answers.action_create(
+    actions.action_create(
         agreement=agreement,
         actor=owner,
         description="Scholing voor KNO-artsen plannen met de KNO-vereniging",
@@ -300,15 +302,15 @@ def _load_signatures(agreement, owner, parties):
     """The letter of intent signed by everyone, a month ago; the agreement by all but one, last week."""
     for kind, days_ago, outstanding in (("intent", 30, ()), ("agreement", 7, (OUTSTANDING,))):
         when = timezone.now() - datetime.timedelta(days=days_ago)
-        version = signing.version_create(agreement=agreement, kind=kind, actor=owner)
+        version = versions.version_create(agreement=agreement, kind=kind, actor=owner)
         AgreementVersion.objects.filter(pk=version.pk).update(created_at=when - datetime.timedelta(hours=2))
         for name, signer in SIGNERS.items():
-            request, token = signing.sign_request_create(
+            request, token = sign_requests.sign_request_create(
                 version=version, party=parties[name], signer_name=signer, actor=owner, now=when
             )
             SignRequest.objects.filter(pk=request.pk).update(created_at=when - datetime.timedelta(hours=1))
             if name not in outstanding:
-                signing.sign(
+                signatures.sign(
                     token=token,
                     name=signer,
                     confirmed=True,

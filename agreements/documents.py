@@ -13,7 +13,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from agreements.models import AgreementVersion, VersionKind
-from agreements.signing import SIGNED_DOCUMENT, VERSION_DOCUMENT, present
+from agreements.signing.presentation import present
+from agreements.signing.versions import SIGNED_DOCUMENT, VERSION_DOCUMENT
 from partnerhub.documents import register
 from partnerhub.pdf import page_counter_css
 

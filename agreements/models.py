@@ -233,7 +233,7 @@ class QuestionSheet(TokenModel):
 
 
 class QuestionAnswer(models.Model):
-    """A party's answer to one question (`code` from agreements.questions), saved as it is typed."""
+    """A party's answer to one question (`code` from agreements.questions.texts), saved as it is typed."""
 
     sheet = models.ForeignKey(QuestionSheet, on_delete=models.CASCADE, related_name="answers")
     code = models.SlugField(max_length=40)

@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from agreements.questions.smart import smart_check
 from agreements.services import percentage_text
-from agreements.signing import saved_rows
-from agreements.smart import smart_check
+from agreements.signing.snapshots import saved_rows
 
 # A party whose share of the costs and share of the revenue differ by at least this many percentage points
 # carries more than it gets (or the other way round): worth a conversation before signing.

@@ -8,10 +8,10 @@ from django.db.models import Max
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from agreements import signing
 from agreements.legal_forms import LEGAL_FORMS_BY_CODE
 from agreements.models import Agreement, Party, Section
 from agreements.sections import BY_KEY
+from agreements.signing import versions
 from checker import services as checker_services
 from partnerhub.audit import AuditAction, audit_record, field_changes
 from partnerhub.models import Partner
@@ -74,7 +74,7 @@ def agreement_update(*, agreement, actor, **fields):
         agreement.collaboration.name = agreement.title
         agreement.collaboration.save(update_fields=["name"])
     audit_record(organisation=agreement.organisation, actor=actor, action=AuditAction.UPDATE, obj=agreement)
-    signing.agreement_changed(agreement, actor=actor)
+    versions.agreement_changed(agreement, actor=actor)
     return agreement
 
 
@@ -136,7 +136,7 @@ def split_save(*, agreement, actor, shares):
                 partner=partners.get(party.partner_id),
                 changes=changes,
             )
-    signing.agreement_changed(agreement, actor=actor)
+    versions.agreement_changed(agreement, actor=actor)
 
 
 @transaction.atomic
@@ -151,7 +151,7 @@ def section_save(*, agreement, key, actor, complete, content=None):
     section.updated_by = actor
     section.save()
     Agreement.objects.filter(pk=agreement.pk).update(updated_at=section.updated_at)
-    signing.agreement_changed(agreement, actor=actor)
+    versions.agreement_changed(agreement, actor=actor)
     return section
 
 
@@ -228,7 +228,7 @@ def party_add(*, agreement, actor, partner, contact=None):
         obj=party,
         partner=partner,
     )
-    signing.agreement_changed(agreement, actor=actor)
+    versions.agreement_changed(agreement, actor=actor)
     return party
 
 
@@ -260,7 +260,7 @@ def party_remove(*, agreement, actor, party):
     agreement.collaboration.partners.remove(party.partner)
     party.delete()
     _split_reset(agreement)
-    signing.agreement_changed(agreement, actor=actor)
+    versions.agreement_changed(agreement, actor=actor)
 
 
 @transaction.atomic
@@ -270,7 +270,7 @@ def party_contact_save(*, party, actor, contact):
         raise ValueError("The contact person must belong to the party's partner.")
     party.contact = contact
     party.save(update_fields=["contact"])
-    signing.agreement_changed(party.agreement, actor=actor)
+    versions.agreement_changed(party.agreement, actor=actor)
     return party
 
 
@@ -296,5 +296,5 @@ def legal_form_choose(*, agreement, actor, code):
         obj=agreement,
         changes={"legal_form": [old, code]},
     )
-    signing.agreement_changed(agreement, actor=actor)
+    versions.agreement_changed(agreement, actor=actor)
     return agreement

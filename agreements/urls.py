@@ -1,6 +1,8 @@
 """The agreements app's URLs, under /o/<org_slug>/."""
 
-from agreements.views import advice, builder, parties, questions, signing
+from agreements.questions import urls as questions
+from agreements.signing import urls as signing
+from agreements.views import advice, builder, parties
 
 app_name = "agreements"
 

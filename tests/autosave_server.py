@@ -261,7 +261,9 @@ def survey_stored(*, invitation):
 def question_sheets(count):
     """A new agreement with `count` partners: the sheets of their ten basic questions, reached with each
     sheet's link."""
-    from agreements import answers, services
+    from agreements import services
+    from agreements.questions.sheets import sheet_issue_link
+    from agreements.questions.texts import CODES
     from partnerhub.models import Role
     from tests.factories import ContactFactory, MembershipFactory, OrganisationFactory, PartnerFactory
 
@@ -279,8 +281,8 @@ def question_sheets(count):
     )
     sheets = []
     for party in agreement.parties.filter(partner__in=partners).order_by("position"):
-        sheet, token = answers.sheet_issue_link(party=party, actor=owner)
-        sheets.append({"path": f"/q/{token}/", "sheet": sheet.pk, "codes": answers.CODES})
+        sheet, token = sheet_issue_link(party=party, actor=owner)
+        sheets.append({"path": f"/q/{token}/", "sheet": sheet.pk, "codes": CODES})
     return sheets
 
 

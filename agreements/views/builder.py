@@ -11,7 +11,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from agreements import answers, services, signing
+from agreements import services
 from agreements.forms import (
     PARTY_SECTION_FIELDS,
     AgreementForm,
@@ -24,8 +24,11 @@ from agreements.forms import (
 )
 from agreements.legal_forms import LEGAL_FORMS_BY_CODE
 from agreements.pitfalls import pitfalls
+from agreements.questions import selectors as question_selectors
+from agreements.questions.smart import smart_check
 from agreements.sections import BY_KEY, SECTIONS
-from agreements.smart import smart_check
+from agreements.signing import selectors as signing_selectors
+from agreements.signing import snapshots
 from agreements.views import agreement_or_404
 from matrix import selectors as matrix_selectors
 from partnerhub.tenancy import organisation_view, require_write
@@ -102,7 +105,7 @@ def _overview(agreement):
 @require_GET
 def agreement_detail(request, agreement_id):
     agreement = agreement_or_404(request, agreement_id)
-    rows = signing.saved_rows(agreement)  # shared by the parties table, the pitfalls and the documents card
+    rows = snapshots.saved_rows(agreement)  # shared by the parties table, the pitfalls and the documents card
     parties = rows["parties"]
     sections = _overview(agreement)
     return render(
@@ -115,8 +118,8 @@ def agreement_detail(request, agreement_id):
             "completed": sum(1 for item in sections if item["complete"]),
             "legal_form": LEGAL_FORMS_BY_CODE.get(agreement.legal_form),
             "pitfall_count": len(pitfalls(agreement, rows)),
-            "questions": answers.card(agreement),
-            "signing": signing.card(agreement, rows),
+            "questions": question_selectors.card(agreement),
+            "signing": signing_selectors.card(agreement, rows),
         },
     )
 

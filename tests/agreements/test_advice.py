@@ -12,9 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from agreements import services, signing
+from agreements import services
 from agreements.models import Agreement, AgreementVersion, Party, QuestionAnswer, QuestionSheet, Signature
 from agreements.pitfalls import pitfalls
+from agreements.signing import sign_requests, versions
 from checker import services as checker_services
 from tests.factories import ContactFactory, MatrixRowFactory, PartnerFactory
 
@@ -365,8 +366,8 @@ def test_the_overview_costs_the_same_queries_for_more_parties(manager_client, or
         agreement = services.agreement_create(
             organisation=org, actor=owner, title=f"Met {size}", partners=partners, kind="structural"
         )
-        version = signing.version_create(agreement=agreement, kind="agreement", actor=owner)
-        signing.sign_request_create(
+        version = versions.version_create(agreement=agreement, kind="agreement", actor=owner)
+        sign_requests.sign_request_create(
             version=version, party=agreement.parties.first(), signer_name="Iemand", actor=owner
         )
         with CaptureQueriesContext(connection) as queries:

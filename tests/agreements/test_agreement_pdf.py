@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils import translation
 from pypdf import PdfReader
 
-from agreements import services, signing
+from agreements import services
 from agreements.models import Goal, Risk
 from agreements.sections import SECTIONS
+from agreements.signing import selectors, sign_requests, signatures, versions
 from partnerhub.models import Document, DocumentStatus
 from tests.factories import ContactFactory, PartnerFactory
 
@@ -110,7 +111,7 @@ def make_version(client, agreement, kind, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, {"kind": kind})
     assert response.status_code == 302
-    return signing.current_version(agreement, kind)
+    return selectors.current_version(agreement, kind)
 
 
 def test_the_agreement_pdf_has_every_section_party_and_signature_block(
@@ -175,18 +176,18 @@ def test_the_signed_pdf_shows_who_signed_what_and_when(
     version = make_version(owner_client, agreement, "agreement", django_capture_on_commit_callbacks)
     signers = {}
     for index, party in enumerate(agreement.parties.all()):
-        sign_request, token = signing.sign_request_create(
+        sign_request, token = sign_requests.sign_request_create(
             version=version, party=party, signer_name=f"Ondertekenaar {index}", actor=owner
         )
         with django_capture_on_commit_callbacks(execute=True):
-            signers[party.name] = signing.sign(
+            signers[party.name] = signatures.sign(
                 token=token,
                 name=f"Ondertekenaar {index}",
                 confirmed=True,
                 confirmed_hash=version.sha256,
                 ip=f"192.0.2.{10 + index}",
             )
-    document = Document.objects.get(kind=signing.SIGNED_DOCUMENT)
+    document = Document.objects.get(kind=versions.SIGNED_DOCUMENT)
     assert document.params["version_id"] == version.pk
     text = compact(pdf_text(document))
     assert compact("Ondertekend door alle partijen") in text

@@ -4,8 +4,9 @@ party that signed stays on record without a server error."""
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from agreements import services, signing
+from agreements import services
 from agreements.models import Goal, Party, Signature
+from agreements.signing import versions
 from tests.factories import PartnerFactory
 
 
@@ -40,7 +41,7 @@ def test_the_confirm_page_counts_the_partys_own_goals(manager_client, org, owner
 def test_a_party_that_signed_is_kept_without_a_server_error(manager_client, org, owner):
     agreement = agreement_of_three(org, owner)
     sennheiser = agreement.parties.get(partner__name="Sennheiser")
-    version = signing.version_create(agreement=agreement, kind="agreement", actor=owner)
+    version = versions.version_create(agreement=agreement, kind="agreement", actor=owner)
     Signature.objects.create(
         version=version,
         party=sennheiser,

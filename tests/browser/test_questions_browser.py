@@ -7,8 +7,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from agreements import answers, services
+from agreements import services
 from agreements.models import FollowUpAction, QuestionAnswer, QuestionConclusion
+from agreements.questions import sheets
 from partnerhub.models import Role
 from tests.browser.conftest import log_in_as
 from tests.factories import ContactFactory, MembershipFactory, OrganisationFactory, PartnerFactory
@@ -39,7 +40,7 @@ def an_answer_saved(response):
 
 def test_type_an_answer_on_a_phone_reload_and_find_it(page, live_server, agreement, browser_errors):
     party = agreement.parties.get(partner__name="Sennheiser")
-    _sheet, token = answers.sheet_issue_link(party=party, actor=None)
+    _sheet, token = sheets.sheet_issue_link(party=party, actor=None)
     page.set_viewport_size(PHONE)
     page.goto(f"{live_server.url}/q/{token}/")
     expect(page.locator("textarea")).to_have_count(10)

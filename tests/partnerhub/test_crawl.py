@@ -31,8 +31,8 @@ from affiliates.ledger import payouts
 from affiliates.models import NpsRequest, PortalLink
 from affiliates.people import nps
 from affiliates.tracking import conversions
-from agreements import answers
 from agreements.models import Party, QuestionSheet, SignRequest
+from agreements.questions import sheets
 from checker.models import Invitation
 from matrix import services as matrix_services
 from partnerhub import account_services
@@ -311,7 +311,7 @@ def add_states():
         organisation=tinnitracks, email="nieuw@partnerhub.nl", role=Role.VIEWER, invited_by=owner
     )
     party = Party.objects.filter(agreement__organisation=tinnitracks).order_by("pk").first()
-    _sheet, sheet_token = answers.sheet_issue_link(party=party, actor=owner)
+    _sheet, sheet_token = sheets.sheet_issue_link(party=party, actor=owner)
     return [f"/accounts/invitation/{invitation_token}/", f"/q/{sheet_token}/"]
 
 

@@ -9,7 +9,7 @@ from django.urls import include, path
 from django.utils import timezone
 
 from agreements import services as agreement_services
-from agreements import signing as agreement_signing
+from agreements.signing import sign_requests, versions
 from checker import services as checker_services
 from partnerhub.models import Document, MemberInvitation, Partner, Role
 from partnerhub.tenancy import organisation_view
@@ -46,8 +46,8 @@ def objects_of(organisation):
         partners=[partner],
         kind="structural",
     )
-    version = agreement_signing.version_create(agreement=agreement, kind="agreement", actor=None)
-    sign_request, _token = agreement_signing.sign_request_create(
+    version = versions.version_create(agreement=agreement, kind="agreement", actor=None)
+    sign_request, _token = sign_requests.sign_request_create(
         version=version, party=agreement.parties.get(partner=partner), signer_name="Ondertekenaar", actor=None
     )
     return {

@@ -13,9 +13,10 @@ from affiliates.models import Project
 from affiliates.people import nps
 from affiliates.programme.rules import programme_for
 from affiliates.tiers.standings import tiers_evaluate_organisation
-from agreements import answers, signing
 from agreements import services as agreement_services
-from agreements.mail import send_question_link_email
+from agreements.questions import sheets
+from agreements.questions.mail import send_question_link_email
+from agreements.signing import sign_requests, versions
 from checker import services as checker_services
 from checker.mail import send_invitation_email
 from partnerhub.models import PartnerStatus
@@ -81,15 +82,15 @@ def _agreement(bouw, owner):
 
 def question_link(client, bouw, owner, django_capture_on_commit_callbacks):
     _agreement_, party = _agreement(bouw, owner)
-    sheet = answers.sheet_request_mail(party=party, email="katrin@ster.example", actor=owner)
+    sheet = sheets.sheet_request_mail(party=party, email="katrin@ster.example", actor=owner)
     send_question_link_email(sheet_id=sheet.pk, requested_at=sheet.mail_requested_at)
 
 
 def sign_request(client, bouw, owner, django_capture_on_commit_callbacks):
     agreement, party = _agreement(bouw, owner)
-    version = signing.version_create(agreement=agreement, kind="agreement", actor=owner)
+    version = versions.version_create(agreement=agreement, kind="agreement", actor=owner)
     with django_capture_on_commit_callbacks(execute=True):
-        signing.sign_request_create(
+        sign_requests.sign_request_create(
             version=version,
             party=party,
             signer_name="Katrin Vogel",

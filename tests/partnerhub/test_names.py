@@ -11,9 +11,9 @@ from django.utils.datastructures import MultiValueDict
 from affiliates.people.forms import ReferralForm
 from affiliates.programme.forms import TierForm
 from agreements import services as agreement_services
-from agreements import signing
 from agreements.forms import AgreementForm
 from agreements.models import Signature
+from agreements.signing import sign_requests, signatures, versions
 from checker.forms import CollaborationForm, RepeatRoundForm, RoundForm
 from matrix.forms import AddToMatrixForm, QuickPartnerForm, ValueMatrixForm
 from partnerhub.account_forms import OrganisationForm, OrganisationProfileForm, SignupForm
@@ -164,12 +164,12 @@ def test_a_signers_name_loses_its_direction_controls(org, owner):
         organisation=org, actor=owner, title="Alliantie", partners=[partner], kind="structural"
     )
     party = agreement.parties.get(partner=partner)
-    version = signing.version_create(agreement=agreement, kind="agreement", actor=owner)
-    sign_request, token = signing.sign_request_create(
+    version = versions.version_create(agreement=agreement, kind="agreement", actor=owner)
+    sign_request, token = sign_requests.sign_request_create(
         version=version, party=party, signer_name="Katrin\u202e Vogel", actor=owner
     )
     assert sign_request.signer_name == "Katrin Vogel"
-    signing.sign(
+    signatures.sign(
         token=token, name="\u2067Katrin Vogel\u2069", confirmed=True, confirmed_hash=version.sha256, ip=""
     )
     assert Signature.objects.get().name == "Katrin Vogel"

@@ -17,8 +17,8 @@ from django.utils.translation import gettext
 
 from affiliates.models import Affiliate, Click, Payout, PayoutBatch
 from agreements import services as agreement_services
-from agreements import signing
 from agreements.models import Agreement, Party, Signature
+from agreements.signing import sign_requests, signatures, versions
 from checker import services as checker_services
 from matrix.models import MatrixRow
 from partnerhub import services
@@ -67,12 +67,12 @@ def agreement(org, owner, sennheiser):
 
 def signed(agreement, owner):
     """The agreement signed by the partner, through its link."""
-    version = signing.version_create(agreement=agreement, kind="agreement", actor=owner)
+    version = versions.version_create(agreement=agreement, kind="agreement", actor=owner)
     party = agreement.parties.get(partner__isnull=False)
-    token = signing.sign_request_create(
+    token = sign_requests.sign_request_create(
         version=version, party=party, signer_name="Katrin Vogel", actor=owner
     )[1]
-    signing.sign(
+    signatures.sign(
         token=token, name="Katrin Vogel", confirmed=True, confirmed_hash=version.sha256, ip="203.0.113.7"
     )
     return Signature.objects.get(party=party)

@@ -14,9 +14,10 @@ from django.utils.translation import gettext
 
 from affiliates.models import NpsRequest, NpsScore
 from affiliates.people import nps
-from agreements import answers, signing
 from agreements import services as agreement_services
 from agreements.models import QuestionSheet, Signature, SignRequest
+from agreements.questions import sheets
+from agreements.signing import sign_requests, signatures, versions
 from checker import services as checker_services
 from checker.models import Invitation
 from partnerhub import services
@@ -48,17 +49,17 @@ def partner_with_copies(organisation, owner, capture):
         organisation=organisation, actor=owner, title="Alliantie", partners=[partner], kind="structural"
     )
     party = agreement.parties.get(partner=partner)
-    answers.sheet_for(party=party)
-    intent = signing.version_create(agreement=agreement, kind="intent", actor=owner)
+    sheets.sheet_for(party=party)
+    intent = versions.version_create(agreement=agreement, kind="intent", actor=owner)
     with capture(execute=True):
-        signing.sign_request_create(
+        sign_requests.sign_request_create(
             version=intent, party=party, signer_name=KATRIN, email=KATRIN_MAIL, actor=owner, send=True
         )
     token = re.search(r"/sign/([^/\s]+)/", mail.outbox[-1].body)[1]
-    signing.sign(token=token, name=KATRIN, confirmed=True, confirmed_hash=intent.sha256, ip="203.0.113.7")
-    version = signing.version_create(agreement=agreement, kind="agreement", actor=owner)
+    signatures.sign(token=token, name=KATRIN, confirmed=True, confirmed_hash=intent.sha256, ip="203.0.113.7")
+    version = versions.version_create(agreement=agreement, kind="agreement", actor=owner)
     with capture(execute=True):
-        signing.sign_request_create(
+        sign_requests.sign_request_create(
             version=version, party=party, signer_name=SIGNER, email=SIGNER_MAIL, actor=owner, send=True
         )
     nps_request = nps.nps_request_mail(partner=partner, email=CUSTOMER_MAIL, actor=owner)

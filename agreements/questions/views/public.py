@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from agreements import answers
-from agreements.forms_questions import SheetForm
 from agreements.models import QuestionSheet
+from agreements.questions import answers, selectors, texts
+from agreements.questions.forms import SheetForm
 
 SHEET = "agreements/questions/sheet.html"
 
@@ -49,8 +49,8 @@ def _closed(request, token, reason):
 def sheet_page(request, sheet, *, party, urls, public, form=None, missing=(), errors=None, status=200):
     """The sheet form (public or in the app): every question with its current text; after a refused
     submit, the texts as sent and the open questions marked."""
-    questions = answers.questions()
-    saved = answers.answers_of(sheet)
+    questions = texts.questions()
+    saved = selectors.answers_of(sheet)
     items = []
     for question in questions:
         text = form.data.get(question.code, "") if form is not None else saved.get(question.code, "")
@@ -72,7 +72,7 @@ def sheet_page(request, sheet, *, party, urls, public, form=None, missing=(), er
             "agreement": party.agreement,
             "sender": party.agreement.organisation,
             "items": items,
-            "progress": answers.progress(sum(1 for code in saved if code in answers.CODES)),
+            "progress": selectors.progress(sum(1 for code in saved if code in texts.CODES)),
             "urls": urls,
             "errors": errors,
             "max_answer": answers.MAX_ANSWER,
@@ -83,7 +83,7 @@ def sheet_page(request, sheet, *, party, urls, public, form=None, missing=(), er
 
 def save_one(request, sheet, *, through_link):
     """One autosaved answer: the status line under it and the progress bar. Raises SheetClosed."""
-    fields = [(key, value) for key, value in request.POST.items() if key in answers.CODES]
+    fields = [(key, value) for key, value in request.POST.items() if key in texts.CODES]
     if len(fields) != 1:
         return HttpResponse(_("Send one answer at a time."), status=400, content_type="text/plain")
     code, text = fields[0]
@@ -103,7 +103,7 @@ def _saved(request, sheet, *, code, message, ok):
             "message": message,
             "ok": ok,
             "at": timezone.localtime() if ok else None,
-            "progress": answers.sheet_progress(sheet),
+            "progress": selectors.sheet_progress(sheet),
         },
         status=200 if ok else 422,
     )
@@ -112,14 +112,14 @@ def _saved(request, sheet, *, code, message, ok):
 def save_all(request, sheet, *, party, urls, public, actor=None):
     """The whole form: store what it holds (all or nothing), then submit unless it was only a draft.
     Returns a response, or None when it was stored (the caller redirects). Raises SheetClosed."""
-    form = SheetForm(request.POST, questions=answers.questions())
+    form = SheetForm(request.POST, questions=texts.questions())
     page = {"party": party, "urls": urls, "public": public}
     if not form.is_valid():
         errors = [_("One of the answers is too long; it is marked below. Nothing was saved.")]
         return sheet_page(request, sheet, form=form, errors=errors, status=422, **page)
     # Only what the form carried: a field that was not sent leaves its answer alone.
-    texts = {code: text for code, text in form.texts().items() if code in request.POST}
-    answers.answers_save(sheet=sheet, texts=texts, through_link=public)
+    sent = {code: text for code, text in form.texts().items() if code in request.POST}
+    answers.answers_save(sheet=sheet, texts=sent, through_link=public)
     if request.POST.get("intent") == "draft":
         saved = _("Your answers were saved. You can continue later with the same link.")
         if not public:

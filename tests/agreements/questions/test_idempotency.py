@@ -8,8 +8,9 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from agreements import answers, services, tasks
+from agreements import services
 from agreements.models import QuestionSheet
+from agreements.questions import sheets, tasks
 from tests.double_submit import (
     at_once,
     logged_in,
@@ -59,7 +60,7 @@ def test_a_second_send_click_sends_nothing_and_says_so(org, manager, party):
 
 def test_a_mail_task_delivered_twice_at_once_sends_one_mail(party, owner):
     needs_row_locks()
-    sheet = answers.sheet_request_mail(party=party, email=ADDRESS, actor=owner)
+    sheet = sheets.sheet_request_mail(party=party, email=ADDRESS, actor=owner)
     requested = sheet.mail_requested_at.isoformat()
     sent = at_once(*[lambda: tasks.send_question_link(sheet.pk, requested) for _ in range(3)])
     assert sorted(sent) == [False, False, True]
@@ -71,5 +72,5 @@ def test_a_link_the_queue_did_not_take_can_be_asked_for_again(org, manager, part
     response = logged_in(manager).post(send_url(org, party), {"email": ADDRESS}, follow=True)
     assert response.status_code == 200
     assert "The link could not be handed to the mail queue; nothing was sent." in response.text
-    assert not answers.mail_is_queued(QuestionSheet.objects.get(party=party))  # not taken as on its way
+    assert not sheets.mail_is_queued(QuestionSheet.objects.get(party=party))  # not taken as on its way
     assert mail.outbox == []

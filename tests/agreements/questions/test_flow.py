@@ -11,9 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from agreements import answers, services, tasks
+from agreements import services
 from agreements.models import FollowUpAction, QuestionAnswer, QuestionConclusion, QuestionSheet
-from agreements.questions import TEN_QUESTIONS
+from agreements.questions import actions, answers, conclusions, selectors, sheets, tasks
+from agreements.questions.texts import TEN_QUESTIONS
+from agreements.signing import selectors as signing_selectors
+from agreements.signing import sign_requests, signatures, versions
 from partnerhub.models import AuditEntry
 from partnerhub.tokens import token_hash
 from tests.factories import ContactFactory, PartnerFactory
@@ -60,7 +63,7 @@ def parties(agreement):
 @pytest.fixture
 def linked(parties, owner):
     """Sennheiser's sheet with a fresh link: (sheet, raw token)."""
-    return answers.sheet_issue_link(party=parties[1], actor=owner)
+    return sheets.sheet_issue_link(party=parties[1], actor=owner)
 
 
 def answer_all(sheet, *, skip=()):
@@ -204,7 +207,7 @@ def test_a_closed_link_gets_its_own_page_and_writes_nothing(client, linked, how)
 def test_a_link_withdrawn_while_the_page_is_open_refuses_the_next_autosave(client, linked, owner):
     sheet, token = linked
     assert client.post(public("sheet_answer", token), {"goal": "Eerst"}, headers=HTMX).status_code == 200
-    answers.sheet_revoke(sheet=sheet, actor=owner)
+    sheets.sheet_revoke(sheet=sheet, actor=owner)
     assert client.post(public("sheet_answer", token), {"goal": "Daarna"}, headers=HTMX).status_code == 410
     assert sheet.answers.get(code="goal").text == "Eerst"
 
@@ -249,7 +252,7 @@ def test_the_link_is_mailed_through_celery_with_a_fresh_token(manager_client, or
 
 
 def test_a_mail_task_that_runs_twice_sends_once(parties, owner):
-    sheet = answers.sheet_request_mail(party=parties[1], email="katrin@sennheiser.example", actor=owner)
+    sheet = sheets.sheet_request_mail(party=parties[1], email="katrin@sennheiser.example", actor=owner)
     requested = timezone.now().isoformat()
     tasks.send_question_link(sheet.pk, requested)
     tasks.send_question_link(sheet.pk, requested)
@@ -278,7 +281,7 @@ def test_withdrawing_a_link_asks_first_then_stops_it(manager_client, org, agreem
 def test_the_parties_page_shows_how_far_each_party_is(manager_client, org, agreement, parties, linked):
     sheet, _token = linked
     answers.answer_save(sheet=sheet, code="goal", text="Doel")
-    own = answers.sheet_for(party=parties[0])
+    own = sheets.sheet_for(party=parties[0])
     answer_all(own)
     answers.sheet_submit(sheet=own)
     html = manager_client.get(url("questions", org, agreement.pk)).text
@@ -299,7 +302,7 @@ def test_a_member_answers_for_the_organisation_in_the_app(manager_client, org, a
     assert response.status_code == 200 and "1 van 10 beantwoord" in response.text
     sheet = QuestionSheet.objects.get(party=own)
     assert sheet.answers.get().text == "Samen de KNO-markt op"
-    assert answers.link_state(sheet) == "none"  # answering in the app hands out no link
+    assert selectors.link_state(sheet) == "none"  # answering in the app hands out no link
 
     response = manager_client.post(page, {code: f"Ons antwoord {code}" for code in CODES})
     assert response.status_code == 302
@@ -311,7 +314,7 @@ def test_a_member_answers_for_the_organisation_in_the_app(manager_client, org, a
 
 
 def test_side_by_side_shows_every_partys_answer_per_question(manager_client, org, agreement, parties):
-    own, sennheiser, _fonds = (answers.sheet_for(party=party) for party in parties)
+    own, sennheiser, _fonds = (sheets.sheet_for(party=party) for party in parties)
     answers.answer_save(sheet=own, code="goal", text="Ons doel: 20 klinieken")
     answers.answer_save(sheet=sennheiser, code="goal", text="Hun doel: afzet koptelefoons")
     answers.answer_save(sheet=sennheiser, code="risks", text="Merkschade")
@@ -331,14 +334,14 @@ def test_the_side_by_side_page_takes_the_same_queries_for_more_parties(
     manager_client, org, agreement, parties, django_assert_max_num_queries
 ):
     for party in parties:
-        answer_all(answers.sheet_for(party=party))
+        answer_all(sheets.sheet_for(party=party))
     with django_assert_max_num_queries(20) as few:
         manager_client.get(url("questions_compare", org, agreement.pk))
     for name in ("Klinieknetwerk", "Zorgverzekeraar", "Audiologen"):
         partner = PartnerFactory(organisation=org, name=name)
         party = agreement.parties.create(partner=partner, position=9)
-        answer_all(answers.sheet_for(party=party))
-        answers.action_create(
+        answer_all(sheets.sheet_for(party=party))
+        actions.action_create(
             agreement=agreement,
             actor=None,
             description="Bellen",
@@ -374,7 +377,7 @@ def test_a_conclusion_is_saved_with_htmx_and_without(manager_client, org, agreem
 def test_a_conclusion_changed_by_someone_else_is_not_overwritten_unseen(
     manager_client, org, agreement, owner
 ):
-    answers.conclusion_save(agreement=agreement, code="goal", text="Versie van de eigenaar", actor=owner)
+    conclusions.conclusion_save(agreement=agreement, code="goal", text="Versie van de eigenaar", actor=owner)
     save = url("questions_conclusion", org, agreement.pk)
     data = {"code": "goal", "text": "Mijn versie", "original": ""}
     response = manager_client.post(save, data, headers=HTMX)
@@ -452,14 +455,14 @@ def test_a_bad_action_is_refused_with_the_reason_and_nothing_is_made(
         assert response.status_code == 422 and reason in response.text
         assert 'value="Marktonderzoek KNO-artsen"' in response.text or data["description"].strip() == ""
     assert not FollowUpAction.objects.exists()
-    with pytest.raises(answers.ActionInvalid):
-        answers.action_create(
+    with pytest.raises(actions.ActionInvalid):
+        actions.action_create(
             agreement=agreement, actor=owner, description="x", owner=stranger_party, due_date=in_days(1)
         )
 
 
 def test_an_action_is_done_reopened_and_deleted_after_confirming(manager_client, org, agreement, parties):
-    action = answers.action_create(
+    action = actions.action_create(
         agreement=agreement,
         actor=None,
         description="Contract laten lezen",
@@ -494,9 +497,9 @@ def test_the_card_takes_three_queries_whatever_the_parties_and_actions(
     agreement, parties, django_assert_num_queries
 ):
     for party in parties:
-        answer_all(answers.sheet_for(party=party))
+        answer_all(sheets.sheet_for(party=party))
     for number in range(7):
-        answers.action_create(
+        actions.action_create(
             agreement=agreement,
             actor=None,
             description=f"Actie {number}",
@@ -504,7 +507,7 @@ def test_the_card_takes_three_queries_whatever_the_parties_and_actions(
             due_date=in_days(number),
         )
     with django_assert_num_queries(3):
-        card = answers.card(agreement)
+        card = selectors.card(agreement)
         names = [row["party"].name for row in card["rows"]] + [a.owner.name for a in card["open_actions"]]
     assert names[:3] == ["Tinnitracks", "Sennheiser", "Innovatiefonds"]
     assert card["open_action_count"] == 7 and len(card["open_actions"]) == 5
@@ -512,15 +515,15 @@ def test_the_card_takes_three_queries_whatever_the_parties_and_actions(
 
 
 def test_the_agreement_page_card_shows_progress_and_open_actions(manager_client, org, agreement, parties):
-    sheet = answers.sheet_for(party=parties[1])
+    sheet = sheets.sheet_for(party=parties[1])
     answers.answer_save(sheet=sheet, code="goal", text="Doel")
-    answers.action_create(
+    actions.action_create(
         agreement=agreement, actor=None, description="Offerte opvragen", owner=parties[2], due_date=in_days(2)
     )
-    done = answers.action_create(
+    done = actions.action_create(
         agreement=agreement, actor=None, description="Kennismaken", owner=parties[2], due_date=in_days(1)
     )
-    answers.action_done(action=done, actor=None)
+    actions.action_done(action=done, actor=None)
     html = manager_client.get(agreement.get_absolute_url()).text
     card = html[html.index('id="ten-questions"') :]
     assert "1 van 10 beantwoord" in card and "niet begonnen" in card
@@ -539,7 +542,7 @@ def test_the_dashboard_shows_open_actions_due_within_a_week_or_overdue(
     make("Binnenkort af", 3)
     make("Al te laat", -2)
     make("Ver weg", 30)
-    answers.action_done(action=make("Al gedaan", 1), actor=None)
+    actions.action_done(action=make("Al gedaan", 1), actor=None)
     foreign = services.agreement_create(
         organisation=other_org,
         actor=None,
@@ -573,7 +576,7 @@ def test_a_viewer_reads_everything_but_every_change_is_refused(
 ):
     sheet, token = linked
     answers.answer_save(sheet=sheet, code="goal", text="Doel van Sennheiser")
-    action = answers.action_create(
+    action = actions.action_create(
         agreement=agreement, actor=None, description="Bellen", owner=parties[1], due_date=in_days(3)
     )
     compare = viewer_client.get(url("questions_compare", org, agreement.pk))
@@ -618,7 +621,7 @@ def test_parties_and_actions_of_another_agreement_are_not_found(
         kind="structural",
     )
     theirs = other.parties.first()
-    action = answers.action_create(
+    action = actions.action_create(
         agreement=other, actor=None, description="x", owner=theirs, due_date=in_days(1)
     )
     assert manager_client.post(url("questions_link", org, agreement.pk, theirs.pk)).status_code == 404
@@ -628,20 +631,20 @@ def test_parties_and_actions_of_another_agreement_are_not_found(
 
 def test_a_new_conclusion_after_a_signature_makes_a_new_letter_of_intent(agreement, parties, owner):
     """The letter of intent states the conclusions, so a signed one is replaced when they change."""
-    from agreements import signing
-
-    answers.conclusion_save(agreement=agreement, code=CODES[0], text="Samen de KNO-markt op.", actor=owner)
-    version = signing.version_create(agreement=agreement, kind="intent", actor=owner)
-    _request, token = signing.sign_request_create(
+    conclusions.conclusion_save(
+        agreement=agreement, code=CODES[0], text="Samen de KNO-markt op.", actor=owner
+    )
+    version = versions.version_create(agreement=agreement, kind="intent", actor=owner)
+    _request, token = sign_requests.sign_request_create(
         version=version, party=parties[1], signer_name="Katrin Vogel", actor=owner
     )
-    signing.sign(
+    signatures.sign(
         token=token, name="Katrin Vogel", confirmed=True, confirmed_hash=version.sha256, ip="192.0.2.1"
     )
 
-    answers.conclusion_save(
+    conclusions.conclusion_save(
         agreement=agreement, code=CODES[0], text="Eerst Duitsland, dan Nederland.", actor=owner
     )
-    newest = signing.current_version(agreement, "intent")
+    newest = signing_selectors.current_version(agreement, "intent")
     assert newest.number == 2 and newest.sha256 != version.sha256
     assert not newest.signatures.exists() and version.signatures.count() == 1

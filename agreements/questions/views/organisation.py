@@ -23,11 +23,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from kombu.exceptions import OperationalError as KombuOperationalError
 
-from agreements import answers, tasks
-from agreements.forms_questions import ActionForm, SendLinkForm
 from agreements.models import FollowUpAction, Party
+from agreements.questions import actions, conclusions, selectors, sheets, tasks, texts
+from agreements.questions.forms import ActionForm, SendLinkForm
+from agreements.questions.views.public import save_all, save_one, sheet_page
 from agreements.views import agreement_or_404
-from agreements.views.questions_public import save_all, save_one, sheet_page
 from partnerhub.deletion import confirm_delete
 from partnerhub.tenancy import organisation_view, require_write
 
@@ -63,10 +63,10 @@ def _overview(request, agreement, *, fresh=None, send_form=None, status=200):
         "agreements/questions/overview.html",
         {
             "agreement": agreement,
-            "rows": answers.party_rows(agreement),
+            "rows": selectors.party_rows(agreement),
             "fresh": fresh,
             "send_form": send_form,
-            "link_days": answers.LINK_DAYS,
+            "link_days": sheets.LINK_DAYS,
         },
         status=status,
     )
@@ -84,7 +84,7 @@ def questions_link(request, agreement_id, party_id):
     """A fresh link to copy. It is on this response only (it is not stored), so it is rendered, not
     redirected to."""
     party = _party(request, agreement_id, party_id)
-    _sheet, raw = answers.sheet_issue_link(party=party, actor=request.user)
+    _sheet, raw = sheets.sheet_issue_link(party=party, actor=request.user)
     url = request.build_absolute_uri(reverse("questions:sheet", args=[raw]))
     return _overview(request, party.agreement, fresh={"party_id": party.pk, "name": party.name, "url": url})
 
@@ -99,8 +99,8 @@ def questions_send(request, agreement_id, party_id):
         return _overview(request, party.agreement, send_form=form, status=422)
     email = form.cleaned_data["email"]
     try:
-        sheet = answers.sheet_request_mail(party=party, email=email, actor=request.user)
-    except answers.LinkAlreadyMailed:
+        sheet = sheets.sheet_request_mail(party=party, email=email, actor=request.user)
+    except sheets.LinkAlreadyMailed:
         messages.info(
             request,
             _("A link to the ten questions was just sent to %(email)s; no second one was sent.")
@@ -112,7 +112,7 @@ def questions_send(request, agreement_id, party_id):
             sheet.pk, sheet.mail_requested_at.isoformat(), base_url=request.build_absolute_uri("/")
         )
     except (KombuOperationalError, OSError):
-        answers.sheet_request_mail_failed(sheet=sheet)
+        sheets.sheet_request_mail_failed(sheet=sheet)
         messages.error(
             request,
             _("The link could not be handed to the mail queue; nothing was sent. Try again in a moment."),
@@ -131,12 +131,12 @@ def questions_send(request, agreement_id, party_id):
 def questions_revoke(request, agreement_id, party_id):
     require_write(request.membership)
     party = _party(request, agreement_id, party_id)
-    sheet = answers.sheet_of(party)
-    if answers.link_state(sheet) != "active":
+    sheet = selectors.sheet_of(party)
+    if selectors.link_state(sheet) != "active":
         messages.info(request, _("%(name)s has no working link to withdraw.") % {"name": party.name})
         return redirect(f"{_overview_url(party)}#party-{party.pk}")
     if request.method == "POST":
-        answers.sheet_revoke(sheet=sheet, actor=request.user)
+        sheets.sheet_revoke(sheet=sheet, actor=request.user)
         messages.success(request, _("The link of %(name)s no longer works.") % {"name": party.name})
         return redirect(f"{_overview_url(party)}#party-{party.pk}")
     return render(
@@ -170,9 +170,9 @@ def questions_answer(request, agreement_id, party_id):
     party = _party(request, agreement_id, party_id)
     urls = _answer_urls(request, party)
     if request.method == "GET":
-        return sheet_page(request, answers.sheet_of(party), party=party, urls=urls, public=False)
+        return sheet_page(request, selectors.sheet_of(party), party=party, urls=urls, public=False)
     require_write(request.membership)
-    sheet = answers.sheet_for(party=party)
+    sheet = sheets.sheet_for(party=party)
     response = save_all(request, sheet, party=party, urls=urls, public=False, actor=request.user)
     if response is not None:
         return response
@@ -186,13 +186,13 @@ def questions_answer(request, agreement_id, party_id):
 @require_POST
 def questions_answer_save(request, agreement_id, party_id):
     party = _party(request, agreement_id, party_id)
-    return save_one(request, answers.sheet_for(party=party), through_link=False)
+    return save_one(request, sheets.sheet_for(party=party), through_link=False)
 
 
 def _compare(request, agreement, *, action_form=None, failed=None, status=200):
     """The side-by-side page; after a refused plain POST, `action_form` (bound) or `failed` (a conclusion
     that was not saved, with the text as sent) show what went wrong where it happened."""
-    data = answers.comparison(agreement)
+    data = selectors.comparison(agreement)
     return render(
         request,
         COMPARE,
@@ -203,8 +203,8 @@ def _compare(request, agreement, *, action_form=None, failed=None, status=200):
             "action_form": action_form,
             "failed": failed,
             "today": timezone.localdate(),
-            "max_conclusion": answers.MAX_CONCLUSION,
-            "max_action": answers.MAX_ACTION,
+            "max_conclusion": conclusions.MAX_CONCLUSION,
+            "max_action": actions.MAX_ACTION,
             "suggestions": SUGGESTIONS,
         },
         status=status,
@@ -232,7 +232,7 @@ def _compare_url(agreement, anchor):
 
 def _code(request):
     code = request.POST.get("code", "")
-    if code and code not in answers.CODES:
+    if code and code not in texts.CODES:
         raise Http404("No such question.")
     return code
 
@@ -251,11 +251,11 @@ def questions_conclusion(request, agreement_id):
     context = {"code": code, "ok": True, "at": None, "conflict": None, "message": ""}
     status = 200
     try:
-        conclusion = answers.conclusion_save(
+        conclusion = conclusions.conclusion_save(
             agreement=agreement, code=code, text=text, actor=request.user, original=original
         )
         context |= {"at": timezone.localtime(conclusion.updated_at), "original": conclusion.text}
-    except answers.ConclusionConflict as conflict:
+    except conclusions.ConclusionConflict as conflict:
         theirs = conflict.conclusion
         context |= {"ok": False, "conflict": theirs, "original": theirs.text}
         status = 409
@@ -279,13 +279,13 @@ def _actions_block(request, agreement, code, *, form=None, status=200):
         {
             "agreement": agreement,
             "code": code,
-            "actions": answers.actions_of(agreement, code),
+            "actions": selectors.actions_of(agreement, code),
             "action_form": form,
             "parties": list(
                 Party.objects.filter(agreement=agreement).select_related("partner", "agreement__organisation")
             ),
             "today": timezone.localdate(),
-            "max_action": answers.MAX_ACTION,
+            "max_action": actions.MAX_ACTION,
             "suggestions": SUGGESTIONS,
         },
         status=status,
@@ -307,7 +307,7 @@ def questions_action_create(request, agreement_id):
     form = ActionForm(request.POST, agreement=agreement, code=code)
     if form.is_valid():
         try:
-            answers.action_create(
+            actions.action_create(
                 agreement=agreement,
                 actor=request.user,
                 description=form.cleaned_data["description"],
@@ -315,7 +315,7 @@ def questions_action_create(request, agreement_id):
                 due_date=form.cleaned_data["due_date"],
                 code=code,
             )
-        except answers.ActionInvalid as invalid:
+        except actions.ActionInvalid as invalid:
             for field, message in invalid.errors.items():
                 form.add_error(field if field in form.fields else None, message)
         else:
@@ -329,7 +329,7 @@ def questions_action_create(request, agreement_id):
 @require_POST
 def questions_action_done(request, agreement_id, action_id):
     action = _action(request, agreement_id, action_id)
-    answers.action_done(action=action, actor=request.user)
+    actions.action_done(action=action, actor=request.user)
     return _after_action(request, action.agreement, action.code, _("The action is done."))
 
 
@@ -337,7 +337,7 @@ def questions_action_done(request, agreement_id, action_id):
 @require_POST
 def questions_action_reopen(request, agreement_id, action_id):
     action = _action(request, agreement_id, action_id)
-    answers.action_reopen(action=action, actor=request.user)
+    actions.action_reopen(action=action, actor=request.user)
     return _after_action(request, action.agreement, action.code, _("The action is open again."))
 
 
@@ -350,7 +350,7 @@ def questions_action_delete(request, agreement_id, action_id):
     return confirm_delete(
         request,
         action,
-        delete=lambda: answers.action_delete(action=action, actor=request.user),
+        delete=lambda: actions.action_delete(action=action, actor=request.user),
         success_url=back,
         success_message=_("The action “%(action)s” was deleted.") % {"action": action.description},
         cancel_url=back,

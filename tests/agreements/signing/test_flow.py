@@ -10,8 +10,10 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from agreements import services, signing
+from agreements import services
 from agreements.models import AgreementVersion, Goal, Risk, Signature, SignRequest, Status
+from agreements.signing import mail as signing_mail
+from agreements.signing import selectors, sign_requests, signatures, snapshots, versions
 from partnerhub.models import AuditEntry, Document, DocumentStatus
 from tests.factories import ContactFactory, PartnerFactory
 
@@ -47,7 +49,7 @@ def parties(agreement):
 
 def ask(version, party, owner, name="Ondertekenaar"):
     """A link to copy for the party; returns the raw token."""
-    return signing.sign_request_create(version=version, party=party, signer_name=name, actor=owner)[1]
+    return sign_requests.sign_request_create(version=version, party=party, signer_name=name, actor=owner)[1]
 
 
 def sign_form(version, name="Katrin Vogel", **extra):
@@ -58,18 +60,20 @@ def sign_form(version, name="Katrin Vogel", **extra):
 
 
 def test_the_hash_is_the_sha256_of_the_canonical_snapshot(agreement):
-    data = signing.snapshot(agreement, "agreement")
-    assert signing.snapshot_hash(data) == signing.snapshot_hash(signing.snapshot(agreement, "agreement"))
-    canonical = signing.canonical_json(data)
+    data = snapshots.snapshot(agreement, "agreement")
+    assert snapshots.snapshot_hash(data) == snapshots.snapshot_hash(
+        snapshots.snapshot(agreement, "agreement")
+    )
+    canonical = snapshots.canonical_json(data)
     assert canonical.startswith(b'{"end_date":null,') and b", " not in canonical[:40]
     reordered = dict(reversed(list(data.items())))
-    assert signing.snapshot_hash(reordered) == signing.snapshot_hash(data)
+    assert snapshots.snapshot_hash(reordered) == snapshots.snapshot_hash(data)
 
 
 def test_the_stored_snapshot_keeps_its_hash(agreement, owner):
-    version = signing.version_create(agreement=agreement, kind="agreement", actor=owner)
+    version = versions.version_create(agreement=agreement, kind="agreement", actor=owner)
     version = AgreementVersion.objects.get(pk=version.pk)  # as JSON from the database
-    assert signing.version_intact(version) and len(version.sha256) == 64
+    assert snapshots.version_intact(version) and len(version.sha256) == 64
     assert [party["name"] for party in version.snapshot["parties"]] == [
         "Tinnitracks",
         "Sennheiser",
@@ -79,10 +83,10 @@ def test_the_stored_snapshot_keeps_its_hash(agreement, owner):
 
 def test_the_snapshot_is_in_the_contract_language_whoever_asks(agreement):
     with translation.override("en"):
-        english = signing.live_hash(agreement, "agreement")
+        english = snapshots.live_hash(agreement, "agreement")
     with translation.override("nl"):
-        dutch = signing.snapshot(agreement, "agreement")
-    assert signing.snapshot_hash(dutch) == english
+        dutch = snapshots.snapshot(agreement, "agreement")
+    assert snapshots.snapshot_hash(dutch) == english
     assert dutch["sections"][0]["title"] == "Doelen" and dutch["language"] == "nl"
 
 
@@ -161,50 +165,50 @@ def _change_contact(agreement, owner):
     ],
 )
 def test_any_change_of_content_changes_the_hash(agreement, owner, change):
-    before = signing.live_hash(agreement, "agreement")
+    before = snapshots.live_hash(agreement, "agreement")
     change(agreement, owner)
     agreement.refresh_from_db()
-    assert signing.live_hash(agreement, "agreement") != before
+    assert snapshots.live_hash(agreement, "agreement") != before
 
 
 def test_status_and_complete_marks_are_not_content(agreement, owner):
-    before = {kind: signing.live_hash(agreement, kind) for kind in ("intent", "agreement")}
+    before = {kind: snapshots.live_hash(agreement, kind) for kind in ("intent", "agreement")}
     services.agreement_update(agreement=agreement, actor=owner, status=Status.DRAFTING)
     services.section_save(agreement=agreement, key="conditions", actor=owner, complete=True)
-    assert {kind: signing.live_hash(agreement, kind) for kind in ("intent", "agreement")} == before
+    assert {kind: snapshots.live_hash(agreement, kind) for kind in ("intent", "agreement")} == before
 
 
 def test_the_letter_of_intent_holds_the_subset_of_seed_003(agreement, owner):
-    data = signing.snapshot(agreement, "intent")
+    data = snapshots.snapshot(agreement, "intent")
     assert "sections" not in data and "cost_share" not in data["parties"][0]
     assert {"goals", "risks", "roles", "legal_form", "conclusions"} <= set(data)
-    before = signing.snapshot_hash(data)
+    before = snapshots.snapshot_hash(data)
     _change_split(agreement, owner)  # not part of a letter of intent
-    assert signing.live_hash(agreement, "intent") == before
+    assert snapshots.live_hash(agreement, "intent") == before
 
 
 # Versions.
 
 
 def test_version_create_is_idempotent(agreement, owner):
-    first = signing.version_create(agreement=agreement, kind="agreement", actor=owner)
-    again = signing.version_create(agreement=agreement, kind="agreement", actor=owner)
+    first = versions.version_create(agreement=agreement, kind="agreement", actor=owner)
+    again = versions.version_create(agreement=agreement, kind="agreement", actor=owner)
     assert again.pk == first.pk and AgreementVersion.objects.count() == 1
     assert first.number == 1 and first.document.kind == "agreement_version"
     _change_title(agreement, owner)
-    second = signing.version_create(agreement=agreement, kind="agreement", actor=owner)
+    second = versions.version_create(agreement=agreement, kind="agreement", actor=owner)
     first.refresh_from_db()
     assert second.number == 2 and first.superseded_at is not None and second.superseded_at is None
     assert second.sha256 != first.sha256
 
 
 def test_a_new_version_revokes_the_old_versions_open_links(agreement, owner):
-    version = signing.version_create(agreement=agreement, kind="agreement", actor=owner)
+    version = versions.version_create(agreement=agreement, kind="agreement", actor=owner)
     token = ask(version, parties(agreement)[1], owner)
     _change_title(agreement, owner)  # nobody signed, but a link was out: the link's version is replaced
     sign_request = SignRequest.objects.get()
     assert sign_request.revoked_at is not None
-    assert signing.refusal(signing.request_by_token(token)) == "superseded"
+    assert signatures.refusal(signatures.request_by_token(token)) == "superseded"
 
 
 def test_making_a_version_through_the_page_says_when_nothing_changed(owner_client, agreement):
@@ -219,21 +223,21 @@ def test_making_a_version_through_the_page_says_when_nothing_changed(owner_clien
 
 def test_agreement_changed_is_one_query_without_versions(agreement, django_assert_num_queries):
     with django_assert_num_queries(1):
-        assert signing.agreement_changed(agreement) == []
+        assert versions.agreement_changed(agreement) == []
 
 
 def test_a_version_nobody_acted_on_is_left_alone(agreement, owner):
-    version = signing.version_create(agreement=agreement, kind="agreement", actor=owner)
+    version = versions.version_create(agreement=agreement, kind="agreement", actor=owner)
     _change_title(agreement, owner)
     assert list(AgreementVersion.objects.all()) == [version]
-    assert signing.card(agreement)["kinds"][1]["out_of_date"] is True
+    assert selectors.card(agreement)["kinds"][1]["out_of_date"] is True
 
 
 # Signing.
 
 
 def test_signing_binds_the_signature_to_the_versions_hash(client, owner_client, agreement, owner):
-    version = signing.version_create(agreement=agreement, kind="agreement", actor=owner)
+    version = versions.version_create(agreement=agreement, kind="agreement", actor=owner)
     token = ask(version, parties(agreement)[1], owner, "Katrin Vogel")
     page = client.get(sign_url(token))
     assert page.status_code == 200
@@ -262,7 +266,7 @@ def test_signing_binds_the_signature_to_the_versions_hash(client, owner_client, 
     "change", [_change_section, _change_split, _change_title, _change_goal], ids=lambda f: f.__name__
 )
 def test_a_later_edit_makes_a_new_version_and_the_old_link_refuses(client, agreement, owner, change):
-    version = signing.version_create(agreement=agreement, kind="agreement", actor=owner)
+    version = versions.version_create(agreement=agreement, kind="agreement", actor=owner)
     own, sennheiser, fonds = parties(agreement)
     signed_token = ask(version, sennheiser, owner)
     client.post(sign_url(signed_token), sign_form(version))
@@ -273,9 +277,9 @@ def test_a_later_edit_makes_a_new_version_and_the_old_link_refuses(client, agree
         services.section_save(agreement=agreement, key="goals", actor=owner, complete=True)
 
     version.refresh_from_db()
-    newest = signing.current_version(agreement, "agreement")
+    newest = selectors.current_version(agreement, "agreement")
     assert version.superseded_at is not None and newest.number == 2 and newest.sha256 != version.sha256
-    assert newest.sha256 == signing.live_hash(agreement, "agreement")
+    assert newest.sha256 == snapshots.live_hash(agreement, "agreement")
     # The signature stays on the old version only; the new one needs every signature again.
     assert [signature.version for signature in Signature.objects.all()] == [version]
     assert not newest.signatures.exists()
@@ -288,25 +292,27 @@ def test_a_later_edit_makes_a_new_version_and_the_old_link_refuses(client, agree
 
 
 def test_saving_the_same_content_makes_no_new_version(agreement, owner):
-    version = signing.version_create(agreement=agreement, kind="agreement", actor=owner)
+    version = versions.version_create(agreement=agreement, kind="agreement", actor=owner)
     ask(version, parties(agreement)[1], owner)
     services.section_save(agreement=agreement, key="conditions", actor=owner, complete=True, content={})
     assert AgreementVersion.objects.count() == 1
 
 
 def test_a_signed_agreement_that_changes_is_drafted_again(client, agreement, owner):
-    version = signing.version_create(agreement=agreement, kind="agreement", actor=owner)
+    version = versions.version_create(agreement=agreement, kind="agreement", actor=owner)
     for party in parties(agreement):
         client.post(sign_url(ask(version, party, owner)), sign_form(version))
     agreement.refresh_from_db()
     assert agreement.status == Status.SIGNED
     _change_section(agreement, owner)
     agreement.refresh_from_db()
-    assert agreement.status == Status.DRAFTING and signing.current_version(agreement, "agreement").number == 2
+    assert (
+        agreement.status == Status.DRAFTING and selectors.current_version(agreement, "agreement").number == 2
+    )
 
 
 def test_a_link_cannot_be_used_twice(client, agreement, owner):
-    version = signing.version_create(agreement=agreement, kind="agreement", actor=owner)
+    version = versions.version_create(agreement=agreement, kind="agreement", actor=owner)
     token = ask(version, parties(agreement)[1], owner)
     assert client.post(sign_url(token), sign_form(version)).status_code == 200
     again = client.post(sign_url(token), sign_form(version, name="Iemand Anders"))
@@ -317,22 +323,22 @@ def test_a_link_cannot_be_used_twice(client, agreement, owner):
 
 
 def test_another_versions_hash_is_refused_and_writes_nothing(client, agreement, owner):
-    old = signing.version_create(agreement=agreement, kind="agreement", actor=owner)
+    old = versions.version_create(agreement=agreement, kind="agreement", actor=owner)
     _change_title(agreement, owner)
-    version = signing.version_create(agreement=agreement, kind="agreement", actor=owner)
+    version = versions.version_create(agreement=agreement, kind="agreement", actor=owner)
     token = ask(version, parties(agreement)[1], owner)
     for forged in (old.sha256, "0" * 64, ""):
         response = client.post(sign_url(token), sign_form(version, sha256=forged))
         assert response.status_code == 409 and "niet de versie van deze link" in response.text
     assert not Signature.objects.exists()
     assert SignRequest.objects.get().used_at is None
-    with pytest.raises(signing.SignRefused) as refused:
-        signing.sign(token=token, name="X", confirmed=True, confirmed_hash=old.sha256, ip="127.0.0.1")
+    with pytest.raises(signatures.SignRefused) as refused:
+        signatures.sign(token=token, name="X", confirmed=True, confirmed_hash=old.sha256, ip="127.0.0.1")
     assert refused.value.reason == "hash"
 
 
 def test_a_name_and_the_confirmation_are_needed(client, agreement, owner):
-    version = signing.version_create(agreement=agreement, kind="agreement", actor=owner)
+    version = versions.version_create(agreement=agreement, kind="agreement", actor=owner)
     token = ask(version, parties(agreement)[1], owner)
     response = client.post(sign_url(token), {"name": "", "sha256": version.sha256})
     assert response.status_code == 422
@@ -347,12 +353,12 @@ def test_a_name_and_the_confirmation_are_needed(client, agreement, owner):
 
 
 def test_unknown_revoked_and_expired_links(client, agreement, owner):
-    version = signing.version_create(agreement=agreement, kind="agreement", actor=owner)
+    version = versions.version_create(agreement=agreement, kind="agreement", actor=owner)
     own, sennheiser, fonds = parties(agreement)
     assert client.get(sign_url("not-a-token")).status_code == 404
     assert client.post(sign_url("not-a-token"), sign_form(version)).status_code == 404
     revoked = ask(version, sennheiser, owner)
-    signing.sign_request_revoke(sign_request=SignRequest.objects.get(), actor=owner)
+    sign_requests.sign_request_revoke(sign_request=SignRequest.objects.get(), actor=owner)
     response = client.post(sign_url(revoked), sign_form(version))
     assert response.status_code == 410 and "ingetrokken" in response.text
     expired = ask(version, fonds, owner)
@@ -363,7 +369,7 @@ def test_unknown_revoked_and_expired_links(client, agreement, owner):
 
 
 def test_a_new_link_for_a_party_replaces_its_earlier_one(client, agreement, owner):
-    version = signing.version_create(agreement=agreement, kind="agreement", actor=owner)
+    version = versions.version_create(agreement=agreement, kind="agreement", actor=owner)
     party = parties(agreement)[1]
     first = ask(version, party, owner)
     second = ask(version, party, owner)
@@ -374,7 +380,7 @@ def test_a_new_link_for_a_party_replaces_its_earlier_one(client, agreement, owne
 def test_all_parties_signed_moves_the_status_and_makes_the_signed_pdf(
     client, agreement, owner, django_capture_on_commit_callbacks
 ):
-    version = signing.version_create(agreement=agreement, kind="agreement", actor=owner)
+    version = versions.version_create(agreement=agreement, kind="agreement", actor=owner)
     tokens = [ask(version, party, owner) for party in parties(agreement)]
     for token in tokens[:-1]:
         client.post(sign_url(token), sign_form(version))
@@ -392,7 +398,7 @@ def test_all_parties_signed_moves_the_status_and_makes_the_signed_pdf(
 
 
 def test_a_fully_signed_letter_of_intent_moves_an_idea_to_intent(client, agreement, owner):
-    version = signing.version_create(agreement=agreement, kind="intent", actor=owner)
+    version = versions.version_create(agreement=agreement, kind="intent", actor=owner)
     for party in parties(agreement):
         client.post(sign_url(ask(version, party, owner)), sign_form(version))
     agreement.refresh_from_db()
@@ -403,7 +409,7 @@ def test_the_signer_downloads_exactly_that_versions_pdf(
     client, agreement, owner, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        version = signing.version_create(agreement=agreement, kind="agreement", actor=owner)
+        version = versions.version_create(agreement=agreement, kind="agreement", actor=owner)
     token = ask(version, parties(agreement)[1], owner)
     assert "Download deze versie als pdf" in client.get(sign_url(token)).text
     response = client.get(sign_url(token, "sign_pdf"))
@@ -418,7 +424,7 @@ def test_the_signer_downloads_exactly_that_versions_pdf(
 
 
 def test_the_signing_page_polls_until_the_pdf_is_ready(client, agreement, owner):
-    version = signing.version_create(agreement=agreement, kind="agreement", actor=owner)  # not rendered yet
+    version = versions.version_create(agreement=agreement, kind="agreement", actor=owner)  # not rendered yet
     token = ask(version, parties(agreement)[1], owner)
     page = client.get(sign_url(token))
     assert 'hx-trigger="every 2s"' in page.text and "De pdf wordt gemaakt" in page.text
@@ -432,7 +438,7 @@ def test_the_signing_page_polls_until_the_pdf_is_ready(client, agreement, owner)
 def test_a_manager_sends_the_link_by_email_once(
     manager_client, agreement, owner, django_capture_on_commit_callbacks
 ):
-    version = signing.version_create(agreement=agreement, kind="agreement", actor=owner)
+    version = versions.version_create(agreement=agreement, kind="agreement", actor=owner)
     party = parties(agreement)[1]
     data = {"party": party.pk, "action": "send", f"party-{party.pk}-signer_name": "Katrin Vogel"}
     data[f"party-{party.pk}-email"] = "katrin@sennheiser.test"
@@ -449,12 +455,12 @@ def test_a_manager_sends_the_link_by_email_once(
     assert sign_request.sent_at is not None and sign_request.token_hash != ""
     assert manager_client.get(sign_url(token)).status_code == 200
     # The task runs twice (a redelivery): one e-mail.
-    assert signing.sign_request_deliver(sign_request_id=sign_request.pk) is False
+    assert signing_mail.sign_request_deliver(sign_request_id=sign_request.pk) is False
     assert len(mail.outbox) == 1
 
 
 def test_sending_needs_an_email_address_and_keeps_what_was_typed(manager_client, agreement, owner):
-    version = signing.version_create(agreement=agreement, kind="agreement", actor=owner)
+    version = versions.version_create(agreement=agreement, kind="agreement", actor=owner)
     party = parties(agreement)[2]
     data = {"party": party.pk, "action": "send", f"party-{party.pk}-signer_name": "Pieter de Wit"}
     data[f"party-{party.pk}-email"] = ""
@@ -464,7 +470,7 @@ def test_sending_needs_an_email_address_and_keeps_what_was_typed(manager_client,
 
 
 def test_a_link_to_copy_is_shown_once(manager_client, agreement, owner):
-    version = signing.version_create(agreement=agreement, kind="agreement", actor=owner)
+    version = versions.version_create(agreement=agreement, kind="agreement", actor=owner)
     party = parties(agreement)[0]
     data = {"party": party.pk, "action": "link", f"party-{party.pk}-signer_name": "Eigen Directeur"}
     response = manager_client.post(url("sign_request_new", agreement, version.pk), data, follow=True)
@@ -479,16 +485,16 @@ def test_a_link_to_copy_is_shown_once(manager_client, agreement, owner):
 def test_the_form_suggests_the_contact_person_and_the_user(manager_client, manager, agreement, owner):
     manager.full_name = "Mia Manager"
     manager.save()
-    signing.version_create(agreement=agreement, kind="agreement", actor=owner)
+    versions.version_create(agreement=agreement, kind="agreement", actor=owner)
     html = manager_client.get(url("agreement_documents", agreement)).text
     assert 'value="Katrin Vogel"' in html and 'value="katrin@sennheiser.test"' in html
     assert 'value="Mia Manager"' in html and 'value="manager@example.nl"' in html
 
 
 def test_resend_and_revoke(manager_client, client, agreement, owner, django_capture_on_commit_callbacks):
-    version = signing.version_create(agreement=agreement, kind="agreement", actor=owner)
+    version = versions.version_create(agreement=agreement, kind="agreement", actor=owner)
     party = parties(agreement)[1]
-    old, _token = signing.sign_request_create(
+    old, _token = sign_requests.sign_request_create(
         version=version,
         party=party,
         signer_name="Katrin Vogel",
@@ -515,9 +521,9 @@ def test_resend_and_revoke(manager_client, client, agreement, owner, django_capt
 def test_new_links_go_to_everyone_asked_for_the_replaced_version(
     manager_client, agreement, owner, django_capture_on_commit_callbacks
 ):
-    version = signing.version_create(agreement=agreement, kind="agreement", actor=owner)
+    version = versions.version_create(agreement=agreement, kind="agreement", actor=owner)
     own, sennheiser, fonds = parties(agreement)
-    signing.sign_request_create(
+    sign_requests.sign_request_create(
         version=version,
         party=sennheiser,
         signer_name="Katrin Vogel",
@@ -525,9 +531,11 @@ def test_new_links_go_to_everyone_asked_for_the_replaced_version(
         actor=owner,
         send=True,
     )
-    signing.sign_request_create(version=version, party=fonds, signer_name="Pieter", actor=owner)  # to copy
+    sign_requests.sign_request_create(
+        version=version, party=fonds, signer_name="Pieter", actor=owner
+    )  # to copy
     _change_title(agreement, owner)
-    newest = signing.current_version(agreement, "agreement")
+    newest = selectors.current_version(agreement, "agreement")
     with django_capture_on_commit_callbacks(execute=True):
         manager_client.post(url("sign_requests_renew", agreement, newest.pk))
     assert [message.to for message in mail.outbox] == [["katrin@sennheiser.test"]]
@@ -537,10 +545,10 @@ def test_new_links_go_to_everyone_asked_for_the_replaced_version(
 def test_the_documents_page_lists_versions_and_signatures(
     manager_client, client, agreement, owner, django_assert_max_num_queries
 ):
-    version = signing.version_create(agreement=agreement, kind="agreement", actor=owner)
+    version = versions.version_create(agreement=agreement, kind="agreement", actor=owner)
     client.post(sign_url(ask(version, parties(agreement)[1], owner)), sign_form(version))
     _change_title(agreement, owner)
-    newest = signing.current_version(agreement, "agreement")
+    newest = selectors.current_version(agreement, "agreement")
     with django_assert_max_num_queries(25):
         html = manager_client.get(url("agreement_documents", agreement)).text
     assert f"{newest.sha256[:12]}…" in html and f'title="{newest.sha256}"' in html
@@ -552,8 +560,8 @@ def test_the_documents_page_lists_versions_and_signatures(
 def test_the_agreement_overview_shows_the_card(manager_client, agreement, owner):
     html = manager_client.get(agreement.get_absolute_url()).text
     assert "Documenten en handtekeningen" in html and "Maak de intentieverklaring of de overeenkomst" in html
-    version = signing.version_create(agreement=agreement, kind="agreement", actor=owner)
-    signing.sign(
+    version = versions.version_create(agreement=agreement, kind="agreement", actor=owner)
+    signatures.sign(
         token=ask(version, parties(agreement)[0], owner),
         name="A",
         confirmed=True,
@@ -565,9 +573,9 @@ def test_the_agreement_overview_shows_the_card(manager_client, agreement, owner)
 
 
 def test_a_viewer_reads_but_cannot_change(viewer_client, agreement, owner):
-    version = signing.version_create(agreement=agreement, kind="agreement", actor=owner)
+    version = versions.version_create(agreement=agreement, kind="agreement", actor=owner)
     party = parties(agreement)[1]
-    sign_request, _token = signing.sign_request_create(
+    sign_request, _token = sign_requests.sign_request_create(
         version=version, party=party, signer_name="K", actor=owner
     )
     page = viewer_client.get(url("agreement_documents", agreement))
@@ -592,7 +600,7 @@ def test_a_viewer_reads_but_cannot_change(viewer_client, agreement, owner):
 def test_another_organisations_member_gets_404(client, stranger, agreement, owner):
     from tests.conftest import login
 
-    version = signing.version_create(agreement=agreement, kind="agreement", actor=owner)
+    version = versions.version_create(agreement=agreement, kind="agreement", actor=owner)
     login(client, stranger)
     assert client.get(url("agreement_documents", agreement)).status_code == 404
     assert client.post(url("version_new", agreement), {"kind": "agreement"}).status_code == 404
@@ -600,7 +608,7 @@ def test_another_organisations_member_gets_404(client, stranger, agreement, owne
 
 
 def test_a_request_for_a_replaced_version_or_a_stranger_party_is_refused(agreement, owner, other_org):
-    version = signing.version_create(agreement=agreement, kind="agreement", actor=owner)
+    version = versions.version_create(agreement=agreement, kind="agreement", actor=owner)
     other = services.agreement_create(
         organisation=other_org,
         actor=None,
@@ -608,14 +616,14 @@ def test_a_request_for_a_replaced_version_or_a_stranger_party_is_refused(agreeme
         partners=[PartnerFactory(organisation=other_org)],
         kind="structural",
     )
-    with pytest.raises(signing.SigningError):
-        signing.sign_request_create(
+    with pytest.raises(sign_requests.SigningError):
+        sign_requests.sign_request_create(
             version=version, party=other.parties.first(), signer_name="X", actor=owner
         )
     _change_title(agreement, owner)
-    signing.version_create(agreement=agreement, kind="agreement", actor=owner)
-    with pytest.raises(signing.SigningError, match="vervangen"):
-        signing.sign_request_create(
+    versions.version_create(agreement=agreement, kind="agreement", actor=owner)
+    with pytest.raises(sign_requests.SigningError, match="vervangen"):
+        sign_requests.sign_request_create(
             version=version, party=parties(agreement)[1], signer_name="X", actor=owner
         )
 
@@ -623,13 +631,13 @@ def test_a_request_for_a_replaced_version_or_a_stranger_party_is_refused(agreeme
 def test_the_audit_log_can_show_every_sign_off_entry(client, agreement, owner):
     from partnerhub.models import AuditEntry
 
-    version = signing.version_create(agreement=agreement, kind="agreement", actor=owner)
-    sign_request, token = signing.sign_request_create(
+    version = versions.version_create(agreement=agreement, kind="agreement", actor=owner)
+    sign_request, token = sign_requests.sign_request_create(
         version=version, party=parties(agreement)[1], signer_name="K", email="k@example.nl", actor=owner
     )
     client.post(sign_url(token), sign_form(version), REMOTE_ADDR="198.51.100.1")
-    signing.sign_request_revoke(
-        sign_request=signing.sign_request_create(
+    sign_requests.sign_request_revoke(
+        sign_request=sign_requests.sign_request_create(
             version=version, party=parties(agreement)[2], signer_name="P", actor=owner
         )[0],
         actor=owner,
@@ -659,13 +667,13 @@ def test_the_pages_do_not_query_per_version_or_party(
             result.append(len(queries))
         return result
 
-    signing.version_create(agreement=agreement, kind="intent", actor=owner)
-    version = signing.version_create(agreement=agreement, kind="agreement", actor=owner)
+    versions.version_create(agreement=agreement, kind="intent", actor=owner)
+    version = versions.version_create(agreement=agreement, kind="agreement", actor=owner)
     client.post(sign_url(ask(version, parties(agreement)[0], owner)), sign_form(version))
     few = counts()
     for title in ("Twee", "Drie", "Vier"):
         services.agreement_update(agreement=agreement, actor=owner, title=title)
-        version = signing.current_version(agreement, "agreement")
+        version = selectors.current_version(agreement, "agreement")
         for party in parties(agreement):
             client.post(sign_url(ask(version, party, owner)), sign_form(version))
     PartnerFactory(organisation=agreement.organisation)
@@ -674,7 +682,7 @@ def test_the_pages_do_not_query_per_version_or_party(
     with django_assert_max_num_queries(
         13
     ):  # 4, and the two live snapshots to tell whether they are out of date
-        signing.card(agreement)
+        selectors.card(agreement)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -691,18 +699,18 @@ def test_concurrent_signatures_are_serialised(org, owner):
     agreement = services.agreement_create(
         organisation=org, actor=owner, title="Gelijktijdig", partners=[sennheiser], kind="structural"
     )
-    version = signing.version_create(agreement=agreement, kind="agreement", actor=owner)
+    version = versions.version_create(agreement=agreement, kind="agreement", actor=owner)
     own, partner = parties(agreement)
     own_token, partner_token = ask(version, own, owner), ask(version, partner, owner)
     outcomes = []
 
     def attempt(token, name):
         try:
-            signing.sign(
+            signatures.sign(
                 token=token, name=name, confirmed=True, confirmed_hash=version.sha256, ip="192.0.2.1"
             )
             outcomes.append("signed")
-        except signing.SignRefused as refused:
+        except signatures.SignRefused as refused:
             outcomes.append(refused.reason)
         finally:
             connections.close_all()

@@ -1,9 +1,9 @@
-"""Celery tasks of the agreements app: thin wrappers that take ids and call the mail code."""
+"""Celery tasks of the ten questions: thin wrappers that take ids and call the mail code."""
 
 from celery import shared_task
 from django.utils.dateparse import parse_datetime
 
-from agreements.mail import send_question_link_email
+from agreements.questions.mail import send_question_link_email
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)

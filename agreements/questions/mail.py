@@ -7,7 +7,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from agreements import answers
+from agreements.questions import sheets
 
 
 def send_question_link_email(*, sheet_id, requested_at, base_url=None, now=None):
@@ -15,7 +15,7 @@ def send_question_link_email(*, sheet_id, requested_at, base_url=None, now=None)
     raw value exists only in the e-mail; if sending fails, nothing changes (the old link keeps working) and
     the task tries again. Returns False when there was nothing (more) to send."""
     with transaction.atomic():
-        sheet, raw = answers.sheet_mail_link(sheet_id=sheet_id, requested_at=requested_at, now=now)
+        sheet, raw = sheets.sheet_mail_link(sheet_id=sheet_id, requested_at=requested_at, now=now)
         if raw is None:
             return False
         party = sheet.party

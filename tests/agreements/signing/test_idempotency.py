@@ -9,8 +9,9 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from agreements import services, signing
+from agreements import services
 from agreements.models import SignRequest
+from agreements.signing import selectors, sign_requests, tasks, versions
 from tests.double_submit import at_once, logged_in, needs_row_locks, post
 from tests.factories import ContactFactory, PartnerFactory
 
@@ -30,7 +31,7 @@ def agreement(org, owner):
 
 @pytest.fixture
 def version(agreement, owner):
-    return signing.version_create(agreement=agreement, kind="agreement", actor=owner)
+    return versions.version_create(agreement=agreement, kind="agreement", actor=owner)
 
 
 @pytest.fixture
@@ -53,7 +54,7 @@ def ask_form(party):
 
 def asked(version, party, owner):
     """An e-mailed request of a few minutes ago (no longer a double click's first)."""
-    sign_request, _token = signing.sign_request_create(
+    sign_request, _token = sign_requests.sign_request_create(
         version=version, party=party, signer_name="Katrin Vogel", email=KATRIN, actor=owner, send=True
     )
     SignRequest.objects.filter(pk=sign_request.pk).update(
@@ -104,7 +105,7 @@ def replaced(agreement, version, sennheiser, owner):
     """The version Katrin was asked to sign has been replaced by a newer one: returns the newest."""
     asked(version, sennheiser, owner)
     services.agreement_update(agreement=agreement, actor=owner, title="Nieuwe titel")
-    return signing.current_version(agreement, "agreement")
+    return selectors.current_version(agreement, "agreement")
 
 
 def test_two_renew_clicks_at_once_send_each_party_one_link(agreement, replaced, manager):
@@ -127,8 +128,6 @@ def test_a_sign_mail_task_delivered_twice_at_once_sends_one_mail(version, sennhe
     needs_row_locks()
     sign_request = asked(version, sennheiser, owner)
     SignRequest.objects.filter(pk=sign_request.pk).update(sent_at=None)  # queued, not sent yet
-    from agreements import sign_tasks
-
-    sent = at_once(*[lambda: sign_tasks.send_sign_request(sign_request.pk) for _ in range(3)])
+    sent = at_once(*[lambda: tasks.send_sign_request(sign_request.pk) for _ in range(3)])
     assert sorted(sent) == [False, False, True]
     assert len(mail.outbox) == 1

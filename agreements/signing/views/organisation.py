@@ -1,42 +1,23 @@
 """The documents of an agreement, under /o/<org_slug>/agreements/<id>/documents/: the versions of the letter
 of intent and the agreement with their PDFs, and asking each party's signer to sign the current version."""
 
-from django import forms
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from agreements import signing
 from agreements.models import AgreementVersion, SignRequest, VersionKind
-from agreements.sign_mail import sign_url
+from agreements.signing import selectors, sign_requests, versions
+from agreements.signing.forms import SignRequestForm
+from agreements.signing.mail import sign_url
 from agreements.views import agreement_or_404
 from partnerhub.tenancy import organisation_view, require_write
 
 TEMPLATE = "agreements/signing/documents.html"
 # The link made to be copied is shown once, on the page the user is sent back to.
 LINK_SESSION_KEY = "agreements.sign_link"
-
-
-class SignRequestForm(forms.Form):
-    signer_name = forms.CharField(
-        label=gettext_lazy("Who signs"),
-        max_length=signing.NAME_MAX,
-        error_messages={"required": gettext_lazy("Fill in the name of the person who signs.")},
-    )
-    email = forms.EmailField(
-        label=gettext_lazy("E-mail address"),
-        required=False,
-        error_messages={"invalid": gettext_lazy("Enter a valid e-mail address.")},
-    )
-
-    def __init__(self, *args, party_id, **kwargs):
-        super().__init__(*args, prefix=f"party-{party_id}", **kwargs)
-        self.fields["signer_name"].widget.attrs["autocomplete"] = "off"
-        self.fields["email"].widget.attrs["autocomplete"] = "off"
 
 
 def _version(agreement, version_id):
@@ -88,7 +69,7 @@ def _initial(request, agreement, parties):
 
 def _page(request, agreement, *, bound=None, status=200):
     """The documents page; `bound` is a (party id, form) pair that failed and is shown with its errors."""
-    kinds = signing.documents_page(agreement)
+    kinds = selectors.documents_page(agreement)
     for item in kinds:
         if item["current"] is None:
             continue
@@ -121,8 +102,8 @@ def version_new(request, agreement_id):
     if kind not in VersionKind.values:
         messages.error(request, _("Choose the letter of intent or the agreement."))
         return redirect(_documents_url(request, agreement))
-    before = signing.current_version(agreement, kind)
-    version = signing.version_create(agreement=agreement, kind=kind, actor=request.user)
+    before = selectors.current_version(agreement, kind)
+    version = versions.version_create(agreement=agreement, kind=kind, actor=request.user)
     label = VersionKind(kind).label
     if before is not None and before.pk == version.pk:
         messages.info(
@@ -158,7 +139,7 @@ def sign_request_new(request, agreement_id, version_id):
     if not form.is_valid():
         return _page(request, agreement, bound=((version.pk, party.pk), form), status=422)
     try:
-        sign_request, token = signing.sign_request_create(
+        sign_request, token = sign_requests.sign_request_create(
             version=version,
             party=party,
             signer_name=form.cleaned_data["signer_name"],
@@ -167,7 +148,7 @@ def sign_request_new(request, agreement_id, version_id):
             send=send,
             base_url=request.build_absolute_uri("/"),
         )
-    except signing.SigningError as error:
+    except sign_requests.SigningError as error:
         messages.error(request, str(error))
         return redirect(_documents_url(request, agreement))
     if send and sign_request.repeated:
@@ -202,10 +183,10 @@ def sign_request_resend(request, agreement_id, request_id):
         )
         return redirect(_documents_url(request, agreement))
     try:
-        sent = signing.sign_request_resend(
+        sent = sign_requests.sign_request_resend(
             sign_request=sign_request, actor=request.user, base_url=request.build_absolute_uri("/")
         )
-    except signing.SigningError as error:
+    except sign_requests.SigningError as error:
         messages.error(request, str(error))
     else:
         if sent.repeated:
@@ -231,8 +212,8 @@ def sign_request_revoke(request, agreement_id, request_id):
     back = _documents_url(request, agreement)
     if request.method == "POST":
         try:
-            signing.sign_request_revoke(sign_request=sign_request, actor=request.user)
-        except signing.SigningError as error:
+            sign_requests.sign_request_revoke(sign_request=sign_request, actor=request.user)
+        except sign_requests.SigningError as error:
             messages.error(request, str(error))
         else:
             messages.success(
@@ -261,10 +242,10 @@ def sign_requests_renew(request, agreement_id, version_id):
     agreement = agreement_or_404(request, agreement_id)
     version = _version(agreement, version_id)
     try:
-        sent = signing.sign_requests_renew(
+        sent = sign_requests.sign_requests_renew(
             version=version, actor=request.user, base_url=request.build_absolute_uri("/")
         )
-    except signing.SigningError as error:
+    except sign_requests.SigningError as error:
         messages.error(request, str(error))
     else:
         if sent:
@@ -273,7 +254,7 @@ def sign_requests_renew(request, agreement_id, version_id):
                 _("New links are being sent to: %(names)s.")
                 % {"names": ", ".join(f"{item.signer_name} ({item.party.name})" for item in sent)},
             )
-        elif signing.sign_requests_just_sent(version):
+        elif sign_requests.sign_requests_just_sent(version):
             messages.info(request, _("New links were just sent; none was sent again."))
         else:
             messages.info(request, _("Nobody to send a new link to: ask each party to sign below."))

@@ -1,8 +1,8 @@
 """Signing a version of the letter of intent or the agreement, with a one-use token: /sign/<token>/…"""
 
-from agreements.views import sign_public
+from agreements.signing.views import public
 from partnerhub.ratelimits import rate_limited_patterns
 
 app_name = "sign"
 
-urlpatterns = rate_limited_patterns(sign_public.urlpatterns, "public_token")
+urlpatterns = rate_limited_patterns(public.urlpatterns, "public_token")

@@ -16,8 +16,8 @@ from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
 
-from agreements import signing
 from agreements.models import Signature
+from agreements.signing import presentation, selectors, signatures
 from partnerhub.client_ip import client_ip
 from partnerhub.models import DocumentStatus
 
@@ -33,7 +33,7 @@ def _context(sign_request):
     return {
         "sign_request": sign_request,
         "version": version,
-        "snapshot": signing.present(version.snapshot),
+        "snapshot": presentation.present(version.snapshot),
         "body_template": BODIES[version.kind],
         "organisation": None,  # the page belongs to no member's organisation (no navigation, no slug)
         "sender": version.agreement.organisation,
@@ -43,7 +43,7 @@ def _context(sign_request):
 
 def _signed_document(sign_request):
     version = sign_request.version
-    return signing.signed_documents(version.agreement.organisation, [version]).get(version.pk)
+    return selectors.signed_documents(version.agreement.organisation, [version]).get(version.pk)
 
 
 def _used(request, token, sign_request, *, just_signed=False):
@@ -54,7 +54,7 @@ def _used(request, token, sign_request, *, just_signed=False):
         "signature": signature,
         "just_signed": just_signed,
         "token_for_links": token,
-        "fully_signed": signing.is_fully_signed(sign_request.version),
+        "fully_signed": selectors.is_fully_signed(sign_request.version),
         "signed_document_ready": bool(signed_document and signed_document.status == DocumentStatus.READY),
     }
     return render(request, "agreements/signing/sign_done.html", context, status=200 if just_signed else 410)
@@ -86,8 +86,8 @@ def _page(request, token, sign_request, *, errors=None, name="", confirmed=False
 
 @require_http_methods(["GET", "POST"])
 def sign_page(request, token):
-    sign_request = signing.request_by_token(token)
-    reason = signing.refusal(sign_request)
+    sign_request = signatures.request_by_token(token)
+    reason = signatures.refusal(sign_request)
     if reason:
         return _closed(request, token, sign_request, reason)
     if request.method == "GET":
@@ -99,14 +99,14 @@ def sign_page(request, token):
     if any(errors.values()):
         return _page(request, token, sign_request, errors=errors, name=name, confirmed=confirmed, status=422)
     try:
-        signing.sign(
+        signatures.sign(
             token=token,
             name=name,
             confirmed=confirmed,
             confirmed_hash=request.POST.get("sha256", ""),
             ip=client_ip(request),
         )
-    except signing.SignRefused as refused:
+    except signatures.SignRefused as refused:
         if refused.reason in ("name", "confirm", "hash"):
             errors = {refused.reason: True}
             status = _STATUS[refused.reason]
@@ -140,8 +140,8 @@ def _file(document):
 
 def _readable(token):
     """The request of a link that may still read its version: usable, or used to sign it."""
-    sign_request = signing.request_by_token(token)
-    reason = signing.refusal(sign_request)
+    sign_request = signatures.request_by_token(token)
+    reason = signatures.refusal(sign_request)
     if reason == "unknown":
         raise Http404("Unknown link.")
     return sign_request, reason

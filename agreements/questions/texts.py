@@ -1,10 +1,16 @@
-"""The ten basic questions (seed 003, "Tien basisvragen") that partners go through together before they record
-their agreements: goal, contributions, roles, knowledge sharing, risks, legal form and business model.
+"""The ten basic questions' texts (seed 003, "Tien basisvragen"), in Dutch and English, with help texts.
+
+Partners go through them together before they record their agreements: goal, contributions, roles, knowledge
+sharing, risks, legal form and business model.
 
 The Dutch questions are the seed's, word for word. Where an item ends in an instruction or a list of examples
 rather than a question (5, 6 and 10), the question keeps the seed's question sentences and the help text says
 the rest in our own words. The English and all help texts are ours.
 """
+
+from dataclasses import dataclass
+
+from django.utils.translation import get_language
 
 # (code, Dutch, English, help in Dutch, help in English)
 TEN_QUESTIONS = [
@@ -105,3 +111,23 @@ TEN_QUESTIONS = [
         "partners. Then compare each other's answers and agree on next steps.",
     ),
 ]
+
+CODES = [code for code, *_rest in TEN_QUESTIONS]
+TOTAL = len(CODES)
+
+
+@dataclass(frozen=True)
+class Question:
+    number: int
+    code: str
+    text: str
+    help: str
+
+
+def questions(language: str | None = None) -> list[Question]:
+    """The ten questions in the active language (Dutch unless English is chosen)."""
+    english = (language or get_language() or "nl").startswith("en")
+    return [
+        Question(number, code, en if english else nl, help_en if english else help_nl)
+        for number, (code, nl, en, help_nl, help_en) in enumerate(TEN_QUESTIONS, start=1)
+    ]

@@ -3,8 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from agreements import answers
 from agreements.models import Party
+from agreements.questions.actions import MAX_ACTION
+from agreements.questions.answers import MAX_ANSWER
 
 
 class SheetForm(forms.Form):
@@ -19,8 +20,8 @@ class SheetForm(forms.Form):
                 help_text=question.help,
                 required=False,
                 strip=True,
-                max_length=answers.MAX_ANSWER,
-                widget=forms.Textarea(attrs={"rows": 4, "maxlength": answers.MAX_ANSWER}),
+                max_length=MAX_ANSWER,
+                widget=forms.Textarea(attrs={"rows": 4, "maxlength": MAX_ANSWER}),
             )
 
     def texts(self):
@@ -44,11 +45,11 @@ class PartyChoiceField(forms.ModelChoiceField):
 
 class ActionForm(forms.Form):
     """A new follow-up action. Whether the owner and date are allowed is the service's rule
-    (answers.action_problems); the form only reads the fields."""
+    (actions.action_problems); the form only reads the fields."""
 
     description = forms.CharField(
         label=_("Action"),
-        max_length=answers.MAX_ACTION,
+        max_length=MAX_ACTION,
         error_messages={"required": _("Describe what has to be done.")},
     )
     owner = PartyChoiceField(
@@ -75,4 +76,4 @@ class ActionForm(forms.Form):
         self.fields["owner"].queryset = Party.objects.filter(agreement=agreement).select_related(
             "partner", "agreement__organisation"
         )
-        self.fields["description"].widget.attrs["maxlength"] = answers.MAX_ACTION
+        self.fields["description"].widget.attrs["maxlength"] = MAX_ACTION

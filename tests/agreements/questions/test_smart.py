@@ -3,8 +3,8 @@ from datetime import date
 
 import pytest
 
-from agreements.questions import TEN_QUESTIONS
-from agreements.smart import Flag, is_smart, smart_check
+from agreements.questions.smart import Flag, is_smart, smart_check
+from agreements.questions.texts import TEN_QUESTIONS
 
 
 def test_there_are_ten_questions_with_unique_slug_codes():

@@ -1,0 +1,1 @@
+"""The ten basic questions: each party's sheet and link, its answers, the conclusions, follow-up actions."""

@@ -1,0 +1,5 @@
+"""The ten questions' organisation URLs, under /o/<org_slug>/agreements/<id>/questions/ (in `agreements:`)."""
+
+from agreements.questions.views import organisation
+
+urlpatterns = [*organisation.urlpatterns]
