@@ -274,7 +274,7 @@ def _lookup_sql(alias: str) -> str:
 
 
 @functools.cache
-def _insert_sql(alias: str) -> tuple[str, list[Field[Any, Any]]]:
+def _insert_sql(alias: str) -> tuple[str, "list[Field[Any, Any]]"]:
     fields = [field for field in Click._meta.concrete_fields if not field.primary_key]
     query = InsertQuery(Click, on_conflict=OnConflict.IGNORE)
     query.insert_values(fields, [Click(created_at=timezone.now(), dedup_bucket=0)])
