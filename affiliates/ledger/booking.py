@@ -5,20 +5,32 @@ Amounts are Decimal to the cent. A paid line never changes; a correction is a ne
 """
 
 import datetime
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from affiliates.models import Commission, CommissionKind, CommissionStatus
+from affiliates.models import (
+    Commission,
+    CommissionKind,
+    CommissionStatus,
+    ProgrammeSettings,
+    Project,
+    Referral,
+)
 from affiliates.programme.rules import cents, programme_for
 
 
-def commission_create(*, project, percent, programme=None):
+def commission_create(
+    *, project: Project, percent: Decimal, programme: ProgrammeSettings | None = None
+) -> Commission:
     """The affiliate's commission on a first order: `percent` of its value, pending until the hold ends.
 
     At most one per project (a unique constraint); a second call returns the existing line.
     """
+    if project.partner_id is None:  # a line belongs to a partner: the insert would fail, then the lookup
+        raise ValueError("A commission needs a project booked on a partner.")
     programme = programme or programme_for(project.organisation)
     existing = Commission.objects.filter(project=project, kind=CommissionKind.COMMISSION).first()
     if existing is not None:
@@ -41,7 +53,9 @@ def commission_create(*, project, percent, programme=None):
         return Commission.objects.get(project=project, kind=CommissionKind.COMMISSION)
 
 
-def referral_fee_accrue(*, referral, programme=None):
+def referral_fee_accrue(
+    *, referral: Referral, programme: ProgrammeSettings | None = None
+) -> tuple[Commission, bool]:
     """The one referral fee of a won referral (a unique constraint guards "exactly one")."""
     programme = programme or programme_for(referral.organisation)
     existing = Commission.objects.filter(referral=referral, kind=CommissionKind.REFERRAL_FEE).first()
@@ -63,7 +77,7 @@ def referral_fee_accrue(*, referral, programme=None):
         return Commission.objects.get(referral=referral, kind=CommissionKind.REFERRAL_FEE), False
 
 
-def claw_back(*, line, reason):
+def claw_back(*, line: Commission, reason: str) -> Commission | None:
     """Take back a line: rejected if not yet paid nor in a payout, else a negative correction that the next
     payout nets (a line in a payout batch is money on its way: the batch's amounts never change).
 

@@ -1,6 +1,7 @@
 """Forms of the commissions and payouts pages."""
 
 import datetime
+from typing import Any, cast
 
 from django import forms
 from django.utils.formats import date_format
@@ -8,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from affiliates.ledger.selectors import STATE_LABELS
 from affiliates.models import CommissionKind
-from partnerhub.models import Partner
+from partnerhub.models import Organisation, Partner
 
 
 class CommissionFilterForm(forms.Form):
@@ -24,9 +25,10 @@ class CommissionFilterForm(forms.Form):
         label=_("Partner"), required=False, queryset=Partner.objects.none(), empty_label=_("All partners")
     )
 
-    def __init__(self, *args, organisation, **kwargs):
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["partner"].queryset = (
+        partner = cast("forms.ModelChoiceField[Partner]", self.fields["partner"])
+        partner.queryset = (
             Partner.objects.filter(organisation=organisation, commissions__isnull=False)
             .distinct()
             .order_by("name")
@@ -45,7 +47,7 @@ class RejectForm(forms.Form):
     )
 
 
-def month_choices(today, count=12):
+def month_choices(today: datetime.date, count: int = 12) -> list[tuple[str, str]]:
     """The last `count` months, newest first, as ("2026-01", "januari 2026") pairs."""
 
     first = today.replace(day=1)
@@ -59,11 +61,13 @@ def month_choices(today, count=12):
 class BatchForm(forms.Form):
     month = forms.ChoiceField(label=_("Month"))
 
-    def __init__(self, *args, today, **kwargs):
+    def __init__(self, *args: Any, today: datetime.date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["month"].choices = month_choices(today)
-        self.fields["month"].initial = self.fields["month"].choices[0][0]
-        self.fields["month"].error_messages["invalid_choice"] = _("Choose one of the last twelve months.")
+        month = cast(forms.ChoiceField, self.fields["month"])
+        choices = month_choices(today)
+        month.choices = choices
+        month.initial = choices[0][0]
+        month.error_messages["invalid_choice"] = _("Choose one of the last twelve months.")
 
-    def clean_month(self):
+    def clean_month(self) -> datetime.date:
         return datetime.date.fromisoformat(self.cleaned_data["month"] + "-01")

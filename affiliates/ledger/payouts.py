@@ -23,11 +23,14 @@ tabs or a task running alongside a person never change a line twice.
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
-from django.db.models import Count, DecimalField, Max, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -48,11 +51,13 @@ from affiliates.models import (
 from affiliates.programme.affiliates import bic_for, iban_problem
 from affiliates.programme.rules import cents, programme_for
 from partnerhub.audit import AuditAction, audit_record
-from partnerhub.models import Partner
+from partnerhub.models import Organisation, Partner, User
 from partnerhub.templatetags.money import euro
 
 REASON_MAX = 300
-DEFAULT_REVIEW_THRESHOLD = ProgrammeSettings._meta.get_field("review_threshold").default
+DEFAULT_REVIEW_THRESHOLD: Decimal = ProgrammeSettings._meta.get_field("review_threshold").default
+
+Actor = User | AnonymousUser | None
 
 
 class LedgerError(Exception):
@@ -62,7 +67,7 @@ class LedgerError(Exception):
 # --- approving and rejecting -------------------------------------------------------------------------------
 
 
-def _locked(organisation, ids):
+def _locked(organisation: Organisation, ids: Iterable[int]) -> list[Commission]:
     """The organisation's lines with these ids, locked, in a fixed order (no deadlock between two runs)."""
     return list(
         Commission.objects.select_for_update()
@@ -71,7 +76,7 @@ def _locked(organisation, ids):
     )
 
 
-def needs_review(line, programme):
+def needs_review(line: Commission, programme: ProgrammeSettings) -> bool:
     """Whether a line is "to review": pending, not a correction, above the programme's review threshold."""
     return (
         line.status == CommissionStatus.PENDING
@@ -80,7 +85,14 @@ def needs_review(line, programme):
     )
 
 
-def commissions_approve(*, organisation, commission_ids, actor, reviewed=False, now=None):
+def commissions_approve(
+    *,
+    organisation: Organisation,
+    commission_ids: Iterable[int],
+    actor: Actor,
+    reviewed: bool = False,
+    now: datetime.datetime | None = None,
+) -> tuple[int, int]:
     """Approve the selected pending lines. Lines already approved, paid or rejected are left as they are, so
     sending the same selection twice approves nothing the second time. Returns (approved, left alone).
 
@@ -119,7 +131,7 @@ def commissions_approve(*, organisation, commission_ids, actor, reviewed=False, 
     return len(pending), len(lines) - len(pending)
 
 
-def rejection_refusal(line):
+def rejection_refusal(line: Commission) -> str:
     """Why this line cannot be rejected, or "" when it can (a rejected line again is allowed: nothing)."""
     if line.status == CommissionStatus.PAID:
         return _("A paid line never changes; a refund is booked as a new, negative line.")
@@ -128,7 +140,9 @@ def rejection_refusal(line):
     return ""
 
 
-def commissions_reject(*, organisation, commission_ids, actor, reason):
+def commissions_reject(
+    *, organisation: Organisation, commission_ids: Iterable[int], actor: Actor, reason: str | None
+) -> int:
     """Reject the selected pending or approved lines with a reason. All or nothing: if one of them is paid or
     in a payout, nothing changes. Lines already rejected stay as they were. Returns the number rejected."""
     reason = (reason or "").strip()
@@ -163,7 +177,9 @@ def commissions_reject(*, organisation, commission_ids, actor, reason):
     return len(open_lines)
 
 
-def approve_due_commissions(*, organisation=None, today=None):
+def approve_due_commissions(
+    *, organisation: Organisation | None = None, today: datetime.date | None = None
+) -> int:
     """Approve every pending line whose hold has ended (`approve_after` today or earlier), except the lines
     to review (above their programme's review threshold): only a person approves those. One UPDATE, which
     only touches lines still pending: safe next to a person approving or rejecting. Returns the count."""
@@ -192,24 +208,24 @@ def approve_due_commissions(*, organisation=None, today=None):
 # --- payout batches ----------------------------------------------------------------------------------------
 
 
-def month_start(day):
+def month_start(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
 
 
-def previous_month(today=None):
+def previous_month(today: datetime.date | None = None) -> datetime.date:
     """The first day of the month before `today`'s: the month a batch made on the 1st pays for."""
     today = today or timezone.localdate()
     return month_start(month_start(today) - datetime.timedelta(days=1))
 
 
-def month_cutoff(month):
+def month_cutoff(month: datetime.date) -> datetime.datetime:
     """The first moment (local time) after the month of `month`: a batch holds lines approved before it."""
     first = month_start(month)
     following = (first + datetime.timedelta(days=32)).replace(day=1)
     return timezone.make_aware(datetime.datetime.combine(following, datetime.time.min))
 
 
-def batch_lines(organisation, month):
+def batch_lines(organisation: Organisation, month: datetime.date) -> QuerySet[Commission]:
     """The lines the batch of `month` may pay: approved lines not yet in a payout that were approved for the
     month or earlier: approved by its last day, or with a hold that ended by then (approved automatically on
     the 1st, just before the batch). A line without either date, from before they were kept, counts too."""
@@ -225,17 +241,17 @@ def batch_lines(organisation, month):
 
 @dataclass
 class Skipped:
-    partner: object
+    partner: Partner
     amount: Decimal
     reason: str
 
 
 @dataclass
 class PlannedPayout:
-    partner: object
-    affiliate: object
+    partner: Partner
+    affiliate: Affiliate
     amount: Decimal
-    lines: list
+    lines: list[Commission]
 
 
 @dataclass
@@ -243,24 +259,24 @@ class PayoutPlan:
     """What the batch of `month` pays if it is made now: one payout per partner, and who is skipped why."""
 
     month: datetime.date
-    payouts: list = field(default_factory=list)
-    skipped: list = field(default_factory=list)
+    payouts: list[PlannedPayout] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
     below: int = 0  # partners with a positive balance below the minimum (carried to a later month)
 
     @property
-    def count(self):
+    def count(self) -> int:
         return len(self.payouts)
 
     @property
-    def total(self):
+    def total(self) -> Decimal:
         return cents(sum((payout.amount for payout in self.payouts), Decimal("0")))
 
     @property
-    def largest(self):
+    def largest(self) -> PlannedPayout | None:
         return max(self.payouts, key=lambda payout: payout.amount, default=None)
 
 
-def own_account_problem(affiliate, programme):
+def own_account_problem(affiliate: Affiliate, programme: ProgrammeSettings) -> str:
     """Why this affiliate's account may not be paid: it is the programme's own paying account; or ""."""
     try:
         own = IBAN(programme.debtor_iban).compact if programme.debtor_iban else ""
@@ -272,7 +288,13 @@ def own_account_problem(affiliate, programme):
     return ""
 
 
-def payout_plan(*, organisation, month, programme=None, lock=False) -> PayoutPlan:
+def payout_plan(
+    *,
+    organisation: Organisation,
+    month: datetime.date,
+    programme: ProgrammeSettings | None = None,
+    lock: bool = False,
+) -> PayoutPlan:
     """The payouts the batch of `month` would make now: each partner whose lines of the month (`batch_lines`)
     reach the minimum, with a valid account that is not the programme's own. With `lock`, the lines are
     locked (inside the caller's transaction)."""
@@ -281,11 +303,11 @@ def payout_plan(*, organisation, month, programme=None, lock=False) -> PayoutPla
     lines = batch_lines(organisation, month).order_by("pk")
     if lock:
         lines = lines.select_for_update()
-    by_partner = defaultdict(list)
+    by_partner: defaultdict[int, list[Commission]] = defaultdict(list)
     for line in lines:
         by_partner[line.partner_id].append(line)
     minimum = cents(programme.minimum_payout)
-    due = {}
+    due: dict[int, tuple[Decimal, list[Commission]]] = {}
     plan = PayoutPlan(month=month)
     for partner_id, partner_lines in by_partner.items():
         total = cents(sum((line.amount for line in partner_lines), Decimal("0")))
@@ -301,8 +323,10 @@ def payout_plan(*, organisation, month, programme=None, lock=False) -> PayoutPla
     for partner in partners.order_by("name", "pk"):
         total, partner_lines = due[partner.pk]
         affiliate = affiliates.get(partner.pk)
-        problem = iban_problem(affiliate) or own_account_problem(affiliate, programme)
-        if problem:
+        problem = iban_problem(affiliate)  # says why when there is no affiliate
+        if not problem and affiliate is not None:
+            problem = own_account_problem(affiliate, programme)
+        if problem or affiliate is None:
             plan.skipped.append(Skipped(partner, total, problem))
         else:
             plan.payouts.append(PlannedPayout(partner, affiliate, total, partner_lines))
@@ -313,11 +337,13 @@ def payout_plan(*, organisation, month, programme=None, lock=False) -> PayoutPla
 class BatchResult:
     batch: PayoutBatch
     created: bool
-    payouts: list = field(default_factory=list)
-    skipped: list = field(default_factory=list)
+    payouts: list[Payout] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
 
 
-def payout_batch_create(*, organisation, month=None, actor=None):
+def payout_batch_create(
+    *, organisation: Organisation, month: datetime.date | None = None, actor: Actor = None
+) -> BatchResult:
     """The month's payout batch, as `payout_plan` shows it: one payout per partner whose approved balance of
     the month reaches the minimum and whose payout account is valid and not the programme's own; its lines
     are tied to the payout. If the month's batch exists already nothing new is made (running twice is safe).
@@ -369,14 +395,14 @@ def payout_batch_create(*, organisation, month=None, actor=None):
         )
 
 
-def batch_skipped(batch, programme=None):
+def batch_skipped(batch: PayoutBatch, programme: ProgrammeSettings | None = None) -> list[Skipped]:
     """The partners whose approved balance of the batch's month reaches the minimum but who cannot be paid,
     with the reason: those a batch leaves out (their lines stay approved). Computed now, so a fixed IBAN
     disappears from the list."""
     return payout_plan(organisation=batch.organisation, month=batch.month, programme=programme).skipped
 
 
-def batch_totals(batch):
+def batch_totals(batch: PayoutBatch) -> dict[str, Any]:
     """Count and sums of a batch's payouts: all, still to pay, paid (one query)."""
     totals = batch.payouts.order_by().aggregate(
         count=Count("pk"),
@@ -390,7 +416,7 @@ def batch_totals(batch):
     return totals
 
 
-def payout_batch_mark_paid(*, batch, actor, now=None):
+def payout_batch_mark_paid(*, batch: PayoutBatch, actor: Actor, now: datetime.datetime | None = None) -> int:
     """Mark the batch's open payouts paid, with their lines: from now on those lines never change. Marking a
     paid batch again changes nothing. Returns the number of payouts marked paid."""
     now = now or timezone.now()

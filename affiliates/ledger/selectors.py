@@ -3,15 +3,21 @@
 Every figure is one aggregate query, whatever the data's size.
 """
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, DecimalField, Q, Sum, Value
+from django.db.models import Aggregate, Count, DecimalField, Func, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from affiliates.models import Commission, CommissionKind, CommissionStatus
+from affiliates.models import Commission, CommissionKind, CommissionStatus, ProgrammeSettings
 from affiliates.programme.rules import cents, programme_for
+from partnerhub.models import Organisation, Partner
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 ZERO = Value(0, output_field=DecimalField(max_digits=12, decimal_places=2))
 
@@ -43,7 +49,7 @@ STATE_LABELS = {
 }
 
 
-def state_conditions(review_threshold):
+def state_conditions(review_threshold: Decimal) -> dict[str, Q]:
     """{state: Q} for the lines of one organisation whose review threshold is `review_threshold`.
 
     - pending: waiting for the hold to end, then approved automatically;
@@ -81,18 +87,20 @@ class Balances:
     to_review_count: int = 0
 
     @property
-    def empty(self):
+    def empty(self) -> bool:
         """Whether every state is zero."""
         return not any(getattr(self, state) for state in STATE_LABELS)
 
-    def states(self):
+    def states(self) -> list[tuple[str, "StrOrPromise", Decimal]]:
         """(state, label, amount) in the order every page shows them."""
         return [(state, STATE_LABELS[state], getattr(self, state)) for state in STATE_LABELS]
 
 
-def _balance_aggregates(review_threshold):
+def _balance_aggregates(review_threshold: Decimal) -> dict[str, Func | Aggregate]:
     conditions = state_conditions(review_threshold)
-    sums = {state: Coalesce(Sum("amount", filter=condition), ZERO) for state, condition in conditions.items()}
+    sums: dict[str, Func | Aggregate] = {
+        state: Coalesce(Sum("amount", filter=condition), ZERO) for state, condition in conditions.items()
+    }
     sums["payable"] = Coalesce(
         Sum("amount", filter=Q(status=CommissionStatus.APPROVED, payout__isnull=True)), ZERO
     )
@@ -100,8 +108,8 @@ def _balance_aggregates(review_threshold):
     return sums
 
 
-def _balances(row):
-    values = {}
+def _balances(row: Mapping[str, Any]) -> Balances:
+    values: dict[str, Any] = {}
     for item in fields(Balances):
         value = row.get(item.name)
         if item.name == "to_review_count":
@@ -111,7 +119,12 @@ def _balances(row):
     return Balances(**values)
 
 
-def ledger_balances(organisation, *, programme=None, partner=None) -> Balances:
+def ledger_balances(
+    organisation: Organisation,
+    *,
+    programme: ProgrammeSettings | None = None,
+    partner: Partner | None = None,
+) -> Balances:
     """The organisation's (or one partner's) ledger per state, in one aggregate query."""
     programme = programme or programme_for(organisation)
     lines = Commission.objects.filter(organisation=organisation)
@@ -120,7 +133,9 @@ def ledger_balances(organisation, *, programme=None, partner=None) -> Balances:
     return _balances(lines.aggregate(**_balance_aggregates(programme.review_threshold)))
 
 
-def balances_by_partner(organisation, partner_ids, *, programme=None) -> dict:
+def balances_by_partner(
+    organisation: Organisation, partner_ids: Iterable[int], *, programme: ProgrammeSettings | None = None
+) -> dict[int, Balances]:
     """{partner id: Balances} for these partners of the organisation, in one grouped query; a partner
     without lines gets zero balances."""
     programme = programme or programme_for(organisation)

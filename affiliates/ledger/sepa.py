@@ -4,9 +4,13 @@ Names and remittance texts are transliterated into the SEPA character set, and t
 before a file is made, so a bank never refuses a file this module produced.
 """
 
+import datetime
 import re
 import string
 import unicodedata
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
 
 from anyascii import anyascii
 from django.db.models import Count
@@ -56,7 +60,7 @@ SEPA_REPLACEMENTS = str.maketrans(
 EMOJI_NAME = re.compile(r":[a-z0-9_+-]+:")
 
 
-def sepa_text(text, limit):
+def sepa_text(text: str | None, limit: int) -> str:
     """`text` in the SEPA character set and at most `limit` long: letters transliterated, emoji and what has
     no counterpart left out, runs of spaces made one. "" when nothing readable is left."""
     characters = []
@@ -70,7 +74,7 @@ def sepa_text(text, limit):
     return " ".join(allowed.split())[:limit].strip()
 
 
-def debtor_account(programme):
+def debtor_account(programme: ProgrammeSettings) -> dict[str, Any]:
     """The paying account as a sepaxml config (its name in the SEPA character set), or raise
     PayoutExportError saying what to fix."""
     name = sepa_text(programme.debtor_name, SEPA_NAME_MAX)
@@ -94,7 +98,7 @@ def debtor_account(programme):
     return {"name": name, "IBAN": iban.compact, "BIC": bic, "batch": True, "currency": "EUR"}
 
 
-def sepa_export(*, batch, execution_date=None):
+def sepa_export(*, batch: PayoutBatch, execution_date: datetime.date | None = None) -> bytes:
     """The SEPA credit-transfer file (pain.001.001.03) of the batch's payouts still to be paid, validated
     against the schema by sepaxml. Raises PayoutExportError when there is nothing to pay or the paying
     account is incomplete."""
@@ -123,7 +127,7 @@ def sepa_export(*, batch, execution_date=None):
                 )
                 % {"partner": payout.partner.name}
             )
-        payment = {
+        payment: dict[str, Any] = {
             "name": name,
             "IBAN": payout.iban,
             "amount": int(cents(payout.amount) * 100),
@@ -139,7 +143,7 @@ def sepa_export(*, batch, execution_date=None):
     return xml
 
 
-def csv_header():
+def csv_header() -> list[str]:
     return [
         _("Partner"),
         _("Account holder"),
@@ -152,7 +156,7 @@ def csv_header():
     ]
 
 
-def csv_rows(batch):
+def csv_rows(batch: PayoutBatch) -> Iterator[tuple[str, str, str, Decimal, int, str, str, str]]:
     """One row per payout for the bookkeeping: amounts with two decimals, the number of ledger lines."""
     payouts = (
         batch.payouts.select_related("partner")

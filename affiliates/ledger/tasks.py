@@ -17,13 +17,13 @@ from partnerhub.models import Organisation
 
 
 @shared_task(acks_late=True)
-def approve_due_commissions(today=None):
+def approve_due_commissions(today: str | None = None) -> int:
     """Daily: approve every pending line whose `approve_after` has come. Returns the number approved."""
     return payouts.approve_due_commissions(today=parse_date(today) if today else None)
 
 
 @shared_task(acks_late=True)
-def payout_batches_create(month=None):
+def payout_batches_create(month: str | None = None) -> None:
     """Monthly: the batch of `month` (default: the previous month) for every organisation with a programme,
     one task each."""
     month = month or payouts.previous_month(timezone.localdate()).isoformat()
@@ -33,7 +33,7 @@ def payout_batches_create(month=None):
 
 
 @shared_task(acks_late=True)
-def payout_batch_create_for(organisation_id, month):
+def payout_batch_create_for(organisation_id: int, month: str) -> int:
     """One organisation's batch of `month` (ISO date); nothing new when it exists. Returns the payouts."""
     organisation = Organisation.objects.filter(pk=organisation_id).first()
     if organisation is None:

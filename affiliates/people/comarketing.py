@@ -10,15 +10,19 @@ An action's investment is one of three kinds, each with the figure it needs:
 Figures that do not belong to the kind are cleared, so totals never count a stale amount.
 """
 
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from affiliates.models import CoMarketingAction, InvestmentKind
 from affiliates.programme.rules import cents
 from partnerhub.audit import AuditAction, audit_changes, audit_record
+from partnerhub.models import Organisation, User
 
 FIELDS = (
     "partner",
@@ -33,9 +37,15 @@ FIELDS = (
 )
 
 
-def investment_errors(*, investment, our_share_percent, amount, hours):
+def investment_errors(
+    *,
+    investment: str | None,
+    our_share_percent: Decimal | None,
+    amount: Decimal | None,
+    hours: int | None,
+) -> dict[str, str]:
     """{field: message} for the figures the investment kind needs; empty when they are right."""
-    errors = {}
+    errors: dict[str, str] = {}
     if investment == InvestmentKind.SPLIT:
         if our_share_percent is None:
             errors["our_share_percent"] = _("A cost split needs our share: 50 for a 50/50 split.")
@@ -56,7 +66,7 @@ def investment_errors(*, investment, our_share_percent, amount, hours):
     return errors
 
 
-def _normalise(values):
+def _normalise(values: dict[str, Any]) -> dict[str, Any]:
     kind = values.get("investment")
     if kind != InvestmentKind.SPLIT:
         values["our_share_percent"] = None
@@ -67,7 +77,7 @@ def _normalise(values):
     return values
 
 
-def _validate(organisation, values):
+def _validate(organisation: Organisation, values: Mapping[str, Any]) -> None:
     partner = values.get("partner")
     if partner is None or partner.organisation_id != organisation.pk:
         raise ValidationError({"partner": _("Choose a partner of your organisation.")})
@@ -81,7 +91,7 @@ def _validate(organisation, values):
         raise ValidationError(errors)
 
 
-def our_cost(action):
+def our_cost(action: CoMarketingAction) -> Decimal | None:
     """What the action costs us in euros (None for time, or a split without a total cost)."""
     if action.investment == InvestmentKind.SPLIT:
         if action.amount is None or action.our_share_percent is None:
@@ -92,7 +102,7 @@ def our_cost(action):
     return None
 
 
-def totals(queryset):
+def totals(queryset: QuerySet[CoMarketingAction]) -> dict[str, Any]:
     """{money, hours} we invest in the actions of `queryset`: one query over the three figures."""
     money, hours = Decimal("0.00"), 0
     rows = queryset.order_by().values_list("investment", "amount", "our_share_percent", "hours")
@@ -104,7 +114,7 @@ def totals(queryset):
 
 
 @transaction.atomic
-def action_create(*, organisation, actor, **values):
+def action_create(*, organisation: Organisation, actor: User | None, **values: Any) -> CoMarketingAction:
     unknown = set(values) - set(FIELDS)
     if unknown:
         raise TypeError(f"Unknown fields: {', '.join(sorted(unknown))}")
@@ -126,7 +136,9 @@ def action_create(*, organisation, actor, **values):
 
 
 @transaction.atomic
-def action_update(*, comarketing_action, actor, **values):
+def action_update(
+    *, comarketing_action: CoMarketingAction, actor: User | None, **values: Any
+) -> CoMarketingAction:
     """Change an action (the `action` keyword is its title). Same checks as `action_create`."""
     before = CoMarketingAction.objects.select_for_update().order_by().get(pk=comarketing_action.pk)
     merged = {name: values.get(name, getattr(before, name)) for name in FIELDS}
@@ -150,7 +162,7 @@ def action_update(*, comarketing_action, actor, **values):
 
 
 @transaction.atomic
-def action_delete(*, comarketing_action, actor):
+def action_delete(*, comarketing_action: CoMarketingAction, actor: User | None) -> None:
     action = comarketing_action
     audit_record(
         organisation=action.organisation,

@@ -12,6 +12,8 @@ and bad scores write nothing.
 
 import datetime
 import secrets
+from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,9 +26,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from affiliates.models import NpsRequest, NpsScore, NpsSource
+from affiliates.models import NpsRequest, NpsScore, NpsSource, Project
 from partnerhub.audit import AuditAction, audit_record
-from partnerhub.models import Partner
+from partnerhub.models import Partner, User
 
 LINK_DAYS = 30
 PENDING = "pending-"
@@ -46,13 +48,13 @@ class NpsAlreadyAsked(Exception):
 class NpsClosed(Exception):
     """The link cannot be answered: `reason` is unknown, revoked, expired or answered."""
 
-    def __init__(self, reason, nps_request=None):
+    def __init__(self, reason: str, nps_request: NpsRequest | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.nps_request = nps_request
 
 
-def parse_score(value):
+def parse_score(value: object) -> int:
     """An integer score 0–10 from user input, or ValidationError."""
     try:
         score = int(str(value).strip())
@@ -63,22 +65,22 @@ def parse_score(value):
     return score
 
 
-def _check_project(partner, project):
+def _check_project(partner: Partner, project: Project | None) -> None:
     if project is not None and project.partner_id != partner.pk:
         raise ValidationError(_("Choose one of this partner's projects."))
 
 
-def nps_figure(scores):
+def nps_figure(scores: Iterable[int]) -> int | None:
     """The Net Promoter Score of a list of scores: % promoters (9–10) − % detractors (0–6), or None."""
-    scores = list(scores)
-    if not scores:
+    answers = list(scores)
+    if not answers:
         return None
-    promoters = sum(1 for score in scores if score >= 9)
-    detractors = sum(1 for score in scores if score <= 6)
-    return round((promoters - detractors) * 100 / len(scores))
+    promoters = sum(1 for score in answers if score >= 9)
+    detractors = sum(1 for score in answers if score <= 6)
+    return round((promoters - detractors) * 100 / len(answers))
 
 
-def partner_summary(partner):
+def partner_summary(partner: Partner) -> dict[str, Any]:
     """{count, promoters, passives, detractors, nps} of all the partner's scores, in one query."""
     row = NpsScore.objects.filter(partner=partner).aggregate(
         count=Count("pk"),
@@ -92,9 +94,17 @@ def partner_summary(partner):
 
 
 @transaction.atomic
-def nps_score_create(*, partner, score, date, actor, comment="", project=None):
+def nps_score_create(
+    *,
+    partner: Partner,
+    score: object,
+    date: datetime.date,
+    actor: User | None,
+    comment: str = "",
+    project: Project | None = None,
+) -> NpsScore:
     """A score a member enters for the partner (a customer told it by phone, a survey elsewhere)."""
-    score = parse_score(score)
+    value = parse_score(score)
     _check_project(partner, project)
     if date > timezone.localdate():
         raise ValidationError(_("The date cannot be in the future."))
@@ -102,7 +112,7 @@ def nps_score_create(*, partner, score, date, actor, comment="", project=None):
         organisation_id=partner.organisation_id,
         partner=partner,
         project=project,
-        score=score,
+        score=value,
         comment=comment.strip(),
         source=NpsSource.ENTERED,
         date=date,
@@ -113,13 +123,19 @@ def nps_score_create(*, partner, score, date, actor, comment="", project=None):
         action=AuditAction.CREATE,
         obj=entry,
         partner=partner,
-        changes={"score": ["", str(score)], "date": ["", date.isoformat()]},
+        changes={"score": ["", str(value)], "date": ["", date.isoformat()]},
     )
     return entry
 
 
 @transaction.atomic
-def nps_request_link(*, partner, actor, project=None, now=None):
+def nps_request_link(
+    *,
+    partner: Partner,
+    actor: User | None,
+    project: Project | None = None,
+    now: datetime.datetime | None = None,
+) -> tuple[NpsRequest, str]:
     """A link to show once and copy. Returns (request, raw token); only the token's hash is kept."""
     _check_project(partner, project)
     now = now or timezone.now()
@@ -142,7 +158,7 @@ def nps_request_link(*, partner, actor, project=None, now=None):
     return nps_request, raw
 
 
-def _asked_moments_ago(partner, project, email, now):
+def _asked_moments_ago(partner: Partner, project: Project | None, email: str, now: datetime.datetime) -> bool:
     open_requests = NpsRequest.objects.filter(
         partner=partner, project=project, email=email, revoked_at__isnull=True, answered_at__isnull=True
     )
@@ -151,7 +167,14 @@ def _asked_moments_ago(partner, project, email, now):
 
 
 @transaction.atomic
-def nps_request_mail(*, partner, email, actor, project=None, now=None):
+def nps_request_mail(
+    *,
+    partner: Partner,
+    email: str | None,
+    actor: User | None,
+    project: Project | None = None,
+    now: datetime.datetime | None = None,
+) -> NpsRequest:
     """A pending request for `email`; the task `send_nps_link` makes its link and mails it.
 
     Under the partner's row lock: when the same question (partner, project) to the same address is still
@@ -182,11 +205,13 @@ def nps_request_mail(*, partner, email, actor, project=None, now=None):
     return nps_request
 
 
-def is_pending(nps_request):
+def is_pending(nps_request: NpsRequest) -> bool:
     return nps_request.token_hash.startswith(PENDING)
 
 
-def nps_mail_link(*, nps_request_id, base_url=None, now=None):
+def nps_mail_link(
+    *, nps_request_id: int, base_url: str | None = None, now: datetime.datetime | None = None
+) -> bool:
     """For the task: make the pending request's token and mail the link, in one transaction (if sending
     fails nothing changes and the task tries again). Returns False when there is nothing (more) to send."""
     now = now or timezone.now()
@@ -230,13 +255,13 @@ def nps_mail_link(*, nps_request_id, base_url=None, now=None):
     return True
 
 
-def request_by_token(raw, now=None):
+def request_by_token(raw: str, now: datetime.datetime | None = None) -> tuple[NpsRequest | None, str | None]:
     """The request of a raw token and why it cannot be answered (None when it can)."""
     nps_request, _reason = NpsRequest.objects.select_related("organisation", "partner").lookup(raw, now)
     return nps_request, refusal(nps_request, now)
 
 
-def refusal(nps_request, now=None):
+def refusal(nps_request: NpsRequest | None, now: datetime.datetime | None = None) -> str | None:
     if nps_request is None:
         return "unknown"
     if nps_request.answered_at is not None:
@@ -244,22 +269,24 @@ def refusal(nps_request, now=None):
     return nps_request.refusal(now)
 
 
-def nps_answer(*, raw_token, score, comment="", now=None):
+def nps_answer(
+    *, raw_token: str, score: object, comment: str | None = "", now: datetime.datetime | None = None
+) -> NpsScore:
     """The customer's answer through the link: one NpsScore, once. Raises ValidationError for a bad score
     and NpsClosed when the link cannot be answered (nothing is written in either case)."""
     now = now or timezone.now()
-    score = parse_score(score)
+    value = parse_score(score)
     comment = (comment or "").strip()[:2000]
     with transaction.atomic():
         nps_request, _reason = NpsRequest.objects.select_for_update().order_by().lookup(raw_token, now)
         reason = refusal(nps_request, now)
-        if reason:
-            raise NpsClosed(reason, nps_request)
+        if reason or nps_request is None:  # no request: the reason is "unknown"
+            raise NpsClosed(reason or "unknown", nps_request)
         entry = NpsScore.objects.create(
             organisation_id=nps_request.organisation_id,
             partner_id=nps_request.partner_id,
             project_id=nps_request.project_id,
-            score=score,
+            score=value,
             comment=comment,
             source=NpsSource.LINK,
             date=timezone.localdate(now),
@@ -274,13 +301,15 @@ def nps_answer(*, raw_token, score, comment="", now=None):
             action=AuditAction.CREATE,
             obj=entry,
             partner=nps_request.partner,
-            changes={"score": ["", str(score)]},
+            changes={"score": ["", str(value)]},
         )
     return entry
 
 
 @transaction.atomic
-def nps_request_revoke(*, nps_request, actor, now=None):
+def nps_request_revoke(
+    *, nps_request: NpsRequest, actor: User | None, now: datetime.datetime | None = None
+) -> NpsRequest:
     """The link stops working at once (an answer already given stays)."""
     nps_request = NpsRequest.objects.select_for_update().order_by().get(pk=nps_request.pk)
     if nps_request.revoked_at is None and nps_request.answered_at is None:
@@ -297,5 +326,5 @@ def nps_request_revoke(*, nps_request, actor, now=None):
     return nps_request
 
 
-def _when(moment):
+def _when(moment: datetime.datetime | None) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""

@@ -14,38 +14,52 @@ prospect is not yet a partner to onboard).
 """
 
 import datetime
+from collections.abc import Sequence
+from typing import Any, TypedDict
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Min, Q, QuerySet
+from django.forms import BaseModelFormSet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from affiliates.models import OnboardingStep, OnboardingTask
 from affiliates.programme.rules import programme_for
 from partnerhub.audit import AuditAction, audit_record
-from partnerhub.models import Membership, Partner
+from partnerhub.models import Membership, Organisation, Partner, User
 
 
 class OnboardingRefused(Exception):
-    def __init__(self, message):
+    def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
 
-def due_date(start, due_week):
+class Progress(TypedDict):
+    """A partner's onboarding at a glance (`progress`)."""
+
+    total: int
+    done: int
+    percent: int
+    overdue: int
+    next: list[OnboardingTask]  # the open tasks, by due date
+    is_open: bool
+
+
+def due_date(start: datetime.date, due_week: int) -> datetime.date:
     """The due date of a step of week `due_week` for an onboarding that starts on `start`."""
     return start + datetime.timedelta(days=(due_week - 1) * 7 + 4)
 
 
-def template_steps(organisation):
+def template_steps(organisation: Organisation) -> QuerySet[OnboardingStep]:
     """The organisation's onboarding template (the seed's defaults when the programme is new)."""
     programme_for(organisation)
     return OnboardingStep.objects.filter(organisation=organisation)
 
 
-def members(organisation):
+def members(organisation: Organisation) -> QuerySet[User]:
     """The users who can own a task: the organisation's members, by name."""
 
     return (
@@ -56,17 +70,22 @@ def members(organisation):
     )
 
 
-def _check_owner(organisation, owner):
+def _check_owner(organisation: Organisation, owner: User | None) -> None:
     if owner is not None and not Membership.objects.filter(organisation=organisation, user=owner).exists():
         raise ValidationError(_("The owner must be a member of your organisation."))
 
 
-def is_open(partner):
+def is_open(partner: Partner) -> bool:
     return OnboardingTask.objects.filter(partner=partner, done_at__isnull=True).exists()
 
 
 @transaction.atomic
-def template_save(*, organisation, formset, actor):
+def template_save(
+    *,
+    organisation: Organisation,
+    formset: "BaseModelFormSet[OnboardingStep, Any]",
+    actor: User | None,
+) -> None:
     """Save a valid formset of the template: removed steps go, changed and new steps are stored, and the
     steps get their position from the order the form gives them (then by week, as the model orders)."""
     for form in formset.deleted_forms:
@@ -105,7 +124,9 @@ def template_save(*, organisation, formset, actor):
         raise ValidationError(_("Keep at least one step in the onboarding."))
 
 
-def onboarding_start(*, partner, start, owner, actor):
+def onboarding_start(
+    *, partner: Partner, start: datetime.date, owner: User | None, actor: User | None
+) -> list[OnboardingTask]:
     """Copy the template into the partner's tasks, due from `start` (see `due_date`), all owned by `owner`
     (a member, or None). Refused while the partner has an open onboarding. Returns the new tasks."""
     organisation = partner.organisation
@@ -143,7 +164,9 @@ def onboarding_start(*, partner, start, owner, actor):
     return tasks
 
 
-def task_toggle(*, task, actor, now=None):
+def task_toggle(
+    *, task: OnboardingTask, actor: User | None, now: datetime.datetime | None = None
+) -> OnboardingTask:
     """Mark a task done, or open again when it was done. Returns the task."""
     with transaction.atomic():
         task = OnboardingTask.objects.select_for_update().order_by().select_related("partner").get(pk=task.pk)
@@ -161,12 +184,14 @@ def task_toggle(*, task, actor, now=None):
     return task
 
 
-def task_update(*, task, actor, owner, due_date):
+def task_update(
+    *, task: OnboardingTask, actor: User | None, owner: User | None, due_date: datetime.date
+) -> OnboardingTask:
     """Change a task's owner (a member, or None) and due date."""
     with transaction.atomic():
         task = OnboardingTask.objects.select_for_update().order_by().select_related("partner").get(pk=task.pk)
         _check_owner(task.partner.organisation, owner)
-        changes = {}
+        changes: dict[str, list[str]] = {}
         if task.owner_id != (owner.pk if owner else None):
             changes["owner"] = [str(task.owner or ""), str(owner or "")]
         if task.due_date != due_date:
@@ -186,11 +211,13 @@ def task_update(*, task, actor, owner, due_date):
     return task
 
 
-def _when(moment):
+def _when(moment: datetime.datetime | None) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-def partners_in_onboarding(organisation, today=None):
+def partners_in_onboarding(
+    organisation: Organisation, today: datetime.date | None = None
+) -> QuerySet[Partner]:
     """Partners with onboarding tasks, annotated with `total`, `done`, `overdue`, `next_due` and `started`
     (one query); open onboardings first, the most overdue on top."""
     today = today or timezone.localdate()
@@ -210,7 +237,7 @@ def partners_in_onboarding(organisation, today=None):
     )
 
 
-def overdue_tasks(organisation, today=None):
+def overdue_tasks(organisation: Organisation, today: datetime.date | None = None) -> QuerySet[OnboardingTask]:
     """Open tasks past their due date, the oldest first, with partner and owner."""
     today = today or timezone.localdate()
     return (
@@ -220,7 +247,7 @@ def overdue_tasks(organisation, today=None):
     )
 
 
-def progress(tasks, today=None):
+def progress(tasks: Sequence[OnboardingTask], today: datetime.date | None = None) -> Progress:
     """Progress of a partner's task list: {total, done, percent, overdue, next: open tasks by due date}."""
     today = today or timezone.localdate()
     total = len(tasks)

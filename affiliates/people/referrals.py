@@ -16,15 +16,18 @@ gets a negative correction line that the next payout nets. A referral whose fee 
 reopening it could never earn a second fee (one fee per referral), so it is refused.
 """
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from affiliates.ledger.booking import claw_back, referral_fee_accrue
 from affiliates.models import Commission, CommissionKind, Referral, ReferralStatus
 from partnerhub.audit import AuditAction, audit_changes, audit_record
+from partnerhub.models import Organisation, Partner, User
 
 NEW, QUALIFIED, WON, LOST = (
     ReferralStatus.NEW,
@@ -33,7 +36,8 @@ NEW, QUALIFIED, WON, LOST = (
     ReferralStatus.LOST,
 )
 
-TRANSITIONS = {
+# A referral's status (a `ReferralStatus` value, as the model stores it) → the statuses it may move to.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
     NEW: (QUALIFIED, LOST),
     QUALIFIED: (NEW, WON, LOST),
     WON: (LOST,),
@@ -46,12 +50,12 @@ EDITABLE = ("partner", "lead_name", "lead_email", "lead_phone", "notes")
 class ReferralRefused(Exception):
     """A status change the pipeline does not allow; `message` says why, for the user."""
 
-    def __init__(self, message):
+    def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
 
-def with_fees(queryset):
+def with_fees(queryset: QuerySet[Referral]) -> QuerySet[Referral]:
     """Referrals with their referral fee (or None) as `.fee`, in one extra query for the whole page."""
     return queryset.select_related("partner").prefetch_related(
         Prefetch(
@@ -64,14 +68,14 @@ def with_fees(queryset):
     )
 
 
-def fee_of(referral):
+def fee_of(referral: Referral) -> Commission | None:
     lines = getattr(referral, "fee_lines", None)
     if lines is None:
         lines = list(referral.commissions.filter(kind=CommissionKind.REFERRAL_FEE))
     return lines[0] if lines else None
 
 
-def status_counts(organisation, partner=None):
+def status_counts(organisation: Organisation, partner: Partner | None = None) -> dict[str, int]:
     """{status: count} of the organisation's referrals (of one partner, when given): one query."""
     queryset = Referral.objects.filter(organisation=organisation)
     if partner is not None:
@@ -80,7 +84,7 @@ def status_counts(organisation, partner=None):
     return {status: counts.get(status, 0) for status in ReferralStatus.values}
 
 
-def next_statuses(referral):
+def next_statuses(referral: Referral) -> list[str]:
     """The statuses this referral may move to now (a lost referral that earned a fee stays lost)."""
     allowed = list(TRANSITIONS[referral.status])
     if referral.status == LOST and fee_of(referral) is not None:
@@ -88,13 +92,22 @@ def next_statuses(referral):
     return allowed
 
 
-def _check_contact(lead_email, lead_phone):
+def _check_contact(lead_email: str | None, lead_phone: str | None) -> None:
     if not (lead_email or "").strip() and not (lead_phone or "").strip():
         raise ValidationError(_("Give an e-mail address or a phone number of the lead."))
 
 
 @transaction.atomic
-def referral_create(*, organisation, actor, partner, lead_name, lead_email="", lead_phone="", notes=""):
+def referral_create(
+    *,
+    organisation: Organisation,
+    actor: User | None,
+    partner: Partner,
+    lead_name: str,
+    lead_email: str = "",
+    lead_phone: str = "",
+    notes: str = "",
+) -> Referral:
     """A new lead from `partner` (of this organisation), status new. A lead needs an e-mail address or a
     phone number."""
     if partner.organisation_id != organisation.pk:
@@ -123,7 +136,7 @@ def referral_create(*, organisation, actor, partner, lead_name, lead_email="", l
 
 
 @transaction.atomic
-def referral_update(*, referral, actor, **fields):
+def referral_update(*, referral: Referral, actor: User | None, **fields: Any) -> Referral:
     """Change the lead's details (not its status: see `referral_status_change`). Changing the partner of
     a referral that earned a fee is refused: the fee belongs to the partner that brought the lead."""
     unknown = set(fields) - set(EDITABLE)
@@ -155,7 +168,9 @@ def referral_update(*, referral, actor, **fields):
     return after
 
 
-def referral_status_change(*, referral, status, actor, reason=""):
+def referral_status_change(
+    *, referral: Referral, status: str, actor: User | None, reason: str | None = ""
+) -> tuple[Referral, Commission | None]:
     """Move a referral along the pipeline (see the module's docstring). Returns (referral, fee): the fee
     line when the referral is won (the existing one if it was won already), else None.
 
@@ -192,7 +207,7 @@ def referral_status_change(*, referral, status, actor, reason=""):
         locked.lost_reason = reason[:300] if status == LOST else ""
         locked.status_changed_at = timezone.now()
         locked.save(update_fields=["status", "lost_reason", "status_changed_at"])
-        changes = {"status": [previous, locked.status]}
+        changes: dict[str, list[str]] = {"status": [previous, locked.status]}
         if before_reason != locked.lost_reason:
             changes["lost_reason"] = [before_reason, locked.lost_reason]
         result = None

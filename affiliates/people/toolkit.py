@@ -13,9 +13,11 @@ E-mail templates and text links are text, not files.
 import io
 import os
 import zipfile
+from typing import TypedDict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.text import get_valid_filename, slugify
 from django.utils.translation import gettext as _
@@ -23,13 +25,14 @@ from PIL import Image, UnidentifiedImageError
 
 from affiliates.models import Asset, AssetKind
 from partnerhub.audit import AuditAction, audit_record
+from partnerhub.models import Organisation, User
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
 PDF, PNG, JPEG, GIF, ZIP = "pdf", "png", "jpeg", "gif", "zip"
 
 # type: (content type, allowed extensions, magic prefixes)
-TYPES = {
+TYPES: dict[str, tuple[str, tuple[str, ...], tuple[bytes, ...]]] = {
     PDF: ("application/pdf", (".pdf",), (b"%PDF-",)),
     PNG: ("image/png", (".png",), (b"\x89PNG\r\n\x1a\n",)),
     JPEG: ("image/jpeg", (".jpg", ".jpeg"), (b"\xff\xd8\xff",)),
@@ -40,7 +43,7 @@ IMAGES = (PNG, JPEG, GIF)
 
 TEXT_KINDS = (AssetKind.EMAIL_TEMPLATE, AssetKind.TEXT_LINK)
 
-ALLOWED = {
+ALLOWED: dict[str, tuple[str, ...]] = {
     AssetKind.BROCHURE: (PDF,),
     AssetKind.LOGO_PACK: (ZIP, PNG, JPEG),
     AssetKind.CASE_STUDY: (PDF, PNG, JPEG),
@@ -59,11 +62,22 @@ ZIP_MAX_ENTRIES = 1000
 NESTED_ARCHIVES = (".zip", ".7z", ".rar", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".zst", ".cab", ".jar")
 
 
-def max_bytes():
+class UploadInfo(TypedDict):
+    """What `inspect_upload` found in a file."""
+
+    type: str
+    content_type: str
+    size: int
+    width: int | None
+    height: int | None
+    extension: str
+
+
+def max_bytes() -> int:
     return getattr(settings, "AFFILIATES_ASSET_MAX_BYTES", DEFAULT_MAX_BYTES)
 
 
-def allowed_label(kind):
+def allowed_label(kind: str) -> str:
     """'PDF', 'ZIP, PNG or JPEG' … for the form's help text and the errors."""
     labels = [LABELS[t] for t in ALLOWED.get(kind, ())]
     if len(labels) <= 1:
@@ -71,23 +85,24 @@ def allowed_label(kind):
     return _("%(first)s or %(last)s") % {"first": ", ".join(labels[:-1]), "last": labels[-1]}
 
 
-def _sniff(head):
+def _sniff(head: bytes) -> str | None:
     for name, (_type, _exts, magics) in TYPES.items():
         if any(head.startswith(magic) for magic in magics):
             return name
     return None
 
 
-def inspect_upload(upload, kind):
+def inspect_upload(upload: UploadedFile, kind: str) -> UploadInfo:
     """Check an uploaded file for `kind`; returns {type, content_type, size, width, height, extension}.
     Raises ValidationError with a message for the user."""
     limit = max_bytes()
-    if upload.size > limit:
+    size = upload.size or 0  # an upload knows its size; a file that does not is taken as empty
+    if size > limit:
         raise ValidationError(
             _("The file is %(size)s MB; at most %(limit)s MB is allowed.")
-            % {"size": _mb(upload.size), "limit": _mb(limit)}
+            % {"size": _mb(size), "limit": _mb(limit)}
         )
-    if upload.size == 0:
+    if size == 0:
         raise ValidationError(_("The file is empty."))
     allowed = ALLOWED.get(kind, ())
     extension = os.path.splitext(upload.name or "")[1].lower()
@@ -112,10 +127,10 @@ def inspect_upload(upload, kind):
             _("The file is a %(type)s file but its name ends in “%(extension)s”. Rename it to %(expected)s.")
             % {"type": LABELS[found], "extension": extension or "…", "expected": TYPES[found][1][0]}
         )
-    info = {
+    info: UploadInfo = {
         "type": found,
         "content_type": TYPES[found][0],
-        "size": upload.size,
+        "size": size,
         "width": None,
         "height": None,
         "extension": TYPES[found][1][0],
@@ -133,7 +148,7 @@ def inspect_upload(upload, kind):
     elif found == ZIP:
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                check_zip_contents(archive.infolist(), upload.size)
+                check_zip_contents(archive.infolist(), size)
                 # Reads every entry once, but no further than the sizes just checked: zipfile stops an
                 # entry at its declared size, and a lie about it fails the CRC as a damaged file.
                 if archive.testzip() is not None:
@@ -180,11 +195,20 @@ def check_zip_contents(entries: list[zipfile.ZipInfo], size: int) -> None:
             )
 
 
-def _mb(size):
+def _mb(size: int) -> str:
     return f"{size / (1024 * 1024):.1f}".rstrip("0").rstrip(".")
 
 
-def asset_create(*, organisation, actor, kind, audience, title, upload=None, text=""):
+def asset_create(
+    *,
+    organisation: Organisation,
+    actor: User | None,
+    kind: str,
+    audience: str,
+    title: str | None,
+    upload: UploadedFile | None = None,
+    text: str | None = "",
+) -> Asset:
     """A toolkit item: a checked file for file kinds, a text for e-mail templates and text links. Nothing
     is stored when a check fails."""
     title = (title or "").strip()
@@ -198,7 +222,7 @@ def asset_create(*, organisation, actor, kind, audience, title, upload=None, tex
             raise ValidationError(
                 {"file": _("An e-mail template or text link is text: leave the file empty.")}
             )
-        asset.text = text.strip()
+        asset.text = (text or "").strip()
     else:
         if upload is None:
             raise ValidationError({"file": _("Choose a file to upload.")})
@@ -231,7 +255,7 @@ def asset_create(*, organisation, actor, kind, audience, title, upload=None, tex
     return asset
 
 
-def asset_delete(*, asset, actor):
+def asset_delete(*, asset: Asset, actor: User | None) -> None:
     """Remove the item and, once the removal is committed, its file."""
     name = asset.file.name if asset.file else ""
     storage = asset.file.storage

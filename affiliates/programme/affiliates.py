@@ -6,9 +6,11 @@ unique per organisation. IBANs are stored compact (NL91ABNA0417164300) and shown
 """
 
 import datetime
+from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
@@ -24,7 +26,7 @@ from affiliates.models import (
     Project,
 )
 from partnerhub.audit import AuditAction, audit_changes, audit_record, field_changes
-from partnerhub.models import Partner, PartnerCategory
+from partnerhub.models import Organisation, Partner, PartnerCategory, User
 from partnerhub.names import tidy_name
 from partnerhub.services import partner_create
 
@@ -46,7 +48,7 @@ BLOGGER_CATEGORY = PartnerCategory.OTHER
 class AffiliateError(Exception):
     """A change that breaks a rule of the programme; the message is for the user."""
 
-    def __init__(self, message, field=None):
+    def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
 
@@ -54,7 +56,7 @@ class AffiliateError(Exception):
 # --- IBAN --------------------------------------------------------------------------------------------------
 
 
-def iban_compact(value):
+def iban_compact(value: str | None) -> str:
     """The IBAN without spaces, upper case, or raise AffiliateError with a Dutch-ready message."""
     value = (value or "").strip()
     if not value:
@@ -67,7 +69,7 @@ def iban_compact(value):
         ) from None
 
 
-def iban_formatted(value):
+def iban_formatted(value: str) -> str:
     """The IBAN in groups of four for reading; an invalid stored value is shown as it is."""
     try:
         return IBAN(value).formatted if value else ""
@@ -75,7 +77,7 @@ def iban_formatted(value):
         return value
 
 
-def iban_problem(affiliate):
+def iban_problem(affiliate: Affiliate | None) -> str:
     """Why this affiliate cannot be paid by bank transfer, or "" when its account is complete and valid."""
     if affiliate is None:
         return _("No payout account: this partner is not set up as an affiliate.")
@@ -90,7 +92,7 @@ def iban_problem(affiliate):
     return ""
 
 
-def bic_for(iban):
+def bic_for(iban: str) -> str:
     """The bank's BIC derived from a valid IBAN, or "" when the bank is not in schwifty's registry."""
     try:
         bic = IBAN(iban).bic
@@ -102,14 +104,12 @@ def bic_for(iban):
 # --- codes -------------------------------------------------------------------------------------------------
 
 
-def code_suggest(name, *, exclude_pk=None):
+def code_suggest(name: str, *, exclude_pk: int | None = None) -> str:
     """A free link code made from a name: "Bouwblog Jansen" → "bouwblog-jansen" (or "-2", "-3" …)."""
     base = slugify(name)[:34].strip("-") or "partner"
     if len(base) < 3:
         base = f"{base}-aff"
-    taken = set(
-        Affiliate.objects.filter(code__startswith=base).exclude(pk=exclude_pk).values_list("code", flat=True)
-    )
+    taken = set(_others(exclude_pk).filter(code__startswith=base).values_list("code", flat=True))
     if base not in taken:
         return base
     n = 2
@@ -118,8 +118,16 @@ def code_suggest(name, *, exclude_pk=None):
     return f"{base}-{n}"
 
 
-def _check_unique(organisation, *, code, coupon_code, exclude_pk=None):
-    others = Affiliate.objects.exclude(pk=exclude_pk)
+def _others(exclude_pk: int | None) -> QuerySet[Affiliate]:
+    """Every affiliate but the one being changed (all of them for a new one)."""
+    affiliates = Affiliate.objects.all()
+    return affiliates if exclude_pk is None else affiliates.exclude(pk=exclude_pk)
+
+
+def _check_unique(
+    organisation: Organisation, *, code: str, coupon_code: str, exclude_pk: int | None = None
+) -> None:
+    others = _others(exclude_pk)
     if others.filter(code=code).exists():
         raise AffiliateError(_("This link code is already in use. Choose another one."), "code")
     if coupon_code and others.filter(organisation=organisation, coupon_code=coupon_code).exists():
@@ -131,19 +139,19 @@ def _check_unique(organisation, *, code, coupon_code, exclude_pk=None):
 
 def affiliate_create(
     *,
-    organisation,
-    actor,
-    partner=None,
-    new_partner_name="",
-    new_partner_category=BLOGGER_CATEGORY,
-    code,
-    coupon_code="",
-    email="",
-    customer_reference="",
-    account_holder="",
-    iban="",
-    commission_percent=None,
-):
+    organisation: Organisation,
+    actor: User | None,
+    partner: Partner | None = None,
+    new_partner_name: str = "",
+    new_partner_category: str = BLOGGER_CATEGORY,
+    code: str,
+    coupon_code: str = "",
+    email: str = "",
+    customer_reference: str = "",
+    account_holder: str = "",
+    iban: str = "",
+    commission_percent: Decimal | None = None,
+) -> Affiliate:
     """Set up an affiliate for `partner` (of this organisation, not yet an affiliate), or for a new partner
     named `new_partner_name`, created in the same transaction. Nothing is saved when a rule is broken."""
     iban = iban_compact(iban)
@@ -193,7 +201,7 @@ def affiliate_create(
         raise AffiliateError(_("This link code or coupon code was just taken. Try again."), "code") from None
 
 
-def affiliate_update(*, affiliate, actor, **fields):
+def affiliate_update(*, affiliate: Affiliate, actor: User | None, **fields: Any) -> Affiliate:
     """Change an affiliate's codes, rate, contact and payout account (audited field by field)."""
     if "iban" in fields:
         fields["iban"] = iban_compact(fields["iban"])
@@ -225,12 +233,12 @@ def affiliate_update(*, affiliate, actor, **fields):
         raise AffiliateError(_("This link code or coupon code was just taken. Try again."), "code") from None
 
 
-def affiliates_with_figures(organisation):
+def affiliates_with_figures(organisation: Organisation) -> QuerySet[Affiliate]:
     """The organisation's affiliates with clicks and conversions, each a subquery: one query for the whole
     page however many rows (joins would multiply the counts). Their balances come from
     `selectors.balances_by_partner`, the one place that sorts ledger lines into states."""
 
-    def count_of(queryset, group):
+    def count_of(queryset: QuerySet[Any], group: str) -> Coalesce:
         return Coalesce(
             Subquery(
                 queryset.order_by().values(group).annotate(c=Count("pk")).values("c"),
@@ -271,7 +279,9 @@ def affiliates_with_figures(organisation):
 # --- portal links ------------------------------------------------------------------------------------------
 
 
-def portal_link_create(*, affiliate, actor, days=PORTAL_LINK_DAYS):
+def portal_link_create(
+    *, affiliate: Affiliate, actor: User | None, days: int = PORTAL_LINK_DAYS
+) -> tuple[PortalLink, str]:
     """A new read-only portal link; returns (link, raw token). The raw token is shown once, never stored."""
     link = PortalLink(
         affiliate=affiliate,
@@ -292,7 +302,7 @@ def portal_link_create(*, affiliate, actor, days=PORTAL_LINK_DAYS):
     return link, raw
 
 
-def portal_link_revoke(*, link, actor):
+def portal_link_revoke(*, link: PortalLink, actor: User | None) -> tuple[PortalLink, bool]:
     """Withdraw a portal link (the page answers 410 from then on). Revoking twice changes nothing."""
     with transaction.atomic():
         link = PortalLink.objects.select_for_update().select_related("affiliate__partner").get(pk=link.pk)

@@ -7,14 +7,23 @@ geometry is computed here (numbers as plain strings, so no locale ever writes "1
 the drawing is the template `affiliates/programme/chart.svg`. `kind` is "bar" (grouped bars) or "line".
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils.formats import number_format
+from django.utils.functional import Promise
+from django.utils.safestring import SafeString
 
 PALETTE = ("#0f766e", "#c2410c", "#1d4ed8", "#7e22ce", "#a16207")
 TEMPLATE = "affiliates/programme/chart.svg"
+
+# A value of a chart (None is drawn as 0); a point is (label, value); a series is (name, points).
+Number = int | float | Decimal
+Point = tuple[str, Number | None]
+Series = tuple[str | Promise, Iterable[Point]]
 
 
 @dataclass
@@ -27,57 +36,64 @@ class Geometry:
     bottom: int = 22
 
     @property
-    def plot_width(self):
+    def plot_width(self) -> int:
         return self.width - self.left - self.right
 
     @property
-    def plot_height(self):
+    def plot_height(self) -> int:
         return self.height - self.top - self.bottom
 
 
-def _num(value):
+def _num(value: Number) -> str:
     """A coordinate as an attribute value: a dot, one decimal at most, never localised."""
     text = f"{float(value):.1f}"
     return text[:-2] if text.endswith(".0") else text
 
 
-def nice_ceiling(value):
+def nice_ceiling(value: Number) -> Decimal:
     """The smallest of 1, 2, 4, 6 × 10ⁿ at or above `value` (at least 2): the top and the middle gridline
     are whole numbers, as counts are."""
-    value = Decimal(str(value))
-    if value <= 2:
+    amount = Decimal(str(value))
+    if amount <= 2:
         return Decimal(2)
-    magnitude = Decimal(10) ** (len(str(int(value))) - 1)
+    magnitude = Decimal(10) ** (len(str(int(amount))) - 1)
     for step in (1, 2, 4, 6, 10):
-        if value <= step * magnitude:
+        if amount <= step * magnitude:
             return step * magnitude
     return 10 * magnitude
 
 
-def _label(value):
-    value = Decimal(str(value))
-    return number_format(value, decimal_pos=0 if value == value.to_integral() else 1)
+def _label(value: Number) -> str:
+    amount = Decimal(str(value))
+    return number_format(amount, decimal_pos=0 if amount == amount.to_integral() else 1)
 
 
-def chart_context(series, *, title, kind="bar", geometry=None, label_every=None):
+def chart_context(
+    series: Iterable[Series],
+    *,
+    title: str | Promise,
+    kind: str = "bar",
+    geometry: Geometry | None = None,
+    label_every: int | None = None,
+) -> dict[str, Any]:
     """The chart's drawing instructions (what the template needs)."""
     geometry = geometry or Geometry()
-    series = [(str(name), list(points)) for name, points in series]
-    labels = [label for label, _value in series[0][1]] if series else []
-    values = [value or 0 for _name, points in series for _label_, value in points]
+    drawn_series = [(str(name), list(points)) for name, points in series]
+    labels = [label for label, _value in drawn_series[0][1]] if drawn_series else []
+    values = [value or 0 for _name, points in drawn_series for _label_, value in points]
     top_value = nice_ceiling(max(values, default=0))
     count = max(len(labels), 1)
     slot = geometry.plot_width / count
     base_y = geometry.top + geometry.plot_height
     every = label_every or (1 if count <= 8 else 2 if count <= 16 else max(1, count // 8))
 
-    def y_of(value):
+    def y_of(value: Number | None) -> float:
         return base_y - float(Decimal(str(value or 0)) / top_value) * geometry.plot_height
 
     grid = []
     for fraction in (Decimal(0), Decimal("0.5"), Decimal(1)):
-        value = top_value * fraction
-        grid.append({"y": _num(y_of(value)), "label": _label(value), "text_y": _num(y_of(value) + 4)})
+        level = top_value * fraction
+        grid.append({"y": _num(y_of(level)), "label": _label(level), "text_y": _num(y_of(level) + 4)})
 
     x_labels = [
         {"x": _num(geometry.left + slot * (i + 0.5)), "text": label}
@@ -85,11 +101,11 @@ def chart_context(series, *, title, kind="bar", geometry=None, label_every=None)
         if i % every == 0
     ]
     drawn = []
-    group = len(series) or 1
+    group = len(drawn_series) or 1
     bar_width = max(slot * 0.8 / group, 1)
-    for index, (name, points) in enumerate(series):
+    for index, (name, points) in enumerate(drawn_series):
         colour = PALETTE[index % len(PALETTE)]
-        marks = []
+        marks: list[dict[str, Any]] = []
         for i, (label, value) in enumerate(points):
             y = y_of(value)
             x_centre = geometry.left + slot * (i + 0.5)
@@ -134,7 +150,14 @@ def chart_context(series, *, title, kind="bar", geometry=None, label_every=None)
     }
 
 
-def chart_svg(series, *, title, kind="bar", geometry=None, label_every=None):
+def chart_svg(
+    series: Iterable[Series],
+    *,
+    title: str | Promise,
+    kind: str = "bar",
+    geometry: Geometry | None = None,
+    label_every: int | None = None,
+) -> SafeString:
     """The chart as inline SVG markup (safe to put in a page or a PDF template)."""
     context = chart_context(series, title=title, kind=kind, geometry=geometry, label_every=label_every)
     return render_to_string(TEMPLATE, context)

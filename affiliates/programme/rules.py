@@ -4,13 +4,21 @@ Every part of the app reads the rules through `programme_for(organisation)`; not
 tiers or the onboarding template.
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from affiliates.models import OnboardingStep, ProgrammeSettings, Tier
 from partnerhub.audit import AuditAction, audit_changes, audit_record
+from partnerhub.models import Organisation, User
+
+if TYPE_CHECKING:  # the forms import this module
+    from affiliates.programme.forms import BaseTierFormSet, ProgrammeSettingsForm
 
 CENT = Decimal("0.01")
 
@@ -36,12 +44,12 @@ DEFAULT_ONBOARDING = [
 ]
 
 
-def cents(value):
+def cents(value: Decimal | int | str) -> Decimal:
     """A Decimal rounded to the cent (half up, as on an invoice)."""
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def programme_for(organisation):
+def programme_for(organisation: Organisation) -> ProgrammeSettings:
     """The organisation's `ProgrammeSettings`, created with the defaults (tiers and onboarding too) if new."""
     existing = ProgrammeSettings.objects.filter(organisation=organisation).first()
     if existing is not None:
@@ -76,13 +84,13 @@ def programme_for(organisation):
         return ProgrammeSettings.objects.get(organisation=organisation)
 
 
-def tiers_of(organisation):
+def tiers_of(organisation: Organisation) -> list[Tier]:
     """The organisation's tiers, lowest threshold first (defaults created if the programme is new)."""
     programme_for(organisation)
     return list(Tier.objects.filter(organisation=organisation).order_by("min_projects"))
 
 
-def tier_for_count(tiers, count):
+def tier_for_count(tiers: Iterable[Tier], count: int) -> Tier | None:
     """The highest tier whose threshold `count` reaches, or None. `tiers` lowest threshold first."""
     reached = None
     for tier in tiers:
@@ -91,7 +99,9 @@ def tier_for_count(tiers, count):
     return reached
 
 
-def settings_save(*, programme, form, actor):
+def settings_save(
+    *, programme: ProgrammeSettings, form: ProgrammeSettingsForm, actor: User
+) -> ProgrammeSettings:
     """Save the programme rules from a valid `ProgrammeSettingsForm`, with an audit record of what changed."""
 
     before = ProgrammeSettings.objects.get(pk=programme.pk)
@@ -107,7 +117,7 @@ def settings_save(*, programme, form, actor):
     return programme
 
 
-def tiers_save(*, organisation, formset, actor):
+def tiers_save(*, organisation: Organisation, formset: BaseTierFormSet, actor: User) -> None:
     """Save a valid tier formset. Thresholds are unique per organisation, so changed tiers first move to
     a free temporary threshold: swapping or shifting thresholds never trips the constraint halfway."""
 

@@ -5,13 +5,15 @@ Every figure is one aggregate query, whatever the data's size.
 
 import datetime
 from decimal import Decimal
+from typing import Any, TypedDict
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from affiliates.ledger import payouts
-from affiliates.ledger.selectors import ZERO, ledger_balances
+from affiliates.ledger.selectors import ZERO, Balances, ledger_balances
 from affiliates.models import (
     Affiliate,
     Click,
@@ -19,15 +21,52 @@ from affiliates.models import (
     CommissionKind,
     CommissionStatus,
     OnboardingTask,
+    ProgrammeSettings,
     Project,
     Referral,
     ReferralStatus,
     Tier,
     TierStanding,
 )
+from partnerhub.models import Organisation
 
 
-def overview(organisation, programme, *, today=None, days=30):
+class Due(TypedDict):
+    """What the next batch owes: every partner who reached the minimum, also those it skips for now."""
+
+    partners: int
+    total: Decimal
+
+
+class Overview(TypedDict):
+    """The overview page's figures; `clicks`, `projects`, `ledger` and `onboarding` are aggregate rows."""
+
+    days: int
+    clicks: dict[str, Any]
+    projects: dict[str, Any]
+    conversion_rate: float | None
+    ledger: dict[str, Any]
+    balances: Balances
+    due: Due
+    referrals: list[tuple[str, str | Promise, int]]
+    onboarding: dict[str, Any]
+    tiers: list[tuple[Tier, int]]
+    affiliates: int
+
+
+class TopAffiliate(TypedDict):
+    affiliate: Affiliate
+    clicks: int
+    orders: int
+
+
+def overview(
+    organisation: Organisation,
+    programme: ProgrammeSettings,
+    *,
+    today: datetime.date | None = None,
+    days: int = 30,
+) -> Overview:
     """The programme's figures for the overview page: this period against the one before."""
     today = today or timezone.localdate()
     now = timezone.now()
@@ -62,7 +101,7 @@ def overview(organisation, programme, *, today=None, days=30):
         organisation=organisation, month=payouts.previous_month(today), programme=programme
     )
     # Due: every partner who reached the minimum, also those a batch skips until their account is fixed.
-    due = {
+    due: Due = {
         "partners": plan.count + len(plan.skipped),
         "total": plan.total + sum((item.amount for item in plan.skipped), Decimal("0")),
     }
@@ -93,7 +132,7 @@ def overview(organisation, programme, *, today=None, days=30):
     }
 
 
-def tier_counts(organisation):
+def tier_counts(organisation: Organisation) -> list[tuple[Tier, int]]:
     """Every tier with the number of partners in it, lowest first, and the partners in none."""
     counts = dict(
         TierStanding.objects.filter(organisation=organisation, tier__isnull=False)
@@ -104,7 +143,7 @@ def tier_counts(organisation):
     return [(tier, counts.get(tier.pk, 0)) for tier in Tier.objects.filter(organisation=organisation)]
 
 
-def top_affiliates(organisation, *, days=30, limit=5):
+def top_affiliates(organisation: Organisation, *, days: int = 30, limit: int = 5) -> list[TopAffiliate]:
     """The affiliates with the most clicks in the period, with their attributed orders in it."""
     start = timezone.now() - datetime.timedelta(days=days)
     since = timezone.localdate() - datetime.timedelta(days=days)

@@ -28,23 +28,32 @@ per month (rolling months ending today), so its right half is "this quarter".
 the partners' standings come with them (`select_related("tier_standing__tier")`).
 """
 
+import datetime
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Aggregate, Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from affiliates.models import NpsScore, Project, Tier, TierStanding
+from affiliates.models import NpsScore, ProgrammeSettings, Project, Tier, TierStanding
 from affiliates.programme.rules import cents, programme_for, tier_for_count
 from affiliates.tiers.standings import add_months, next_tier
-from partnerhub.models import Partner
+from partnerhub.models import Organisation, Partner
 
 TREND_MONTHS = 6
 ONE_DECIMAL = Decimal("0.1")
 TWO_DECIMALS = Decimal("0.01")
 ORANGE_MARGIN = Fraction(1, 10)
+
+# A KPI's figure: a pace or an amount (Decimal), an NPS (int); None when there is nothing to measure.
+Figure = Decimal | int | None
+# An aggregate row of `_project_figures` or `_nps_figures`.
+Row = Mapping[str, Any]
 
 GREEN, ORANGE, RED, GREY = "green", "orange", "red", "grey"
 UP, DOWN, FLAT = "up", "down", "flat"
@@ -57,7 +66,7 @@ LIGHT_LABELS = {
 }
 
 
-def kpi_light(value, target, *, strict=False):
+def kpi_light(value: Fraction | Figure, target: Fraction | Figure, *, strict: bool = False) -> str:
     """green / orange / red / grey for `value` against `target` (see the module's table).
 
     `strict`: the target must be exceeded (">95 %"), not just reached ("€700+"). Orange: short of the target
@@ -65,15 +74,15 @@ def kpi_light(value, target, *, strict=False):
     """
     if value is None or target is None:
         return GREY
-    value, target = Fraction(value), Fraction(target)
-    if value > target or (not strict and value == target):
+    exact, goal = Fraction(value), Fraction(target)
+    if exact > goal or (not strict and exact == goal):
         return GREEN
-    if value >= target - abs(target) * ORANGE_MARGIN:
+    if exact >= goal - abs(goal) * ORANGE_MARGIN:
         return ORANGE
     return RED
 
 
-def kpi_trend(current, previous):
+def kpi_trend(current: Figure, previous: Figure) -> str:
     """up / down / flat from the previous period to the current one; "" when either is missing."""
     if current is None or previous is None:
         return ""
@@ -84,7 +93,7 @@ def kpi_trend(current, previous):
     return FLAT
 
 
-def nps_value(*, promoters, detractors, total):
+def nps_value(*, promoters: int, detractors: int, total: int) -> int | None:
     """Net Promoter Score: % promoters (9–10) minus % detractors (0–6), a whole number from −100 to 100
     (half up); None without answers."""
     if not total:
@@ -93,30 +102,32 @@ def nps_value(*, promoters, detractors, total):
     return int(exact.quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
-def nps_of_scores(scores):
+def nps_of_scores(scores: Iterable[int]) -> int | None:
     """The NPS of a list of 0–10 scores."""
-    scores = list(scores)
+    answers = list(scores)
     return nps_value(
-        promoters=sum(1 for score in scores if score >= 9),
-        detractors=sum(1 for score in scores if score <= 6),
-        total=len(scores),
+        promoters=sum(1 for score in answers if score >= 9),
+        detractors=sum(1 for score in answers if score <= 6),
+        total=len(answers),
     )
 
 
-def percent(part, whole):
+def percent(part: int, whole: int) -> Decimal | None:
     """part / whole as a percentage to 0.1 (half up), or None when whole is 0."""
     if not whole:
         return None
     return (Decimal(100 * part) / Decimal(whole)).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
 
 
-def average(total, count):
+def average(total: Decimal | int | None, count: int | None) -> Decimal | None:
     if not count:
         return None
     return cents(Decimal(total or 0) / Decimal(count))
 
 
-def month_buckets(today, months=TREND_MONTHS):
+def month_buckets(
+    today: datetime.date, months: int = TREND_MONTHS
+) -> list[tuple[datetime.date, datetime.date]]:
     """[(after, until), …] oldest first: `months` rolling months ending today (after < date <= until)."""
     return [(add_months(today, -(months - i)), add_months(today, -(months - i - 1))) for i in range(months)]
 
@@ -127,13 +138,14 @@ class Sparkline:
 
     width: int
     height: int
-    lines: list
-    last: tuple | None
-    values: list
-    dots: list = field(default_factory=list)  # months with data between two without: drawn as a dot
+    lines: list[str]  # "x,y x,y …" per polyline
+    last: tuple[float, float] | None
+    values: list[Figure]
+    # Months with data between two without: drawn as a dot.
+    dots: list[tuple[float, float]] = field(default_factory=list)
 
 
-def sparkline(series, *, width=84, height=22, pad=3):
+def sparkline(series: Sequence[Figure], *, width: int = 84, height: int = 22, pad: int = 3) -> Sparkline:
     """Server-side geometry for `affiliates/tiers/partials/sparkline.svg` (same picture in pages and PDFs)."""
     numbers = [float(value) for value in series if value is not None]
     if not numbers:
@@ -141,7 +153,9 @@ def sparkline(series, *, width=84, height=22, pad=3):
     low, high = min(numbers), max(numbers)
     span = (high - low) or 1.0
     step = (width - 2 * pad) / max(len(series) - 1, 1)
-    lines, current, last = [], [], None
+    lines: list[list[str]] = []
+    current: list[str] = []
+    last: tuple[float, float] | None = None
     for index, value in enumerate(series):
         if value is None:
             if current:
@@ -168,24 +182,24 @@ def sparkline(series, *, width=84, height=22, pad=3):
 @dataclass
 class Kpi:
     key: str
-    label: str
+    label: str | Promise
     unit: str  # pace | euro | percent | nps
-    value: object
-    target: object
+    value: Figure
+    target: Figure
     strict: bool
     light: str
-    current: object = None  # the last 3 months
-    previous: object = None  # the 3 months before
+    current: Figure = None  # the last 3 months
+    previous: Figure = None  # the 3 months before
     trend: str = ""
-    series: list = field(default_factory=list)
+    series: list[Figure] = field(default_factory=list)
     sample: int = 0  # what the value rests on: projects, known deliveries or payments, NPS answers
 
     @property
-    def light_label(self):
+    def light_label(self) -> str | Promise:
         return LIGHT_LABELS[self.light]
 
     @property
-    def spark(self):
+    def spark(self) -> Sparkline:
         return sparkline(self.series)
 
 
@@ -198,22 +212,24 @@ class PartnerKpis:
     next_tier: Tier | None
     distance: int | None
     eligible_tier: Tier | None  # the tier the count reaches now (what the next evaluation gives)
-    kpis: list
+    kpis: list[Kpi]
 
-    def kpi(self, key):
+    def kpi(self, key: str) -> Kpi:
         """The KPI called `key` (pace, order_value, on_time, nps, payment)."""
         return next(kpi for kpi in self.kpis if kpi.key == key)
 
     @property
-    def lights(self):
+    def lights(self) -> list[str]:
         return [kpi.light for kpi in self.kpis]
 
 
-def _project_figures(organisation, partner_ids, today):
+def _project_figures(
+    organisation: Organisation, partner_ids: list[int], today: datetime.date
+) -> dict[int, Row]:
     """{partner id: {name: number}} for the 12 months and each of the last 6 months, one query."""
     buckets = [("y", (add_months(today, -12), today))]
     buckets += [(f"m{i}", bounds) for i, bounds in enumerate(month_buckets(today))]
-    aggregates = {"ever": Count("pk")}
+    aggregates: dict[str, Aggregate] = {"ever": Count("pk")}
     for name, (after, until) in buckets:
         period = Q(date__gt=after, date__lte=until)
         aggregates[f"{name}_n"] = Count("pk", filter=period)
@@ -233,11 +249,11 @@ def _project_figures(organisation, partner_ids, today):
     return {row["partner_id"]: row for row in rows}
 
 
-def _nps_figures(organisation, partner_ids, today):
+def _nps_figures(organisation: Organisation, partner_ids: list[int], today: datetime.date) -> dict[int, Row]:
     """{partner id: {name: count}}: answers, promoters and detractors for 12 months and per month."""
     buckets = [("y", (add_months(today, -12), today))]
     buckets += [(f"m{i}", bounds) for i, bounds in enumerate(month_buckets(today))]
-    aggregates = {}
+    aggregates: dict[str, Aggregate] = {}
     for name, (after, until) in buckets:
         period = Q(date__gt=after, date__lte=until)
         aggregates[f"{name}_n"] = Count("pk", filter=period)
@@ -257,14 +273,16 @@ def _nps_figures(organisation, partner_ids, today):
     return {row["partner_id"]: row for row in rows}
 
 
-def _sum(row, key, months):
+def _sum(row: Row, key: str, months: Iterable[int]) -> int:
     return sum((row.get(f"m{i}_{key}") or 0) for i in months)
 
 
 PREVIOUS, CURRENT = range(0, 3), range(3, 6)
 
 
-def _ratio_kpi(key, label, row, *, known, true, target):
+def _ratio_kpi(
+    key: str, label: str | Promise, row: Row, *, known: str, true: str, target: Decimal | None
+) -> Kpi:
     value = percent(row.get(f"y_{true}", 0), row.get(f"y_{known}", 0))
     current = percent(_sum(row, true, CURRENT), _sum(row, known, CURRENT))
     previous = percent(_sum(row, true, PREVIOUS), _sum(row, known, PREVIOUS))
@@ -284,9 +302,17 @@ def _ratio_kpi(key, label, row, *, known, true, target):
     )
 
 
-def _partner_kpis(partner, standing, row, nps_row, *, programme, tiers):
-    row = row or {}
-    nps_row = nps_row or {}
+def _partner_kpis(
+    partner: Partner,
+    standing: TierStanding | None,
+    project_row: Row | None,
+    score_row: Row | None,
+    *,
+    programme: ProgrammeSettings,
+    tiers: Sequence[Tier],
+) -> PartnerKpis:
+    row = project_row or {}
+    nps_row = score_row or {}
     tier = standing.tier if standing else None
     pace_tier = tier or (tiers[0] if tiers else None)
     pace_target = Fraction(pace_tier.min_projects, 12) if pace_tier else None
@@ -294,7 +320,7 @@ def _partner_kpis(partner, standing, row, nps_row, *, programme, tiers):
     current_count, previous_count = _sum(row, "n", CURRENT), _sum(row, "n", PREVIOUS)
     pace_value = Fraction(current_count, 3) if has_projects else None
 
-    def pace_display(fraction):
+    def pace_display(fraction: Fraction) -> Decimal:
         return None if fraction is None else Decimal(fraction.numerator) / Decimal(fraction.denominator)
 
     pace = Kpi(
@@ -337,7 +363,7 @@ def _partner_kpis(partner, standing, row, nps_row, *, programme, tiers):
         "payment", _("Payment on time"), row, known="pk", true="pt", target=programme.target_payment_on_time
     )
 
-    def nps_of(prefix_months):
+    def nps_of(prefix_months: Iterable[int]) -> int | None:
         return nps_value(
             promoters=_sum(nps_row, "p", prefix_months),
             detractors=_sum(nps_row, "d", prefix_months),
@@ -376,12 +402,19 @@ def _partner_kpis(partner, standing, row, nps_row, *, programme, tiers):
     )
 
 
-def _sum_value(row, months):
+def _sum_value(row: Row, months: Iterable[int]) -> Decimal:
     values = [row.get(f"m{i}_v") for i in months]
     return sum((value for value in values if value is not None), Decimal("0"))
 
 
-def kpis_for_partners(organisation, partners, *, today=None, programme=None, tiers=None):
+def kpis_for_partners(
+    organisation: Organisation,
+    partners: Iterable[Partner],
+    *,
+    today: datetime.date | None = None,
+    programme: ProgrammeSettings | None = None,
+    tiers: Sequence[Tier] | None = None,
+) -> dict[int, PartnerKpis]:
     """{partner id: PartnerKpis} for `partners` (with `tier_standing__tier` selected), in at most four
     queries whatever their number: programme and tiers (unless given), projects, NPS scores."""
     today = today or timezone.localdate()
@@ -392,7 +425,7 @@ def kpis_for_partners(organisation, partners, *, today=None, programme=None, tie
     ids = [partner.pk for partner in partners]
     projects = _project_figures(organisation, ids, today) if ids else {}
     scores = _nps_figures(organisation, ids, today) if ids else {}
-    result = {}
+    result: dict[int, PartnerKpis] = {}
     for partner in partners:
         try:
             standing = partner.tier_standing
@@ -409,13 +442,13 @@ def kpis_for_partners(organisation, partners, *, today=None, programme=None, tie
     return result
 
 
-def partner_kpis(partner, *, today=None):
+def partner_kpis(partner: Partner, *, today: datetime.date | None = None) -> PartnerKpis:
     """One partner's KPIs (five queries at most)."""
     partner = Partner.objects.select_related("tier_standing__tier", "organisation").get(pk=partner.pk)
     return kpis_for_partners(partner.organisation, [partner], today=today)[partner.pk]
 
 
-def kpi_partners(organisation, *, today=None):
+def kpi_partners(organisation: Organisation, *, today: datetime.date | None = None) -> QuerySet[Partner]:
     """Partners with programme activity: projects or NPS scores in the last 12 months, or a tier."""
     today = today or timezone.localdate()
     after = add_months(today, -12)

@@ -10,10 +10,14 @@ be written the Dutch way ("1.234,50") or with a decimal point ("1234.50"); deliv
 yes/no/unknown in either language (empty is unknown).
 """
 
+import datetime
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Self
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Field, OuterRef, QuerySet
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
@@ -21,6 +25,7 @@ from affiliates.models import Commission, Project, ProjectSource
 from affiliates.programme.rules import programme_for
 from affiliates.tiers.forms import ProjectForm
 from partnerhub.audit import AuditAction, audit_changes, audit_record
+from partnerhub.models import Organisation, Partner, User
 from partnerhub.partner_import import (
     PROGRESS_EVERY,
     ImportPreview,
@@ -33,6 +38,8 @@ from partnerhub.partner_import import (
     register_importer,
 )
 
+# What makes two projects the same: (partner id, customer reference folded, date, value).
+ProjectKey = tuple[int, str, datetime.date, Decimal]
 IMPORT_FIELDS = ["partner", "customer_reference", "value", "date", "delivered_on_time", "paid_on_time"]
 FORM_FIELDS = [name for name in IMPORT_FIELDS if name != "partner"]
 
@@ -92,12 +99,12 @@ class ProjectProtected(Exception):
 class ProjectImportRejected(Exception):
     """At import time a row no longer passes the checks; nothing was saved."""
 
-    def __init__(self, preview):
+    def __init__(self, preview: ImportPreview | None) -> None:
         super().__init__("The import was rejected; nothing was saved.")
         self.preview = preview
 
 
-def projects_with_flags(organisation):
+def projects_with_flags(organisation: Organisation) -> QuerySet[Project]:
     """The organisation's projects with their partner and whether a commission was earned on them."""
     return (
         Project.objects.filter(organisation=organisation)
@@ -106,7 +113,14 @@ def projects_with_flags(organisation):
     )
 
 
-def project_create(*, organisation, actor, partner, source=ProjectSource.MANUAL, **values):
+def project_create(
+    *,
+    organisation: Organisation,
+    actor: User | None,
+    partner: Partner | None,
+    source: str = ProjectSource.MANUAL,
+    **values: Any,
+) -> Project:
     """Record a project a partner brought (the form has checked it) with an audit entry."""
     programme_for(organisation)  # the programme's tiers exist from the first project on
     project = Project.objects.create(
@@ -127,7 +141,7 @@ def project_create(*, organisation, actor, partner, source=ProjectSource.MANUAL,
     return project
 
 
-def project_update(*, project, actor, values):
+def project_update(*, project: Project, actor: User | None, values: Mapping[str, Any]) -> Project:
     """Change a project. With a commission, only delivery and payment can change (the form disables the
     rest; the ledger corrects amounts, never this row)."""
     before = Project.objects.get(pk=project.pk)
@@ -147,7 +161,7 @@ def project_update(*, project, actor, values):
     return project
 
 
-def project_delete(*, project, actor):
+def project_delete(*, project: Project, actor: User | None) -> None:
     """Delete a project; ProjectProtected when a commission was earned on it."""
     with transaction.atomic():
         if Commission.objects.filter(project=project).exists():
@@ -173,29 +187,30 @@ def project_delete(*, project, actor):
 class _Partners:
     """The organisation's partners by name: exact, and normalised (case and spaces) when unambiguous."""
 
-    exact: dict
-    loose: dict
+    exact: dict[str, int]
+    loose: dict[str, list[int]]
 
     @classmethod
-    def of(cls, organisation):
-        exact, loose = {}, {}
+    def of(cls, organisation: Organisation) -> Self:
+        exact: dict[str, int] = {}
+        loose: dict[str, list[int]] = {}
         for pk, name in organisation.partners.values_list("pk", "name"):
             exact[name] = pk
             loose.setdefault(_loose(name), []).append(pk)
         return cls(exact=exact, loose=loose)
 
-    def find(self, name):
+    def find(self, name: str) -> int | None:
         if name in self.exact:
             return self.exact[name]
         matches = self.loose.get(_loose(name), [])
         return matches[0] if len(matches) == 1 else None
 
 
-def _loose(name):
+def _loose(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-def read_project_csv(text):
+def read_project_csv(text: str) -> ImportPreview:
     """The file's rows as ImportRows (not yet checked), or the file-level errors that stop reading."""
     return read_csv_rows(
         text,
@@ -205,9 +220,10 @@ def read_project_csv(text):
     )
 
 
-def _map_header(header):
+def _map_header(header: Sequence[str]) -> tuple[dict[int, str], list[str]]:
     aliases = {alias: name for name, names in COLUMN_ALIASES.items() for alias in names}
-    columns, errors = {}, []
+    columns: dict[int, str] = {}
+    errors: list[str] = []
     for index, title in enumerate(header):
         name = aliases.get(_normalise_column(title))
         if name is None:
@@ -232,7 +248,7 @@ def _map_header(header):
     return columns, errors
 
 
-def parse_project_csv(*, organisation, text):
+def parse_project_csv(*, organisation: Organisation, text: str) -> ImportPreview:
     """Read the CSV text and check every row. Never saves; the preview says what an import would do."""
     preview = read_project_csv(text)
     if not preview.file_errors:
@@ -248,21 +264,30 @@ class _ProjectRowForm(ProjectForm):
     out, as it repeats the fields' rules (an amount in cents, not negative, at most 12 digits) and its
     check constraint would cost a query a row."""
 
-    def _post_clean(self):
+    def _post_clean(self) -> None:
         pass
 
 
 _ProjectRowForm.base_fields = SharedFields(_ProjectRowForm.base_fields)
 
 
-def validate_project_rows(*, organisation, raw_rows, progress=None):
+def validate_project_rows(
+    *,
+    organisation: Organisation,
+    raw_rows: Iterable[tuple[int, Mapping[str, str]]],
+    progress: Callable[[int], object] | None = None,
+) -> list[ImportRow]:
     """Check (line, values) pairs: the partner by name, the rest with ProjectForm, duplicates in the file
     and in PartnerHub. A fixed number of queries whatever the number of rows; `progress(n)` is called after
     every PROGRESS_EVERY rows with the number checked so far."""
     partners = _Partners.of(organisation)
-    labels = {name: capfirst(str(Project._meta.get_field(name).verbose_name)) for name in IMPORT_FIELDS}
+    fields = {name: Project._meta.get_field(name) for name in IMPORT_FIELDS}
+    labels = {
+        name: capfirst(str(field.verbose_name)) for name, field in fields.items() if isinstance(field, Field)
+    }
     labels["partner"] = capfirst(_("partner"))
-    rows, first_line_of_key = [], {}
+    rows: list[ImportRow] = []
+    first_line_of_key: dict[ProjectKey, int] = {}
     for count, (line, values) in enumerate(raw_rows, start=1):
         row = ImportRow(line=line, values=dict(values))
         partner_name = values.get("partner", "").strip()
@@ -277,7 +302,7 @@ def validate_project_rows(*, organisation, raw_rows, progress=None):
                 )
                 % {"field": labels["partner"], "name": partner_name}
             )
-        data = {name: values.get(name, "") for name in FORM_FIELDS}
+        data: dict[str, str | None] = {name: values.get(name, "") for name in FORM_FIELDS}
         for name in ("delivered_on_time", "paid_on_time"):
             written = data[name]
             data[name] = YES_NO.get(_normalise_value(written))
@@ -313,12 +338,12 @@ def validate_project_rows(*, organisation, raw_rows, progress=None):
     return rows
 
 
-def _mark_existing(organisation, rows):
+def _mark_existing(organisation: Organisation, rows: list[ImportRow]) -> None:
     """An error on every row whose project is already in PartnerHub (one query)."""
     candidates = [row for row in rows if row.cleaned]
     existing = _existing_keys(organisation, candidates)
     for row in candidates:
-        if row.cleaned["key"] in existing:
+        if row.cleaned is not None and row.cleaned["key"] in existing:
             row.errors.append(
                 _(
                     "This project (partner, customer, date and value) is already in PartnerHub; "
@@ -328,21 +353,28 @@ def _mark_existing(organisation, rows):
             row.cleaned = None
 
 
-def _existing_keys(organisation, rows):
+def _existing_keys(organisation: Organisation, rows: Sequence[ImportRow]) -> set[ProjectKey]:
     """The keys (partner, customer reference, date, value) of the rows' projects already saved (one query)."""
     if not rows:
         return set()
+    cleaned = [row.cleaned for row in rows if row.cleaned is not None]  # the rows passed their checks
     return {
         (partner_id, reference.casefold(), date, value)
         for partner_id, reference, date, value in Project.objects.filter(
             organisation=organisation,
-            partner_id__in={row.cleaned["partner_id"] for row in rows},
-            date__in={row.cleaned["date"] for row in rows},
+            partner_id__in={values["partner_id"] for values in cleaned},
+            date__in={values["date"] for values in cleaned},
         ).values_list("partner_id", "customer_reference", "date", "value")
     }
 
 
-def projects_import(*, organisation, actor, rows, progress=None):
+def projects_import(
+    *,
+    organisation: Organisation,
+    actor: User | None,
+    rows: Sequence[ImportRow],
+    progress: Callable[[int], object] | None = None,
+) -> list[Project]:
     """Create a project for every row, all or nothing.
 
     The rows are checked again (a colleague may have entered one of them since the preview); if any
@@ -354,32 +386,33 @@ def projects_import(*, organisation, actor, rows, progress=None):
     return projects_save(organisation=organisation, actor=actor, rows=checked)
 
 
-def projects_save(*, organisation, actor, rows):
+def projects_save(*, organisation: Organisation, actor: User | None, rows: list[ImportRow]) -> list[Project]:
     """Insert checked rows in one transaction, one audit entry per project as when entered by hand, in a
     fixed number of queries. Duplicates are checked against the database once more inside the
     transaction; any failure saves nothing and raises ProjectImportRejected with the rows as they are now."""
     raw_rows = [(row.line, row.values) for row in rows]
     if not ImportPreview(rows=rows).is_importable:
         raise ProjectImportRejected(ImportPreview(rows=rows))
+    cleaned = [row.cleaned for row in rows if row.cleaned is not None]  # every row: the preview is importable
     try:
         with transaction.atomic():
             existing = _existing_keys(organisation, rows)
-            if any(row.cleaned["key"] in existing for row in rows):
+            if any(values["key"] in existing for values in cleaned):
                 raise ProjectImportRejected(None)
             programme_for(organisation)
             projects = Project.objects.bulk_create(
                 Project(
                     organisation=organisation,
-                    partner_id=row.cleaned["partner_id"],
-                    customer_reference=row.cleaned["customer_reference"],
-                    value=row.cleaned["value"],
-                    date=row.cleaned["date"],
-                    delivered_on_time=row.cleaned["delivered_on_time"],
-                    paid_on_time=row.cleaned["paid_on_time"],
+                    partner_id=values["partner_id"],
+                    customer_reference=values["customer_reference"],
+                    value=values["value"],
+                    date=values["date"],
+                    delivered_on_time=values["delivered_on_time"],
+                    paid_on_time=values["paid_on_time"],
                     source=ProjectSource.CSV,
                     created_by=actor,
                 )
-                for row in rows
+                for values in cleaned
             )
             audit_bulk(
                 organisation=organisation,
@@ -404,7 +437,7 @@ def projects_save(*, organisation, actor, rows):
         raise ProjectImportRejected(preview) from error
 
 
-def template_csv():
+def template_csv() -> tuple[list[str], list[list[str]]]:
     """(header, rows) of the example file: the column names and one project."""
     header = list(IMPORT_FIELDS)
     return header, [["Bouwbedrijf De Vries", "K-2026-001", "1.234,50", "15-01-2026", _("yes"), _("unknown")]]

@@ -21,23 +21,35 @@ the quarter's end, computing all partners' figures in three queries.
 """
 
 import datetime
+from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Aggregate, Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from affiliates.models import NpsScore, Project, QuarterlyReview, ReviewStatus, Tier, TierStanding
+from affiliates.models import (
+    NpsScore,
+    ProgrammeSettings,
+    Project,
+    QuarterlyReview,
+    ReviewStatus,
+    Tier,
+    TierStanding,
+)
 from affiliates.programme.rules import cents, programme_for, tier_for_count
 from affiliates.tiers.kpis import average, kpi_trend, nps_value, percent
 from affiliates.tiers.standings import add_months, next_tier
 from partnerhub.audit import AuditAction, audit_changes, audit_record
 from partnerhub.documents import document_request
-from partnerhub.models import Partner, PartnerStatus
+from partnerhub.models import Document, Organisation, Partner, PartnerStatus, User
 
 REVIEW_DOCUMENT = "quarterly_review"
+# A review's figures: the JSON snapshot described above.
+Figures = dict[str, Any]
 TEXT_FIELDS = ["volume_analysis", "quality_feedback", "pricing_review", "tier_evaluation", "growth_plans"]
 
 
@@ -45,30 +57,30 @@ class ReviewIsFinal(Exception):
     """A final review is not edited; reopen it first."""
 
 
-def quarter_start_of(day):
+def quarter_start_of(day: datetime.date) -> datetime.date:
     return datetime.date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
 
 
-def previous_quarter_start(day):
+def previous_quarter_start(day: datetime.date) -> datetime.date:
     """The first day of the quarter before the one `day` is in (on 1 April: 1 January)."""
     return add_months(quarter_start_of(day), -3)
 
 
-def quarter_end(quarter_start):
+def quarter_end(quarter_start: datetime.date) -> datetime.date:
     return add_months(quarter_start, 3) - datetime.timedelta(days=1)
 
 
-def quarter_label(quarter_start):
+def quarter_label(quarter_start: datetime.date) -> str:
     return f"Q{(quarter_start.month - 1) // 3 + 1} {quarter_start.year}"
 
 
-def recent_quarters(today=None, count=8):
+def recent_quarters(today: datetime.date | None = None, count: int = 8) -> list[tuple[datetime.date, str]]:
     """[(quarter start, label)] from the current quarter back, for choosing a quarter to review."""
     start = quarter_start_of(today or timezone.localdate())
     return [(add_months(start, -3 * i), quarter_label(add_months(start, -3 * i))) for i in range(count)]
 
 
-def check_quarter_start(quarter_start, *, today=None):
+def check_quarter_start(quarter_start: datetime.date, *, today: datetime.date | None = None) -> None:
     """ValidationError unless `quarter_start` is the first day of a quarter that has begun."""
     today = today or timezone.localdate()
     if quarter_start != quarter_start_of(quarter_start):
@@ -77,18 +89,25 @@ def check_quarter_start(quarter_start, *, today=None):
         raise ValidationError({"quarter": _("This quarter has not started yet.")})
 
 
-def _change(new, old):
+def _change(new: int | Decimal, old: int | Decimal) -> str | None:
     """The change from old to new in % (to 0.1), as a string; None when old is 0."""
     if not old:
         return None
     return str((Decimal(new - old) * 100 / Decimal(old)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
-def _text(value):
+def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def _figures_for(organisation, partners, quarter_start, *, programme, tiers):
+def _figures_for(
+    organisation: Organisation,
+    partners: Sequence[Partner],
+    quarter_start: datetime.date,
+    *,
+    programme: ProgrammeSettings,
+    tiers: Sequence[Tier],
+) -> dict[int, Figures]:
     """{partner id: figures} for the quarter, in two aggregate queries for any number of partners."""
     end = quarter_end(quarter_start)
     previous = add_months(quarter_start, -3)
@@ -100,7 +119,7 @@ def _figures_for(organisation, partners, quarter_start, *, programme, tiers):
         "p": Q(date__gte=previous, date__lt=quarter_start),
         "l": Q(date__gte=last_year, date__lte=quarter_end(last_year)),
     }
-    aggregates = {"y_n": Count("pk", filter=Q(date__gt=year_after, date__lte=end))}
+    aggregates: dict[str, Aggregate] = {"y_n": Count("pk", filter=Q(date__gt=year_after, date__lte=end))}
     for key, period in periods.items():
         aggregates[f"{key}_n"] = Count("pk", filter=period)
         aggregates[f"{key}_v"] = Sum("value", filter=period)
@@ -140,9 +159,10 @@ def _figures_for(organisation, partners, quarter_start, *, programme, tiers):
         )
         .order_by()
     }
-    result = {}
+    result: dict[int, Figures] = {}
     for partner in partners:
-        row, nps_row = rows.get(partner.pk, {}), scores.get(partner.pk, {})
+        row: Mapping[str, Any] = rows.get(partner.pk, {})
+        nps_row: Mapping[str, Any] = scores.get(partner.pk, {})
         try:
             standing = partner.tier_standing
         except TierStanding.DoesNotExist:
@@ -152,7 +172,7 @@ def _figures_for(organisation, partners, quarter_start, *, programme, tiers):
         upcoming, distance = next_tier(tiers, count, current=tier)
         eligible = tier_for_count(tiers, count)
 
-        def volume(key, row=row):
+        def volume(key: str, row: Mapping[str, Any] = row) -> dict[str, Any]:
             return {"projects": row.get(f"{key}_n", 0), "value": _text(cents(row.get(f"{key}_v") or 0))}
 
         this, before, year_ago = volume("q"), volume("p"), volume("l")
@@ -227,11 +247,11 @@ def _figures_for(organisation, partners, quarter_start, *, programme, tiers):
     return result
 
 
-def _tiers(organisation):
+def _tiers(organisation: Organisation) -> list[Tier]:
     return list(Tier.objects.filter(organisation=organisation).order_by("min_projects"))
 
 
-def review_figures(partner, quarter_start):
+def review_figures(partner: Partner, quarter_start: datetime.date) -> Figures:
     """The figures of one partner's quarter (see the module docstring)."""
     partner = Partner.objects.select_related("tier_standing__tier", "organisation").get(pk=partner.pk)
     organisation = partner.organisation
@@ -241,7 +261,13 @@ def review_figures(partner, quarter_start):
     )[partner.pk]
 
 
-def review_draft(partner, quarter_start, *, actor=None, today=None):
+def review_draft(
+    partner: Partner,
+    quarter_start: datetime.date,
+    *,
+    actor: User | None = None,
+    today: datetime.date | None = None,
+) -> tuple[QuarterlyReview, bool]:
     """The partner's review of the quarter: created with its figures, or the existing one unchanged.
 
     Returns (review, created). ValidationError for a date that does not start a quarter, or a quarter that
@@ -274,7 +300,7 @@ def review_draft(partner, quarter_start, *, actor=None, today=None):
         return QuarterlyReview.objects.get(partner=partner, quarter_start=quarter_start), False
 
 
-def reviewable_partners(organisation, quarter_start):
+def reviewable_partners(organisation: Organisation, quarter_start: datetime.date) -> QuerySet[Partner]:
     """Active partners with projects in the 12 months up to the quarter's end."""
     end = quarter_end(quarter_start)
     return Partner.objects.filter(organisation=organisation, status=PartnerStatus.ACTIVE).filter(
@@ -286,7 +312,9 @@ def reviewable_partners(organisation, quarter_start):
     )
 
 
-def reviews_draft_all(organisation, quarter_start, *, today=None):
+def reviews_draft_all(
+    organisation: Organisation, quarter_start: datetime.date, *, today: datetime.date | None = None
+) -> list[QuarterlyReview]:
     """Draft the quarter's review of every active partner with projects in the 12 months up to its end.
 
     Partners that have one already keep it. All figures in a fixed number of queries; the reviews in one
@@ -324,7 +352,9 @@ def reviews_draft_all(organisation, quarter_start, *, today=None):
     )
 
 
-def review_update(review, *, values, actor):
+def review_update(
+    review: QuarterlyReview, *, values: Mapping[str, str], actor: User | None
+) -> QuarterlyReview:
     """Save the manager's texts (the five qualitative parts). ReviewIsFinal for a final review."""
     with transaction.atomic():
         locked = QuarterlyReview.objects.select_for_update().get(pk=review.pk)
@@ -346,7 +376,7 @@ def review_update(review, *, values, actor):
     return locked
 
 
-def review_set_status(review, *, status, actor):
+def review_set_status(review: QuarterlyReview, *, status: str, actor: User | None) -> QuarterlyReview:
     """Mark final (the texts are then fixed) or reopen. Setting the status it has changes nothing."""
     with transaction.atomic():
         locked = QuarterlyReview.objects.select_for_update().get(pk=review.pk)
@@ -366,7 +396,7 @@ def review_set_status(review, *, status, actor):
     return locked
 
 
-def review_refresh(review, *, actor):
+def review_refresh(review: QuarterlyReview, *, actor: User | None) -> QuarterlyReview:
     """Recompute a draft's figures (after late projects or scores came in). ReviewIsFinal for a final one."""
     with transaction.atomic():
         locked = QuarterlyReview.objects.select_for_update().get(pk=review.pk)
@@ -377,7 +407,7 @@ def review_refresh(review, *, actor):
     return locked
 
 
-def review_request_pdf(review, *, actor):
+def review_request_pdf(review: QuarterlyReview, *, actor: User | None) -> Document:
     """Ask for the review's A4 PDF (rendered in the background by affiliates.documents)."""
     with transaction.atomic():
         document = document_request(
@@ -392,7 +422,9 @@ def review_request_pdf(review, *, actor):
     return document
 
 
-def month_bars(months, *, width=480, height=90, gap=6):
+def month_bars(
+    months: Sequence[Mapping[str, Any]], *, width: int = 480, height: int = 90, gap: int = 6
+) -> dict[str, Any] | None:
     """Projects per month (`figures["growth"]["months"]`) as a bar chart's geometry, for the page and the
     PDF alike (affiliates/tiers/partials/month_bars.svg)."""
     if not months:
@@ -400,7 +432,7 @@ def month_bars(months, *, width=480, height=90, gap=6):
     top = max(month["projects"] for month in months) or 1
     bar = (width - gap * (len(months) - 1)) / len(months)
     base = height - 14
-    bars = []
+    bars: list[dict[str, Any]] = []
     for index, month in enumerate(months):
         bar_height = round(month["projects"] / top * (base - 12), 1)
         x = round(index * (bar + gap), 1)
@@ -419,10 +451,10 @@ def month_bars(months, *, width=480, height=90, gap=6):
     return {"width": width, "height": height, "bars": bars, "base": base, "text_y": height - 3}
 
 
-def figure_dates(figures):
+def figure_dates(figures: Mapping[str, Any]) -> dict[str, datetime.date | None]:
     """The figures' ISO dates as dates, for templates to format in the reader's language."""
 
-    def day(value):
+    def day(value: str | None) -> datetime.date | None:
         try:
             return datetime.date.fromisoformat(value) if value else None
         except (TypeError, ValueError):

@@ -17,13 +17,14 @@ demotions; the task `affiliates.tiers.tasks.evaluate_tiers` runs it every quarte
 
 import datetime
 from calendar import monthrange
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -32,12 +33,12 @@ from django.utils.translation import gettext as _
 from affiliates.models import ProgrammeSettings, Project, Tier, TierChange, TierChangeKind, TierStanding
 from affiliates.programme.rules import programme_for, tier_for_count
 from partnerhub.audit import AuditAction, audit_record
-from partnerhub.models import Membership, Organisation, Partner, PartnerStatus, Role
+from partnerhub.models import Membership, Organisation, Partner, PartnerStatus, Role, User
 
 WINDOW_MONTHS = 12
 
 
-def add_months(day, months):
+def add_months(day: datetime.date, months: int) -> datetime.date:
     """`day` moved by whole calendar months (negative: back); the 31st becomes the month's last day."""
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
@@ -45,12 +46,12 @@ def add_months(day, months):
     return datetime.date(year, month, min(day.day, monthrange(year, month)[1]))
 
 
-def window(today, months=WINDOW_MONTHS):
+def window(today: datetime.date, months: int = WINDOW_MONTHS) -> tuple[datetime.date, datetime.date]:
     """(after, until): the window is `after < date <= until`, `months` calendar months up to today."""
     return add_months(today, -months), today
 
 
-def counted_projects(organisation, *, today):
+def counted_projects(organisation: Organisation, *, today: datetime.date) -> QuerySet[Project]:
     """The projects that count for tiers on `today`: in the window, with a partner, not refunded."""
     after, until = window(today)
     return Project.objects.filter(
@@ -62,7 +63,9 @@ def counted_projects(organisation, *, today):
     )
 
 
-def project_counts(organisation, *, today, partner_ids=None):
+def project_counts(
+    organisation: Organisation, *, today: datetime.date, partner_ids: Iterable[int] | None = None
+) -> dict[int, int]:
     """{partner id: projects in the window} in one aggregate query (partners without projects absent)."""
     projects = counted_projects(organisation, today=today)
     if partner_ids is not None:
@@ -71,7 +74,9 @@ def project_counts(organisation, *, today, partner_ids=None):
     return {row["partner_id"]: row["count"] for row in rows}
 
 
-def next_tier(tiers, count, *, current=None):
+def next_tier(
+    tiers: Iterable[Tier], count: int, *, current: Tier | None = None
+) -> tuple[Tier, int] | tuple[None, None]:
     """(the next tier to reach, projects still needed) or (None, None) at the top.
 
     The next tier is the lowest one above both what `count` reaches and the partner's `current` tier (a
@@ -84,7 +89,7 @@ def next_tier(tiers, count, *, current=None):
     return None, None
 
 
-def _rank(tier):
+def _rank(tier: Tier | None) -> int:
     return tier.min_projects if tier is not None else 0
 
 
@@ -97,19 +102,28 @@ class Outcome:
     change: TierChange | None = None
 
     @property
-    def is_promotion(self):
+    def is_promotion(self) -> bool:
         return self.change is not None and _rank(self.change.tier) > _rank(self.change.previous_tier)
 
     @property
-    def is_demotion(self):
+    def is_demotion(self) -> bool:
         return self.change is not None and _rank(self.change.tier) < _rank(self.change.previous_tier)
 
 
-def _name(tier):
+def _name(tier: Tier | None) -> str:
     return tier.name if tier else ""
 
 
-def _tier_change(partner, previous, tier, count, *, kind, actor, reason=""):
+def _tier_change(
+    partner: Partner,
+    previous: Tier | None,
+    tier: Tier | None,
+    count: int,
+    *,
+    kind: str,
+    actor: User | None,
+    reason: str = "",
+) -> TierChange:
     """The history row of a partner moving from `previous` to `tier` (either may be None), unsaved; the tiers'
     names are kept on it, so the history reads the same after a tier is renamed or removed."""
     return TierChange(
@@ -126,7 +140,15 @@ def _tier_change(partner, previous, tier, count, *, kind, actor, reason=""):
     )
 
 
-def _evaluate(*, partner, standing, count, tiers, now, actor=None):
+def _evaluate(
+    *,
+    partner: Partner,
+    standing: TierStanding,
+    count: int,
+    tiers: Sequence[Tier],
+    now: datetime.datetime,
+    actor: User | None = None,
+) -> Outcome:
     """Apply `count` to the (unsaved or locked) standing; returns the Outcome with an unsaved change."""
     standing.project_count = count
     standing.evaluated_at = now
@@ -143,7 +165,7 @@ def _evaluate(*, partner, standing, count, tiers, now, actor=None):
     return outcome
 
 
-def _audit_change(change, *, standing, actor):
+def _audit_change(change: TierChange, *, standing: TierStanding, actor: User | None) -> None:
     audit_record(
         organisation=change.partner.organisation,
         actor=actor,
@@ -155,7 +177,7 @@ def _audit_change(change, *, standing, actor):
     )
 
 
-def _locked_standing(partner):
+def _locked_standing(partner: Partner) -> TierStanding:
     """The partner's standing, locked for this transaction; created (no tier) if it has none."""
     standing = (
         TierStanding.objects.select_for_update(of=("self",))
@@ -173,7 +195,9 @@ def _locked_standing(partner):
     return standing
 
 
-def tier_evaluate(partner, *, today=None, actor=None):
+def tier_evaluate(
+    partner: Partner, *, today: datetime.date | None = None, actor: User | None = None
+) -> Outcome:
     """Re-evaluate one partner now: count its projects in the window and set the tier it reaches.
 
     Creates the standing if missing; writes a TierChange (kind evaluation) and an audit entry only when the
@@ -194,7 +218,13 @@ def tier_evaluate(partner, *, today=None, actor=None):
     return outcome
 
 
-def tiers_evaluate_organisation(organisation, *, today=None, actor=None, notify=True):
+def tiers_evaluate_organisation(
+    organisation: Organisation,
+    *,
+    today: datetime.date | None = None,
+    actor: User | None = None,
+    notify: bool = True,
+) -> list[Outcome]:
     """Evaluate every active partner that has projects or a standing, in a fixed number of queries.
 
     One aggregate query counts all partners' projects; standings are created and updated in bulk; changes
@@ -226,7 +256,10 @@ def tiers_evaluate_organisation(organisation, *, today=None, actor=None, notify=
             .filter(organisation=organisation, partner__in=[p.pk for p in partners])
         }
         counts = project_counts(organisation, today=today)
-        new, existing, changed = [], [], []
+        new: list[TierStanding] = []
+        existing: list[TierStanding] = []
+        changed: list[Outcome] = []
+        changes: list[TierChange] = []  # the changes of `changed`, in its order
         for partner in partners:
             standing = standings.get(partner.pk)
             if standing is None:
@@ -245,22 +278,27 @@ def tiers_evaluate_organisation(organisation, *, today=None, actor=None, notify=
             )
             if outcome.change is not None:
                 changed.append(outcome)
+                changes.append(outcome.change)
         TierStanding.objects.bulk_create(new)
         TierStanding.objects.bulk_update(existing, ["tier", "project_count", "evaluated_at"], batch_size=500)
-        TierChange.objects.bulk_create([outcome.change for outcome in changed])
-        for outcome in changed:
-            _audit_change(outcome.change, standing=outcome.standing, actor=actor)
-        moved = [outcome for outcome in changed if outcome.is_promotion or outcome.is_demotion]
+        TierChange.objects.bulk_create(changes)
+        for outcome, change in zip(changed, changes, strict=True):
+            _audit_change(change, standing=outcome.standing, actor=actor)
+        moved = [
+            change
+            for outcome, change in zip(changed, changes, strict=True)
+            if outcome.is_promotion or outcome.is_demotion
+        ]
         if notify and moved:
             from affiliates.tiers.tasks import send_tier_changes_mail  # tasks imports this module
 
             organisation_id = organisation.pk
-            change_ids = [outcome.change.pk for outcome in moved]
+            change_ids = [change.pk for change in moved]
             transaction.on_commit(lambda: send_tier_changes_mail.delay(organisation_id, change_ids))
     return changed
 
 
-def organisations_to_evaluate():
+def organisations_to_evaluate() -> QuerySet[Organisation]:
     """Organisations that run the programme: they have programme settings or projects."""
 
     return Organisation.objects.filter(
@@ -268,7 +306,14 @@ def organisations_to_evaluate():
     ).order_by("pk")
 
 
-def tier_override(partner, *, tier, reason, actor, today=None):
+def tier_override(
+    partner: Partner,
+    *,
+    tier: Tier | None,
+    reason: str | None,
+    actor: User | None,
+    today: datetime.date | None = None,
+) -> TierStanding:
     """Set the partner's tier by hand (`tier` None: no tier), with a reason. The evaluation keeps it.
 
     A reason is required (ValidationError otherwise); the tier must be one of the partner's organisation.
@@ -311,7 +356,9 @@ def tier_override(partner, *, tier, reason, actor, today=None):
     return standing
 
 
-def tier_override_end(partner, *, actor, today=None):
+def tier_override_end(
+    partner: Partner, *, actor: User | None, today: datetime.date | None = None
+) -> TierStanding | None:
     """End a manual tier: the partner gets the tier its count reaches again (a TierChange of kind
     override_ended). Without an override this does nothing and returns None."""
     today = today or timezone.localdate()
@@ -346,7 +393,9 @@ def tier_override_end(partner, *, actor, today=None):
     return standing
 
 
-def tier_changes_mail(*, organisation_id, change_ids, now=None):
+def tier_changes_mail(
+    *, organisation_id: int, change_ids: Iterable[int], now: datetime.datetime | None = None
+) -> int:
     """Mail the organisation's owners and managers one message with the promotions and demotions.
 
     The changes are locked and marked mailed in the transaction that sends, so a task that runs twice (or

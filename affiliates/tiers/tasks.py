@@ -6,6 +6,8 @@ reviews show the new tiers). Both are safe to run twice: an evaluation that chan
 nothing, and a review exists once per partner and quarter.
 """
 
+import datetime
+
 from celery import shared_task
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -14,19 +16,27 @@ from affiliates.tiers import reviews, standings
 from partnerhub.models import Organisation
 
 
-def _day(value):
-    return parse_date(value) if value else timezone.localdate()
+def _date(value: str) -> datetime.date:
+    """An ISO date of a task's arguments; ValueError for anything else (never None, nor another day)."""
+    day = parse_date(value)
+    if day is None:
+        raise ValueError(f"Not a date: {value!r}")
+    return day
+
+
+def _day(value: str | None) -> datetime.date:
+    return _date(value) if value else timezone.localdate()
 
 
 @shared_task(acks_late=True)
-def evaluate_tiers(today=None):
+def evaluate_tiers(today: str | None = None) -> None:
     """Every quarter: evaluate the tiers of every organisation that runs the programme (one task each)."""
     for organisation_id in standings.organisations_to_evaluate().values_list("pk", flat=True):
         evaluate_organisation_tiers.delay(organisation_id, today)
 
 
 @shared_task(acks_late=True)
-def evaluate_organisation_tiers(organisation_id, today=None):
+def evaluate_organisation_tiers(organisation_id: int, today: str | None = None) -> int:
     organisation = Organisation.objects.filter(pk=organisation_id).first()
     if organisation is None:
         return 0
@@ -34,13 +44,13 @@ def evaluate_organisation_tiers(organisation_id, today=None):
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def send_tier_changes_mail(organisation_id, change_ids):
+def send_tier_changes_mail(organisation_id: int, change_ids: list[int]) -> int:
     """One e-mail per organisation with the promotions and demotions of an evaluation."""
     return standings.tier_changes_mail(organisation_id=organisation_id, change_ids=change_ids)
 
 
 @shared_task(acks_late=True)
-def draft_quarterly_reviews(today=None):
+def draft_quarterly_reviews(today: str | None = None) -> None:
     """At the start of a quarter: draft the reviews of the quarter that just ended, per organisation."""
     quarter_start = reviews.previous_quarter_start(_day(today))
     for organisation_id in standings.organisations_to_evaluate().values_list("pk", flat=True):
@@ -48,8 +58,8 @@ def draft_quarterly_reviews(today=None):
 
 
 @shared_task(acks_late=True)
-def draft_organisation_reviews(organisation_id, quarter_start):
+def draft_organisation_reviews(organisation_id: int, quarter_start: str) -> int:
     organisation = Organisation.objects.filter(pk=organisation_id).first()
     if organisation is None:
         return 0
-    return len(reviews.reviews_draft_all(organisation, parse_date(quarter_start)))
+    return len(reviews.reviews_draft_all(organisation, _date(quarter_start)))

@@ -12,12 +12,14 @@ only parses and validates; the rules live in `affiliates.conversions`.
 import datetime
 import logging
 import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Header, NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
@@ -25,6 +27,7 @@ from ninja.security import HttpBearer
 from pydantic import WithJsonSchema, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
+from affiliates.models import ApiKey
 from affiliates.tracking import conversions
 from partnerhub import ratelimits
 
@@ -90,10 +93,16 @@ counted once.
 """
 
 
+class ApiRequest(HttpRequest):
+    """The request an endpoint behind `ApiKeyAuth` receives. For the type checker only: ninja sets `auth`."""
+
+    auth: ApiKey
+
+
 class ApiKeyAuth(HttpBearer):
     """`Authorization: Bearer <key>` → the key (and its organisation) as `request.auth`."""
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> ApiKey | None:
         scheme, _space, token = request.headers.get("Authorization", "").partition(" ")
         api_key = self.authenticate(request, token.strip()) if scheme.lower() == "bearer" else None
         # Only failures count: a valid key costs no count and keeps working for a shop that shares its
@@ -104,7 +113,7 @@ class ApiKeyAuth(HttpBearer):
                 raise Throttled(wait=wait)
         return api_key
 
-    def authenticate(self, request, token):
+    def authenticate(self, request: HttpRequest, token: str) -> ApiKey | None:
         return conversions.api_key_authenticate(token)
 
 
@@ -117,13 +126,13 @@ api = NinjaAPI(
 )
 
 
-def _field(loc):
+def _field(loc: Any) -> str:
     parts = [str(part) for part in loc if part not in ("body", "payload", "header", "path", "query")]
     return ".".join(parts) or "body"
 
 
 @api.exception_handler(ValidationError)
-def validation_error(request, exc):
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = []
     for error in exc.errors:
         message = error.get("msg", "")
@@ -133,7 +142,7 @@ def validation_error(request, exc):
 
 
 @api.exception_handler(AuthenticationError)
-def unauthorized(request, exc):
+def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     response = api.create_response(
         request,
         {
@@ -147,7 +156,7 @@ def unauthorized(request, exc):
 
 
 @api.exception_handler(Throttled)
-def too_many_requests(request, exc):
+def too_many_requests(request: HttpRequest, exc: Throttled) -> HttpResponse:
     response = api.create_response(
         request,
         {
@@ -161,7 +170,7 @@ def too_many_requests(request, exc):
 
 
 @api.exception_handler(HttpError)
-def http_error(request, exc):
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     """Ninja's own errors (a body that is not JSON: 400) in the same shape as ours."""
     error = "bad_request" if exc.status_code == 400 else "error"
     return api.create_response(request, {"error": error, "detail": str(exc)}, status=exc.status_code)
@@ -169,7 +178,7 @@ def http_error(request, exc):
 
 @api.exception_handler(OperationalError)
 @api.exception_handler(InterfaceError)
-def database_unavailable(request, exc):
+def database_unavailable(request: HttpRequest, exc: OperationalError | InterfaceError) -> HttpResponse:
     """The database refused, dropped or did not answer in time (connect, statement or lock timeout)."""
     logger.warning("API: database unavailable for %s %s: %s", request.method, request.path, exc)
     response = api.create_response(
@@ -186,7 +195,7 @@ def database_unavailable(request, exc):
 
 
 @api.exception_handler(Exception)
-def server_error(request, exc):
+def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     """Any other fault: logged with its traceback, answered in the API's shape (never Django's HTML page)."""
     logger.error("API: error on %s %s", request.method, request.path, exc_info=exc)
     return api.create_response(
@@ -199,9 +208,9 @@ def server_error(request, exc):
     )
 
 
-def invalid(errors):
+def invalid(errors: list[dict[str, str]]) -> HttpResponse:
     return api.create_response(
-        None,
+        None,  # type: ignore[arg-type]  # ninja's JSON renderer never reads the request
         {
             "error": "validation_error",
             "detail": "The request is not valid; nothing was stored.",
@@ -211,9 +220,11 @@ def invalid(errors):
     )
 
 
-def text_schema(*, max_length, pattern=TEXT_PATTERN, min_length=0, optional=True, **extra):
+def text_schema(
+    *, max_length: int, pattern: str = TEXT_PATTERN, min_length: int = 0, optional: bool = True, **extra: Any
+) -> WithJsonSchema:
     """The JSON schema of a text field: what a generated client checks before it sends anything."""
-    schema = {
+    schema: dict[str, Any] = {
         "type": ["string", "null"] if optional else "string",
         "maxLength": max_length,
         "pattern": pattern,
@@ -223,7 +234,7 @@ def text_schema(*, max_length, pattern=TEXT_PATTERN, min_length=0, optional=True
     return WithJsonSchema(schema | extra)
 
 
-def text_problem(value, max_length):
+def text_problem(value: str, max_length: int) -> str:
     """Why a text does not fit its schema (`text_schema`: its length and pattern), or ""."""
     if len(value) > max_length:
         return f"At most {max_length} characters."
@@ -276,21 +287,21 @@ class ConversionIn(Schema):
 
     @field_validator("idempotency_key")
     @classmethod
-    def _key(cls, value):
+    def _key(cls, value: str | None) -> str | None:
         if value is not None and not IDEMPOTENCY_KEY.fullmatch(value):
             raise ValueError("Use 1 to 100 letters, digits and . _ : -")
         return value
 
     @field_validator("customer_reference")
     @classmethod
-    def _reference(cls, value):
+    def _reference(cls, value: str) -> str:
         if not 1 <= len(value.strip()) <= 100 or text_problem(value, 100):
             raise ValueError("Give the customer reference, at most 100 characters, no control characters.")
         return value.strip()
 
     @field_validator("customer_email")
     @classmethod
-    def _email(cls, value):
+    def _email(cls, value: str | None) -> str:
         value = (value or "").strip()
         if value:
             try:
@@ -303,7 +314,7 @@ class ConversionIn(Schema):
 
     @field_validator("value", mode="before")
     @classmethod
-    def _value(cls, value):
+    def _value(cls, value: object) -> Decimal:
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             raise ValueError("Give the value as a number of euros, for example 1234.50.")
         if isinstance(value, float) and value == 0:
@@ -323,7 +334,7 @@ class ConversionIn(Schema):
 
     @field_validator("date")
     @classmethod
-    def _date(cls, value):
+    def _date(cls, value: str) -> str:
         try:
             day = datetime.date.fromisoformat(value.strip())
         except (ValueError, AttributeError):
@@ -334,7 +345,7 @@ class ConversionIn(Schema):
 
     @field_validator("click_id", "coupon", "code")
     @classmethod
-    def _reference_value(cls, value):
+    def _reference_value(cls, value: str | None) -> str:
         problem = text_problem(value or "", 100)
         if problem:
             raise ValueError(problem)
@@ -427,7 +438,7 @@ class RefundIn(Schema):
 
     @field_validator("reason")
     @classmethod
-    def _reason(cls, value):
+    def _reason(cls, value: str | None) -> str | None:
         problem = text_problem(value or "", 300)
         if problem:
             raise ValueError(problem)
@@ -464,7 +475,7 @@ class ReuseOut(Schema):
     project_id: int
 
 
-def _reply(request, outcome):
+def _reply(request: HttpRequest, outcome: conversions.Outcome) -> HttpResponse:
     return api.create_response(request, outcome.body, status=outcome.status)
 
 
@@ -493,13 +504,13 @@ NOT_FOUND = {"error": "not_found", "detail": "No order with this idempotency key
     },
 )
 def conversion_create(
-    request,
+    request: ApiRequest,
     payload: ConversionIn,
     # Described by `openapi_extra` above (as required) instead of as the optional parameter it is here.
     idempotency_header: Annotated[str | None, WithJsonSchema({"include_in_schema": False})] = Header(
         None, alias="Idempotency-Key"
     ),
-):
+) -> HttpResponse:
     header = idempotency_header
     if header is not None and not IDEMPOTENCY_KEY.fullmatch(header):
         return invalid([{"field": "Idempotency-Key", "message": "Use 1 to 100 letters, digits and . _ : -"}])
@@ -532,7 +543,9 @@ def conversion_create(
     "its refund and the correction of a paid commission. Sending the POST again still returns the first "
     "answer exactly.",
 )
-def conversion_detail(request, idempotency_key: Annotated[str, WithJsonSchema(KEY_SCHEMA)]):
+def conversion_detail(
+    request: ApiRequest, idempotency_key: Annotated[str, WithJsonSchema(KEY_SCHEMA)]
+) -> Status[Any]:
     if not IDEMPOTENCY_KEY.fullmatch(idempotency_key):
         return Status(404, NOT_FOUND)
     body = conversions.conversion_state(
@@ -550,8 +563,10 @@ def conversion_detail(request, idempotency_key: Annotated[str, WithJsonSchema(KE
     summary="Refund an order: take its commission back",
 )
 def conversion_refund(
-    request, idempotency_key: Annotated[str, WithJsonSchema(KEY_SCHEMA)], payload: RefundIn | None = None
-):
+    request: ApiRequest,
+    idempotency_key: Annotated[str, WithJsonSchema(KEY_SCHEMA)],
+    payload: RefundIn | None = None,
+) -> HttpResponse | Status[Any]:
     if not IDEMPOTENCY_KEY.fullmatch(idempotency_key):
         return Status(404, NOT_FOUND)
     outcome = conversions.conversion_refund(
@@ -569,10 +584,10 @@ def conversion_refund(
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
-def _method_not_allowed(route, allowed):
+def _method_not_allowed(route: str, allowed: set[str]) -> Callable[..., HttpResponse]:
     allow = ", ".join(sorted(allowed))
 
-    def answer(request):
+    def answer(request: HttpRequest) -> HttpResponse:
         body = {"error": "method_not_allowed", "detail": f"This endpoint takes {allow}."}
         response = api.create_response(request, body, status=405)
         response["Allow"] = allow
@@ -598,6 +613,6 @@ for _route, _path_view in list(api.default_router.path_operations.items()):
 @api.api_operation(
     METHODS, "/{path:rest}", auth=None, include_in_schema=False, url_name="api_unknown_endpoint"
 )
-def unknown_endpoint(request, rest: str):
+def unknown_endpoint(request: HttpRequest, rest: str) -> HttpResponse:
     body = {"error": "not_found", "detail": "No such endpoint; see /api/v1/docs."}
     return api.create_response(request, body, status=404)

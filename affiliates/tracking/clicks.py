@@ -18,19 +18,24 @@ Rules enforced here:
   logged on `affiliates.missed_clicks` with everything needed to replay it.
 """
 
+import datetime
 import functools
 import json
 import logging
 import re
 import string
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, Protocol
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
-from django.core.cache import caches
+from django.core.cache import BaseCache, caches
 from django.db import Error as DatabaseFault  # DatabaseError and InterfaceError alike
 from django.db import InterfaceError, OperationalError, connections, router
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Field
 from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery
 from django.utils import timezone
@@ -51,6 +56,9 @@ BOT_AGENT = re.compile(
 _URL_CHARS = frozenset(string.ascii_letters + string.digits + "-._~:/?#[]@!$&'()*+,;=%")
 CODE = re.compile(r"^[a-z0-9][a-z0-9-]{2,39}$")
 
+# A link's cached landing rules: (affiliate active, has a programme, home page, landing pages).
+RememberedRules = tuple[bool, bool, str, str]
+
 logger = logging.getLogger(__name__)
 missed_clicks = logging.getLogger("affiliates.missed_clicks")
 # The cache alias that remembers each link's landing rules for when the database is away (the default cache
@@ -68,11 +76,11 @@ class Origin:
     path: str
 
     @property
-    def url(self):
+    def url(self) -> str:
         return f"{self.scheme}://{self.netloc}{self.path}"
 
 
-def _split(url):
+def _split(url: str | None) -> tuple[str, str, str, str, str] | None:
     """(scheme, netloc, path, query, fragment) of a strictly well-formed absolute http(s) URL, or None."""
     if not url or len(url) > LANDING_MAX or not set(url) <= _URL_CHARS:
         return None
@@ -98,7 +106,17 @@ def _split(url):
     return parts.scheme.lower(), netloc, path, parts.query, parts.fragment
 
 
-def allowed_origins(programme):
+class LandingRules(Protocol):
+    """What the landing check reads of a programme: `ProgrammeSettings`, or the `LinkRules` of a link."""
+
+    @property
+    def home_url(self) -> str: ...
+
+    @property
+    def landing_url_list(self) -> list[str]: ...
+
+
+def allowed_origins(programme: LandingRules | None) -> list[Origin]:
     """The allowed landing prefixes of a programme (home page first), as parsed `Origin`s."""
     if programme is None:
         return []
@@ -106,8 +124,8 @@ def allowed_origins(programme):
 
 
 @functools.lru_cache(maxsize=512)
-def _origins(home_url, landing_urls):
-    origins = []
+def _origins(home_url: str, landing_urls: tuple[str, ...]) -> tuple[Origin, ...]:
+    origins: list[Origin] = []
     for url in [home_url, *landing_urls]:
         parts = _split(url.strip()) if url else None
         if parts is not None and Origin(*parts[:3]) not in origins:
@@ -115,7 +133,7 @@ def _origins(home_url, landing_urls):
     return tuple(origins)
 
 
-def _under(path, prefix):
+def _under(path: str, prefix: str) -> bool:
     """Whether `path` is `prefix` or below it, on a segment boundary (/acties: /acties/x, not /actiesx)."""
     if path == prefix or prefix == "/":
         return True
@@ -124,7 +142,7 @@ def _under(path, prefix):
     return path.startswith(prefix + "/")
 
 
-def landing_check(programme, requested):
+def landing_check(programme: LandingRules | None, requested: str | None) -> str | None:
     """The landing URL for a requested `?to=` value (a path or a full URL), or None when it is not allowed.
 
     A path (starting with a single "/") is taken on the default landing page's host.
@@ -145,7 +163,7 @@ def landing_check(programme, requested):
     return None
 
 
-def landing_default(programme):
+def landing_default(programme: LandingRules | None) -> str:
     """Where a link without (or with a refused) landing page leads: the home page, else the first allowed
     landing page, else the fallback of the installation."""
     origins = allowed_origins(programme)
@@ -155,21 +173,21 @@ def landing_default(programme):
     return fallback_url()
 
 
-def fallback_url():
+def fallback_url() -> str:
     return getattr(settings, "AFFILIATE_FALLBACK_URL", "/") or "/"
 
 
-def landing_resolve(programme, requested):
+def landing_resolve(programme: LandingRules | None, requested: str | None) -> str:
     """The allowed landing page for `?to=`; the default landing page for anything refused."""
     return landing_check(programme, requested) or landing_default(programme)
 
 
-def example_link(url):
+def example_link(url: str) -> str:
     """The link to a specific page with campaign tags, as an example for the affiliate."""
     return f"{url}?to=/&utm_source=blog&utm_medium=affiliate&utm_campaign=voorjaar"
 
 
-def utm_from(query):
+def utm_from(query: Mapping[str, str]) -> dict[str, str]:
     """The UTM parameters of a query (a dict-like), cleaned: printable, at most 100 characters each."""
     utm = {}
     for name in UTM_FIELDS:
@@ -180,7 +198,7 @@ def utm_from(query):
     return utm
 
 
-def landing_with(landing, *, utm, click_id=""):
+def landing_with(landing: str, *, utm: Mapping[str, str], click_id: str = "") -> str:
     """The landing URL with the UTM parameters and `ph_click` added (replacing any of the same name)."""
     parts = urlsplit(landing)
     ours = dict(utm)
@@ -192,22 +210,22 @@ def landing_with(landing, *, utm, click_id=""):
     return urlunsplit(parts._replace(query=urlencode(kept + list(ours.items()))))
 
 
-def source_hash(ip, user_agent):
+def source_hash(ip: str, user_agent: str) -> str:
     """A salted HMAC of the visitor's address and browser: tells sources apart, keeps no IP."""
     return salted_hmac("affiliates.click.source", f"{ip}\n{user_agent}", algorithm="sha256").hexdigest()
 
 
-def dedup_bucket(moment):
+def dedup_bucket(moment: datetime.datetime) -> int:
     return int(moment.timestamp()) // DEDUP_SECONDS
 
 
-def click_id_for(affiliate_id, source, bucket):
+def click_id_for(affiliate_id: int, source: str, bucket: int) -> str:
     """Deterministic: a repeated click of one source in one bucket gets the same id (and is one row)."""
     value = f"{affiliate_id}:{source}:{bucket}"
     return salted_hmac("affiliates.click.id", value, algorithm="sha256").hexdigest()[:32]
 
 
-def is_bot(user_agent):
+def is_bot(user_agent: str | None) -> bool:
     return not user_agent or bool(BOT_AGENT.search(user_agent))
 
 
@@ -219,7 +237,7 @@ class LinkRules:
     landing_urls: str
 
     @property
-    def landing_url_list(self):
+    def landing_url_list(self) -> list[str]:
         return [line.strip() for line in self.landing_urls.splitlines() if line.strip()]
 
 
@@ -227,8 +245,8 @@ class LinkRules:
 class Link:
     """What the redirect knows of an affiliate link after its one query."""
 
-    pk: int
-    organisation_id: int
+    pk: int | None  # None for a link remembered in the cache: only its landing rules are known
+    organisation_id: int | None
     is_active: bool
     programme: LinkRules | None
 
@@ -248,7 +266,7 @@ LINK_COLUMNS = (
 
 
 @functools.cache
-def _lookup_sql(alias):
+def _lookup_sql(alias: str) -> str:
     query = Affiliate.objects.filter(code="-").order_by().values_list(*LINK_COLUMNS)[:1].query
     sql, params = query.get_compiler(alias).as_sql()
     assert params == ("-",), params
@@ -256,7 +274,7 @@ def _lookup_sql(alias):
 
 
 @functools.cache
-def _insert_sql(alias):
+def _insert_sql(alias: str) -> tuple[str, "list[Field[Any, Any]]"]:
     fields = [field for field in Click._meta.concrete_fields if not field.primary_key]
     query = InsertQuery(Click, on_conflict=OnConflict.IGNORE)
     query.insert_values(fields, [Click(created_at=timezone.now(), dedup_bucket=0)])
@@ -271,7 +289,7 @@ def _insert_sql(alias):
 ASYNCHRONOUS_COMMIT = "SET LOCAL synchronous_commit TO OFF; "
 
 
-def _may_commit_asynchronously(connection):
+def _may_commit_asynchronously(connection: BaseDatabaseWrapper) -> bool:
     return (
         connection.vendor == "postgresql"
         and connection.get_autocommit()
@@ -279,7 +297,7 @@ def _may_commit_asynchronously(connection):
     )
 
 
-def affiliate_for_code(code):
+def affiliate_for_code(code: str | None) -> Link | None:
     """The `Link` of a link code, with the organisation's landing rules: one indexed query (the unique code;
     only the columns the redirect needs, no model instances).
 
@@ -298,10 +316,20 @@ def affiliate_for_code(code):
     return Link(pk, organisation_id, bool(is_active), rules)
 
 
-def click_record(*, affiliate, ip, user_agent, landing, utm, now=None):
+def click_record(
+    *,
+    affiliate: Affiliate | Link,
+    ip: str,
+    user_agent: str,
+    landing: str,
+    utm: Mapping[str, str],
+    now: datetime.datetime | None = None,
+) -> str:
     """Record one click (one INSERT; a repeat of one source within the bucket is dropped by the database:
     the same statement as `bulk_create(ignore_conflicts=True)`) and return its click id, the same for the
     repeat. `affiliate`: an `Affiliate` or a `Link`."""
+    if affiliate.pk is None:  # a remembered link knows no affiliate: its click is logged (`click_missed`)
+        raise ValueError("A click is recorded on a link looked up in the database.")
     now = now or timezone.now()
     source = source_hash(ip, user_agent)
     bucket = dedup_bucket(now)
@@ -334,7 +362,16 @@ class Redirect:
     click_id: str = ""
 
 
-def follow_link(*, code, requested_landing, query, ip, user_agent, in_frame=False, record=True):
+def follow_link(
+    *,
+    code: str,
+    requested_landing: str,
+    query: Mapping[str, str],
+    ip: str,
+    user_agent: str,
+    in_frame: bool = False,
+    record: bool = True,
+) -> Redirect:
     """Everything `/r/<code>` does: where to send the visitor, and the click recorded on the way.
 
     Unknown code → the installation's fallback; inactive affiliate → its organisation's default landing page;
@@ -347,7 +384,7 @@ def follow_link(*, code, requested_landing, query, ip, user_agent, in_frame=Fals
     """
     counted = record and not in_frame and not is_bot(user_agent)
 
-    def without_database(error):
+    def without_database(error: Exception | str) -> Redirect:
         return follow_remembered_link(
             code=code,
             requested_landing=requested_landing,
@@ -388,14 +425,23 @@ def follow_link(*, code, requested_landing, query, ip, user_agent, in_frame=Fals
 _database_paused_until = 0.0
 
 
-def _database_pause(error):
+def _database_pause(error: Exception) -> None:
     """Leave the database alone for a moment when it is unavailable (not for other database errors)."""
     global _database_paused_until
     if isinstance(error, OperationalError | InterfaceError):
         _database_paused_until = time.monotonic() + settings.AFFILIATE_DATABASE_PAUSE_SECONDS
 
 
-def follow_remembered_link(*, code, requested_landing, query, ip, user_agent, counted, error):
+def follow_remembered_link(
+    *,
+    code: str,
+    requested_landing: str,
+    query: Mapping[str, str],
+    ip: str,
+    user_agent: str,
+    counted: bool,
+    error: Exception | str,
+) -> Redirect:
     """Where `/r/<code>` leads while the database is away: by the link's last known rules (the requested
     page when they allow it, else the organisation's default landing page), else the installation's
     fallback. No click id (no click is stored); a click that would have counted is logged for a replay."""
@@ -413,7 +459,16 @@ def follow_remembered_link(*, code, requested_landing, query, ip, user_agent, co
     return Redirect(landing_with(landing, utm=utm))
 
 
-def click_missed(*, code, landing, utm, ip, user_agent, error, now=None):
+def click_missed(
+    *,
+    code: str,
+    landing: str,
+    utm: Mapping[str, str],
+    ip: str,
+    user_agent: str,
+    error: Exception | str,
+    now: datetime.datetime | None = None,
+) -> None:
     """Log a click the database could not take, as one line of JSON: the link code, the moment, the landing
     page, the UTM parameters, the source hash and browser (never the address) and the error, so it can be
     replayed."""
@@ -433,21 +488,21 @@ def click_missed(*, code, landing, utm, ip, user_agent, error, now=None):
 
 # What this process last wrote to the link cache per code, and when: a click writes to the cache only when the
 # link's rules changed or the entry is due for a refresh.
-_written = {}
+_written: dict[str, tuple[RememberedRules, float]] = {}
 
 
-def _link_cache():
+def _link_cache() -> BaseCache:
     return caches[LINK_CACHE if LINK_CACHE in settings.CACHES else "default"]
 
 
-def _link_key(code):
+def _link_key(code: str) -> str:
     return f"affiliates:link:{code.lower()}"
 
 
-def link_remember(code, link):
+def link_remember(code: str, link: Link) -> None:
     """Remember the landing rules of a link that was just looked up, for when the database is away."""
     rules = link.programme
-    value = (
+    value: RememberedRules = (
         link.is_active,
         rules is not None,
         rules.home_url if rules else "",
@@ -468,7 +523,7 @@ def link_remember(code, link):
     _written[code] = (value, now)
 
 
-def link_remembered(code):
+def link_remembered(code: str) -> Link | None:
     """The last known `Link` of a code (pk and organisation unknown), or None."""
     if not CODE.match((code or "").lower()):
         return None

@@ -23,10 +23,13 @@ Rules enforced here (the HTTP layer in `affiliates/api.py` only parses and valid
   unpaid, a negative correction once paid. Refunding twice changes nothing.
 """
 
+import datetime
 import hashlib
 import json
 import secrets
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -47,6 +50,7 @@ from affiliates.models import (
 )
 from affiliates.programme.rules import cents, programme_for
 from partnerhub.audit import AuditAction, audit_record
+from partnerhub.models import Organisation, User
 from partnerhub.tokens import token_hash
 
 API_KEY_PREFIX = "phk_"
@@ -56,7 +60,7 @@ LAST_USED_EVERY = 60  # seconds: how stale `ApiKey.last_used_at` may be before a
 # ---------------------------------------------------------------------------------------------- API keys
 
 
-def api_key_create(*, organisation, name, actor):
+def api_key_create(*, organisation: Organisation, name: str, actor: User | None) -> tuple[ApiKey, str]:
     """A new key: returns (api_key, raw). The raw key is shown once; only its SHA-256 is kept."""
     raw = API_KEY_PREFIX + secrets.token_urlsafe(32)
     api_key = ApiKey.objects.create(
@@ -76,7 +80,7 @@ def api_key_create(*, organisation, name, actor):
     return api_key, raw
 
 
-def api_key_revoke(*, api_key, actor, now=None):
+def api_key_revoke(*, api_key: ApiKey, actor: User | None, now: datetime.datetime | None = None) -> bool:
     """Revoke a key at once; revoking a revoked key changes nothing. Returns whether it was revoked now."""
     now = now or timezone.now()
     revoked = ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=now)
@@ -92,7 +96,7 @@ def api_key_revoke(*, api_key, actor, now=None):
     return bool(revoked)
 
 
-def api_key_authenticate(raw, now=None):
+def api_key_authenticate(raw: str | None, now: datetime.datetime | None = None) -> ApiKey | None:
     """The non-revoked key for a raw bearer token (with its organisation), or None.
 
     `last_used_at` is written at most once a minute per key, so a busy shop does not write on every call."""
@@ -130,7 +134,7 @@ class Reason:
     BEFORE_AFFILIATE = "before_affiliate"
 
 
-REASON_TEXT = {
+REASON_TEXT: dict[str | None, str] = {  # no reason (None): the default text of `_record`
     Reason.NO_ATTRIBUTION: "The order names no click id, coupon or affiliate code.",
     Reason.UNKNOWN_CLICK: "The click id is not one of this organisation's clicks.",
     Reason.UNKNOWN_COUPON: "The coupon is not one of this organisation's affiliate coupons.",
@@ -152,14 +156,14 @@ class Order:
 
     idempotency_key: str
     customer_reference: str
-    value: object  # Decimal, at most 2 places, >= 0
-    date: object  # datetime.date, not in the future
+    value: Decimal  # at most 2 places, >= 0
+    date: datetime.date  # not in the future
     customer_email: str = ""
     click_id: str = ""
     coupon: str = ""
     code: str = ""
 
-    def fingerprint(self):
+    def fingerprint(self) -> str:
         """What makes two requests "the same order": compared when an idempotency key comes again."""
         canonical = {
             "customer_reference": self.customer_reference,
@@ -178,10 +182,10 @@ class Outcome:
     """An API answer: the HTTP status and the JSON body."""
 
     status: int
-    body: dict
+    body: dict[str, Any]
 
 
-def _stored(project, order):
+def _stored(project: Project, order: Order) -> Outcome:
     """The first answer for this key, or a 409 when the key comes back with another order."""
     result = project.api_result or {}
     if result.get("fingerprint") != order.fingerprint():
@@ -196,7 +200,9 @@ def _stored(project, order):
     return Outcome(result["status"], json.loads(result["response"]))
 
 
-def _attribute(organisation, order):
+def _attribute(
+    organisation: Organisation, order: Order
+) -> tuple[Affiliate | None, str, Click | None, str | None]:
     """(affiliate, method, click, reason): who the order is attributed to, within this organisation only."""
     reason = Reason.NO_ATTRIBUTION
     if order.click_id:
@@ -223,7 +229,7 @@ def _attribute(organisation, order):
     return None, "", None, reason
 
 
-def value_refusal(programme, order):
+def value_refusal(programme: ProgrammeSettings, order: Order) -> Outcome | None:
     """The 422 for an order above the programme's highest order value, or None when the value is plausible."""
     if cents(order.value) <= programme.max_order_value:
         return None
@@ -243,7 +249,9 @@ def value_refusal(programme, order):
     )
 
 
-def _dating_refusal(programme, affiliate, order, today):
+def _dating_refusal(
+    programme: ProgrammeSettings, affiliate: Affiliate, order: Order, today: datetime.date
+) -> tuple[str | None, str | None]:
     """Why a coupon or code order's date earns nothing (a reason and its detail), or (None, None)."""
     if order.date < timezone.localdate(programme.created_at):
         return Reason.BEFORE_PROGRAMME, None
@@ -254,12 +262,12 @@ def _dating_refusal(programme, affiliate, order, today):
     return None, None
 
 
-def window_days(click, order_date):
+def window_days(click: Click, order_date: datetime.date) -> int:
     """Days from the click (its local date, day 0) to the order."""
     return (order_date - timezone.localdate(click.created_at)).days
 
 
-def _is_self_referral(affiliate, order):
+def _is_self_referral(affiliate: Affiliate, order: Order) -> bool:
     own_reference = affiliate.customer_reference.strip().lower()
     own_email = affiliate.email.strip().lower()
     return bool(
@@ -268,20 +276,22 @@ def _is_self_referral(affiliate, order):
     )
 
 
-def _is_first_order(organisation, order):
+def _is_first_order(organisation: Organisation, order: Order) -> bool:
     others = Q(customer_reference=order.customer_reference)
     if order.customer_email:
         others |= Q(customer_email__iexact=order.customer_email)
     return not Project.objects.filter(Q(organisation=organisation) & others).exists()
 
 
-def _commission_body(line):
+def _commission_body(line: Commission | None) -> dict[str, Any] | None:
     if line is None:
         return None
     return {"id": line.pk, "amount": str(line.amount), "status": line.status, "percent": str(line.percent)}
 
 
-def conversion_record(*, organisation, order, now=None):
+def conversion_record(
+    *, organisation: Organisation, order: Order, now: datetime.datetime | None = None
+) -> Outcome:
     """Record an order reported through the API, and the affiliate's commission when it earns one.
 
     Returns an `Outcome` (201 for a new order, the stored first answer for a repeat, 409 for a reused key).
@@ -312,9 +322,11 @@ def conversion_record(*, organisation, order, now=None):
         return _stored(existing, order)
 
 
-def _record(organisation, programme, order, now):
+def _record(
+    organisation: Organisation, programme: ProgrammeSettings, order: Order, now: datetime.datetime
+) -> Outcome:
     affiliate, method, click, reason = _attribute(organisation, order)
-    attribution = None
+    attribution: dict[str, Any] | None = None
     detail = None
     if affiliate is not None:
         attribution = {"method": method, "affiliate": affiliate.code}
@@ -336,13 +348,14 @@ def _record(organisation, programme, order, now):
         if reason is None and _is_self_referral(affiliate, order):
             reason = Reason.SELF_REFERRAL
     # Only an order the affiliate may be credited with counts for its partner (and its tier).
-    credited = affiliate is not None and reason is None
+    credited_to = affiliate if reason is None else None
+    credited = credited_to is not None
     first_order = _is_first_order(organisation, order)
     if credited and not first_order:
         reason = Reason.NOT_FIRST_ORDER
     project = Project.objects.create(
         organisation=organisation,
-        partner_id=affiliate.partner_id if credited else None,
+        partner_id=credited_to.partner_id if credited_to is not None else None,
         customer_reference=order.customer_reference,
         customer_email=order.customer_email,
         value=cents(order.value),
@@ -356,10 +369,10 @@ def _record(organisation, programme, order, now):
         idempotency_key=order.idempotency_key,
     )
     commission = None
-    if credited and reason is None:
-        percent = affiliate.commission_rate(programme)
+    if credited_to is not None and reason is None:
+        percent = credited_to.commission_rate(programme)
         commission = booking.commission_create(project=project, percent=percent, programme=programme)
-    body = {
+    body: dict[str, Any] = {
         "project_id": project.pk,
         "idempotency_key": order.idempotency_key,
         "customer_reference": order.customer_reference,
@@ -382,7 +395,7 @@ def _record(organisation, programme, order, now):
     return Outcome(201, body)
 
 
-def conversion_state(*, organisation, idempotency_key):
+def conversion_state(*, organisation: Organisation, idempotency_key: str) -> dict[str, Any] | None:
     """An order of this organisation as it stands now, or None for an unknown key.
 
     What was decided when it was recorded (attribution, first order, reason) comes from the first answer;
@@ -421,7 +434,13 @@ def conversion_state(*, organisation, idempotency_key):
     }
 
 
-def conversion_refund(*, organisation, idempotency_key, reason="", now=None):
+def conversion_refund(
+    *,
+    organisation: Organisation,
+    idempotency_key: str,
+    reason: str = "",
+    now: datetime.datetime | None = None,
+) -> Outcome | None:
     """Mark the order refunded and take its commission back (rejected while unpaid, a negative correction
     once paid). Repeating it changes nothing and answers the same. None for an unknown key."""
     now = now or timezone.now()

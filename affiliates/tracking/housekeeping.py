@@ -12,13 +12,13 @@ import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 
 from affiliates.models import Affiliate, Click, ClickMonth
 
 
-def retention_start(today=None, *, months=None):
+def retention_start(today: datetime.date | None = None, *, months: int | None = None) -> datetime.date:
     """The first day of the oldest month whose clicks are still kept."""
     today = today or timezone.localdate()
     months = settings.AFFILIATE_CLICKS_KEEP_MONTHS if months is None else months
@@ -26,7 +26,7 @@ def retention_start(today=None, *, months=None):
     return datetime.date(index // 12, index % 12 + 1, 1)
 
 
-def prune_clicks(*, today=None, dry_run=False):
+def prune_clicks(*, today: datetime.date | None = None, dry_run: bool = False) -> dict[str, int]:
     start = retention_start(today)
     cutoff = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
     old = Click.objects.filter(created_at__lt=cutoff)
@@ -39,7 +39,7 @@ def prune_clicks(*, today=None, dry_run=False):
     return {"clicks counted per month and removed": removed}
 
 
-def _months_with_clicks(clicks):
+def _months_with_clicks(clicks: QuerySet[Click]) -> list[datetime.date]:
     first = clicks.order_by("created_at").values_list("created_at", flat=True).first()
     if first is None:
         return []
@@ -53,12 +53,12 @@ def _months_with_clicks(clicks):
     return months
 
 
-def _local_midnight(day):
+def _local_midnight(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 @transaction.atomic
-def _fold_month(month):
+def _fold_month(month: datetime.date) -> int:
     following = (month + datetime.timedelta(days=32)).replace(day=1)
     clicks = Click.objects.filter(
         created_at__gte=_local_midnight(month), created_at__lt=_local_midnight(following)

@@ -6,6 +6,6 @@ from affiliates.tracking import housekeeping
 
 
 @shared_task
-def prune_clicks():
+def prune_clicks() -> dict[str, int]:
     """Count the clicks older than the retention period into months and remove them."""
     return housekeeping.prune_clicks()
