@@ -8,6 +8,7 @@ from typing import Any, cast
 from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.db.models import ForeignObjectRel
+from django.forms import BaseModelFormSet
 from django.utils.functional import Promise
 
 from partnerhub.models import AuditAction, AuditEntry, Organisation, Partner, User
@@ -60,6 +61,36 @@ def audit_changes(
             changes=changes,
         )
     return changes
+
+
+def formset_deletions_save(
+    formset: "BaseModelFormSet[Any, Any]",
+    *,
+    organisation: Organisation,
+    actor: User | AnonymousUser | None,
+    label: str,
+) -> None:
+    """Delete the saved rows a valid model formset marks for deletion, each with an audit entry that keeps
+    the row's `label` field (its name or title). Rows added and deleted in the same form were never saved."""
+    for form in formset.deleted_forms:
+        if form.instance.pk:
+            audit_record(
+                organisation=organisation,
+                actor=actor,
+                action=AuditAction.DELETE,
+                obj=form.instance,
+                changes={label: [getattr(form.instance, label), ""]},
+            )
+            form.instance.delete()
+
+
+def formset_changed_forms(formset: "BaseModelFormSet[Any, Any]") -> list[Any]:
+    """The forms of a valid model formset that add or change a row: changed, filled in, not deleted."""
+    return [
+        form
+        for form in formset.forms
+        if form not in formset.deleted_forms and form.has_changed() and form.cleaned_data
+    ]
 
 
 def field_changes(

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from affiliates.models import OnboardingStep, OnboardingTask
 from affiliates.programme.rules import programme_for
-from partnerhub.audit import AuditAction, audit_record
+from partnerhub.audit import AuditAction, audit_record, formset_changed_forms, formset_deletions_save
 from partnerhub.models import Membership, Organisation, Partner, User
 
 
@@ -88,22 +88,9 @@ def template_save(
 ) -> None:
     """Save a valid formset of the template: removed steps go, changed and new steps are stored, and the
     steps get their position from the order the form gives them (then by week, as the model orders)."""
-    for form in formset.deleted_forms:
-        if form.instance.pk:
-            audit_record(
-                organisation=organisation,
-                actor=actor,
-                action=AuditAction.DELETE,
-                obj=form.instance,
-                changes={"title": [form.instance.title, ""]},
-            )
-            form.instance.delete()
+    formset_deletions_save(formset, organisation=organisation, actor=actor, label="title")
     kept = [form for form in formset.ordered_forms if form not in formset.deleted_forms]
-    kept += [
-        form
-        for form in formset.forms
-        if form not in kept and form not in formset.deleted_forms and form.has_changed() and form.cleaned_data
-    ]
+    kept += [form for form in formset_changed_forms(formset) if form not in kept]
     for position, form in enumerate(kept):
         is_new = form.instance.pk is None
         changed = [name for name in form.changed_data if name not in ("ORDER", "DELETE")]

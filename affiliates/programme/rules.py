@@ -14,7 +14,13 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from affiliates.models import OnboardingStep, ProgrammeSettings, Tier
-from partnerhub.audit import AuditAction, audit_changes, audit_record
+from partnerhub.audit import (
+    AuditAction,
+    audit_changes,
+    audit_record,
+    formset_changed_forms,
+    formset_deletions_save,
+)
 from partnerhub.models import Organisation, User
 
 if TYPE_CHECKING:  # the forms import this module
@@ -122,21 +128,8 @@ def tiers_save(*, organisation: Organisation, formset: BaseTierFormSet, actor: U
     a free temporary threshold: swapping or shifting thresholds never trips the constraint halfway."""
 
     with transaction.atomic():
-        for form in formset.deleted_forms:
-            if form.instance.pk:
-                audit_record(
-                    organisation=organisation,
-                    actor=actor,
-                    action=AuditAction.DELETE,
-                    obj=form.instance,
-                    changes={"name": [form.instance.name, ""]},
-                )
-                form.instance.delete()
-        changed = [
-            form
-            for form in formset.forms
-            if form not in formset.deleted_forms and form.has_changed() and form.cleaned_data
-        ]
+        formset_deletions_save(formset, organisation=organisation, actor=actor, label="name")
+        changed = formset_changed_forms(formset)
         for form in changed:
             if form.instance.pk:
                 Tier.objects.filter(pk=form.instance.pk).update(min_projects=1_000_000 + form.instance.pk)
