@@ -8,25 +8,26 @@ Every section is saved on its own and marked complete by the people writing it.
 
 import dataclasses
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
 @dataclasses.dataclass(frozen=True)
 class TextField:
     name: str
-    label: str
-    help: str = ""
+    label: str | Promise
+    help: str | Promise = ""
 
 
 @dataclasses.dataclass(frozen=True)
 class SectionSpec:
     key: str
-    title: str
-    intro: str
-    fields: tuple = ()  # TextFields of a text section; empty for a section kept in its own rows
+    title: str | Promise
+    intro: str | Promise
+    fields: tuple[TextField, ...] = ()  # of a text section; empty for a section kept in its own rows
 
     @property
-    def is_text(self):
+    def is_text(self) -> bool:
         return bool(self.fields)
 
 
