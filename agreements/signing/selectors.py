@@ -4,6 +4,7 @@ and the documents page."""
 from collections.abc import Iterable
 from typing import NotRequired, TypedDict
 
+from django import forms
 from django.db.models import Prefetch
 from django.utils.functional import Promise
 
@@ -21,6 +22,7 @@ class PartyStatus(TypedDict):
     own: bool
     signature: Signature | None
     open_request: SignRequest | None
+    form: NotRequired[forms.Form]  # added by the documents page's view: asking this party to sign
 
 
 class CardKind(TypedDict):
