@@ -3,9 +3,10 @@
 from django.shortcuts import get_object_or_404
 
 from agreements.models import Agreement
+from partnerhub.tenancy import OrganisationRequest
 
 
-def agreement_or_404(request, agreement_id):
+def agreement_or_404(request: OrganisationRequest, agreement_id: int) -> Agreement:
     """The agreement of the request's organisation (404 for any other), with what every page shows of it."""
     return get_object_or_404(
         Agreement.objects.select_related("collaboration", "organisation"),
