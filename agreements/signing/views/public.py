@@ -17,10 +17,10 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
-from django_htmx.middleware import HtmxDetails
 
 from agreements.models import Signature, SignRequest
 from agreements.signing import presentation, selectors, signatures
+from agreements.views import HtmxRequest
 from partnerhub.client_ip import client_ip
 from partnerhub.models import Document, DocumentStatus
 
@@ -29,12 +29,6 @@ BODIES = {
     "intent": "agreements/pdf/_intent_body.html",
     "agreement": "agreements/pdf/_agreement_body.html",
 }
-
-
-class HtmxRequest(HttpRequest):
-    """For the type checker only: django-htmx's middleware sets `htmx` on every request."""
-
-    htmx: HtmxDetails
 
 
 def _context(sign_request: SignRequest) -> dict[str, Any]:
