@@ -7,23 +7,26 @@ Every section is saved on its own and marked complete by the people writing it.
 """
 
 import dataclasses
+from typing import TYPE_CHECKING
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # str or a lazy translation, as Django's form fields take
 
 
 @dataclasses.dataclass(frozen=True)
 class TextField:
     name: str
-    label: str | Promise
-    help: str | Promise = ""
+    label: "StrOrPromise"
+    help: "StrOrPromise" = ""
 
 
 @dataclasses.dataclass(frozen=True)
 class SectionSpec:
     key: str
-    title: str | Promise
-    intro: str | Promise
+    title: "StrOrPromise"
+    intro: "StrOrPromise"
     fields: tuple[TextField, ...] = ()  # of a text section; empty for a section kept in its own rows
 
     @property
