@@ -10,13 +10,16 @@ agreement is left as the user made it).
 
 import datetime
 from decimal import Decimal
+from typing import cast
 
 from django.utils import timezone
 
 from agreements import services
-from agreements.models import Agreement, AgreementVersion, Level, SignRequest, Status
+from agreements.models import Agreement, AgreementVersion, Level, Party, SignRequest, Status
 from agreements.questions import actions, answers, conclusions, sheets
 from agreements.signing import sign_requests, signatures, versions
+from checker.models import Collaboration
+from partnerhub.models import Organisation, User
 
 TITLE = "Tinnitracks-zorgketen"
 
@@ -195,7 +198,7 @@ SIGNERS = {
 OUTSTANDING = "Zorgverzekeringen"
 
 
-def load(organisation, owner, collaboration):
+def load(organisation: Organisation, owner: User, collaboration: Collaboration) -> tuple[Agreement, bool]:
     """The demo agreement on the demo collaboration (created once, then left alone)."""
     existing = Agreement.objects.filter(organisation=organisation, collaboration=collaboration).first()
     if existing is not None:
@@ -211,7 +214,9 @@ def load(organisation, owner, collaboration):
         kind="structural",
         status=Status.DRAFTING,
     )
-    parties = {party.partner.name if party.partner_id else None: party for party in agreement.parties.all()}
+    parties = {
+        party.partner.name if party.partner is not None else None: party for party in agreement.parties.all()
+    }
     due = timezone.localdate().replace(month=12, day=31) + datetime.timedelta(days=365)
     for position, text in enumerate(SHARED_GOALS, start=1):
         agreement.goals.create(text=text, due_date=due, position=position)
@@ -272,7 +277,7 @@ def load(organisation, owner, collaboration):
     return agreement, True
 
 
-def _load_questions(agreement, owner, parties):
+def _load_questions(agreement: Agreement, owner: User, parties: dict[str | None, Party]) -> None:
     for name, texts in ANSWERS.items():
         sheet = sheets.sheet_for(party=parties[name])
         answers.answers_save(sheet=sheet, texts=texts)
@@ -298,7 +303,7 @@ def _load_questions(agreement, owner, parties):
     )
 
 
-def _load_signatures(agreement, owner, parties):
+def _load_signatures(agreement: Agreement, owner: User, parties: dict[str | None, Party]) -> None:
     """The letter of intent signed by everyone, a month ago; the agreement by all but one, last week."""
     for kind, days_ago, outstanding in (("intent", 30, ()), ("agreement", 7, (OUTSTANDING,))):
         when = timezone.now() - datetime.timedelta(days=days_ago)
@@ -311,7 +316,7 @@ def _load_signatures(agreement, owner, parties):
             SignRequest.objects.filter(pk=request.pk).update(created_at=when - datetime.timedelta(hours=1))
             if name not in outstanding:
                 signatures.sign(
-                    token=token,
+                    token=cast(str, token),  # a link made without `send` comes with its token
                     name=signer,
                     confirmed=True,
                     confirmed_hash=version.sha256,

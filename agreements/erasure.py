@@ -4,11 +4,11 @@ AgreementsConfig.ready()."""
 
 from agreements.models import QuestionSheet, SignRequest
 from partnerhub.erasure import erased_person_name
-from partnerhub.models import AuditEntry
+from partnerhub.models import AuditEntry, Partner, User
 from partnerhub.services import audit_forget_values
 
 
-def agreements_erase_personal_data(*, partner, values: set[str], actor) -> int:
+def agreements_erase_personal_data(*, partner: Partner, values: set[str], actor: User | None) -> int:
     """The partner's question sheets and signing links lose their e-mail address, and a link that was never
     used its signer's name. A used link keeps the name it was signed for: with the signature (name, time,
     IP address) it is evidence of the contract. The answers to the questions stay. The log's records of the
@@ -24,7 +24,7 @@ def agreements_erase_personal_data(*, partner, values: set[str], actor) -> int:
     links = list(
         SignRequest.objects.select_for_update(of=("self",)).filter(party__partner=partner).order_by("pk")
     )
-    erased = []
+    erased: list[SignRequest] = []
     for link in links:
         used = link.used_at is not None
         name = link.signer_name if used else erased_person_name()

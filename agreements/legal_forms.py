@@ -26,7 +26,9 @@ notarial deed, because only then are its board members shielded from the associa
 vereniging without a notary exists, but its board members stay personally liable.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django import forms
 from django.utils.functional import Promise
@@ -168,7 +170,7 @@ LEGAL_FORMS_BY_CODE = {legal_form.code: legal_form for legal_form in LEGAL_FORMS
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
-def _is_yes(value):
+def _is_yes(value: object) -> bool:
     return value == "yes"
 
 
@@ -404,13 +406,13 @@ class Recommendation:
 
     form: LegalForm
     score: int
-    reasons: list
+    reasons: list[Promise]
     needs_notary: bool
-    pros: list = field(default_factory=list)  # the reasons that count for the form
-    cons: list = field(default_factory=list)  # the reasons that count against it
+    pros: list[Promise] = field(default_factory=list)  # the reasons that count for the form
+    cons: list[Promise] = field(default_factory=list)  # the reasons that count against it
 
 
-def recommend(answers: dict) -> list[Recommendation]:
+def recommend(answers: Mapping[str, Any]) -> list[Recommendation]:
     """Rank every legal form for the questionnaire's cleaned answers, best fit first.
 
     A form scores the sum of the points of the matching rules in `RULES`; equal scores keep the
@@ -419,7 +421,7 @@ def recommend(answers: dict) -> list[Recommendation]:
     facts = dict(answers)
     facts["group_size"] = "many" if answers["participants"] >= MANY_PARTICIPANTS else "few"
 
-    recommendations = {}
+    recommendations: dict[str, Recommendation] = {}
     for legal_form in LEGAL_FORMS:
         recommendations[legal_form.code] = Recommendation(
             form=legal_form, score=0, reasons=[], needs_notary=legal_form.needs_notary

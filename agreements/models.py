@@ -73,10 +73,10 @@ class Agreement(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.title
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("agreements:agreement_detail", args=[self.organisation.slug, self.pk])
 
 
@@ -129,15 +129,15 @@ class Party(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
     @property
-    def name(self):
-        return self.partner.name if self.partner_id else self.agreement.organisation.name
+    def name(self) -> str:
+        return self.partner.name if self.partner is not None else self.agreement.organisation.name
 
     @property
-    def is_own_organisation(self):
+    def is_own_organisation(self) -> bool:
         return self.partner_id is None
 
 
@@ -162,7 +162,7 @@ class Goal(models.Model):
         verbose_name = _("goal")
         verbose_name_plural = _("goals")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.text
 
 
@@ -177,7 +177,7 @@ class Risk(models.Model):
         verbose_name = _("risk")
         verbose_name_plural = _("risks")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.description
 
 
@@ -201,7 +201,7 @@ class Section(models.Model):
             models.UniqueConstraint(fields=["agreement", "key"], name="section_once_per_agreement")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.agreement} · {self.key}"
 
 
@@ -228,7 +228,7 @@ class QuestionSheet(TokenModel):
         verbose_name = _("answers to the ten questions")
         verbose_name_plural = _("answers to the ten questions")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.party} · {self.party.agreement}"
 
 
@@ -246,7 +246,7 @@ class QuestionAnswer(models.Model):
         ordering = ["pk"]
         constraints = [models.UniqueConstraint(fields=["sheet", "code"], name="question_answer_once")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.sheet} · {self.code}"
 
 
@@ -267,7 +267,7 @@ class QuestionConclusion(models.Model):
         ordering = ["pk"]
         constraints = [models.UniqueConstraint(fields=["agreement", "code"], name="question_conclusion_once")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.agreement} · {self.code}"
 
 
@@ -293,7 +293,7 @@ class FollowUpAction(models.Model):
         verbose_name_plural = _("follow-up actions")
         indexes = [models.Index(fields=["agreement", "done_at", "due_date"], name="action_open_due")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.description
 
 
@@ -319,6 +319,11 @@ class AgreementVersion(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Not columns: set on the versions the sign-off's selectors hand to the pages, the open links (through a
+    # `Prefetch(to_attr=...)`) and the latest signed PDF.
+    open_requests: "list[SignRequest]"
+    signed_document: Document | None
+
     class Meta:
         ordering = ["agreement_id", "kind", "-number"]
         verbose_name = _("version")
@@ -329,7 +334,7 @@ class AgreementVersion(models.Model):
             )
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.agreement} · {self.get_kind_display()} v{self.number}"
 
 
@@ -344,12 +349,16 @@ class SignRequest(TokenModel):
     used_at = models.DateTimeField(_("used"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Not a column: set by `sign_request_create` on the request it returns, True when a double click found
+    # the first one.
+    repeated: bool
+
     class Meta:
         ordering = ["party__position", "pk"]
         verbose_name = _("signature request")
         verbose_name_plural = _("signature requests")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.version} · {self.party}"
 
 
@@ -372,5 +381,5 @@ class Signature(models.Model):
         verbose_name_plural = _("signatures")
         constraints = [models.UniqueConstraint(fields=["version", "party"], name="signature_once_per_party")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.name} · {self.version}"

@@ -9,6 +9,7 @@ the evaluation and the lead that the builder asks for. The causes that only a co
 `pitfalls(agreement)` runs a fixed number of queries (six), whatever the size of the agreement.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -16,9 +17,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from agreements.models import Agreement
 from agreements.questions.smart import smart_check
 from agreements.services import percentage_text
-from agreements.signing.snapshots import saved_rows
+from agreements.signing.snapshots import SavedRows, saved_rows
 
 # A party whose share of the costs and share of the revenue differ by at least this many percentage points
 # carries more than it gets (or the other way round): worth a conversation before signing.
@@ -35,11 +37,11 @@ class Pitfall:
     missing: bool  # True: something is not there yet; False: it is there but risky
 
 
-def _has_text(content):
+def _has_text(content: Mapping[str, object] | None) -> bool:
     return bool(content and any(str(value).strip() for value in content.values()))
 
 
-def pitfalls(agreement, rows=None):
+def pitfalls(agreement: Agreement, rows: SavedRows | None = None) -> list[Pitfall]:
     """What is missing or risky in the agreement, most fundamental first. `rows` are the agreement's saved
     rows (`signing.saved_rows`), when the caller has them already."""
     slug = agreement.organisation.slug
@@ -48,12 +50,21 @@ def pitfalls(agreement, rows=None):
     has_risks = bool(rows["risks"])
     has_rounds = agreement.collaboration.rounds.exists()
 
-    def section_url(key):
+    def section_url(key: str) -> str:
         return reverse("agreements:section_edit", args=[slug, agreement.pk, key])
 
-    found = []
+    found: list[Pitfall] = []
 
-    def add(code, title, detail, key, *, missing=True, fix_label=None, url=None):
+    def add(
+        code: str,
+        title: str,
+        detail: str,
+        key: str,
+        *,
+        missing: bool = True,
+        fix_label: str | None = None,
+        url: str | None = None,
+    ) -> None:
         found.append(
             Pitfall(
                 code, title, detail, fix_label or _("Fill in this section"), url or section_url(key), missing
@@ -107,11 +118,17 @@ def pitfalls(agreement, rows=None):
             "contributions",
         )
 
-    shares_given = all(party.cost_share is not None and party.revenue_share is not None for party in parties)
+    # (party, cost share, revenue share) of the parties that gave both shares
+    given = [
+        (party, party.cost_share, party.revenue_share)
+        for party in parties
+        if party.cost_share is not None and party.revenue_share is not None
+    ]
+    shares_given = len(given) == len(parties)
     hundred = Decimal("100")
     if not shares_given or (
-        sum(party.cost_share for party in parties) != hundred
-        or sum(party.revenue_share for party in parties) != hundred
+        sum(cost for _party, cost, _revenue in given) != hundred
+        or sum(revenue for _party, _cost, revenue in given) != hundred
     ):
         add(
             "split",
@@ -121,8 +138,8 @@ def pitfalls(agreement, rows=None):
             fix_label=_("Agree the split"),
         )
     else:
-        for party in parties:
-            if abs(party.cost_share - party.revenue_share) >= IMBALANCE_POINTS:
+        for party, cost, revenue in given:  # every party
+            if abs(cost - revenue) >= IMBALANCE_POINTS:
                 add(
                     f"unbalanced_{party.pk}",
                     _("Unbalanced contributions: %(name)s") % {"name": party.name},
@@ -133,8 +150,8 @@ def pitfalls(agreement, rows=None):
                     )
                     % {
                         "name": party.name,
-                        "costs": percentage_text(party.cost_share),
-                        "revenue": percentage_text(party.revenue_share),
+                        "costs": percentage_text(cost),
+                        "revenue": percentage_text(revenue),
                     },
                     "split",
                     missing=False,

@@ -7,26 +7,30 @@ Every section is saved on its own and marked complete by the people writing it.
 """
 
 import dataclasses
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # str or a lazy translation, as Django's form fields take
 
 
 @dataclasses.dataclass(frozen=True)
 class TextField:
     name: str
-    label: str
-    help: str = ""
+    label: "StrOrPromise"
+    help: "StrOrPromise" = ""
 
 
 @dataclasses.dataclass(frozen=True)
 class SectionSpec:
     key: str
-    title: str
-    intro: str
-    fields: tuple = ()  # TextFields of a text section; empty for a section kept in its own rows
+    title: "StrOrPromise"
+    intro: "StrOrPromise"
+    fields: tuple[TextField, ...] = ()  # of a text section; empty for a section kept in its own rows
 
     @property
-    def is_text(self):
+    def is_text(self) -> bool:
         return bool(self.fields)
 
 

@@ -1,44 +1,59 @@
 """Operations on agreements. Views call these; none of them touches a request."""
 
 import copy
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from typing import Any, cast
 
 from django.db import transaction
 from django.db.models import Max
+from django.forms import BaseModelFormSet
 from django.utils import formats
 from django.utils.translation import gettext as _
 
 from agreements.legal_forms import LEGAL_FORMS_BY_CODE
-from agreements.models import Agreement, Party, Section
+from agreements.models import Agreement, Goal, Party, Risk, Section
 from agreements.sections import BY_KEY
 from agreements.signing import versions
 from checker import services as checker_services
+from checker.models import Collaboration
 from partnerhub.audit import AuditAction, audit_record, field_changes
-from partnerhub.models import Partner
+from partnerhub.models import Contact, Organisation, Partner, User
 
 HUNDRED = Decimal("100")
+
+# Per party id: {"cost_share": ..., "revenue_share": ...}, None where not filled in.
+Shares = Mapping[int, Mapping[str, Decimal | None]]
 
 
 class SplitError(ValueError):
     """The split was refused; `errors` maps "cost_share"/"revenue_share" to the reason."""
 
-    def __init__(self, errors):
+    def __init__(self, errors: dict[str, str]) -> None:
         super().__init__("; ".join(errors.values()))
         self.errors = errors
 
 
-def _check_partners(organisation, partners):
+def _check_partners(organisation: Organisation, partners: Iterable[Partner]) -> None:
     if any(partner.organisation_id != organisation.pk for partner in partners):
         raise ValueError("A partner of another organisation cannot take part in this agreement.")
 
 
-def _first_contact(partner):
+def _first_contact(partner: Partner) -> Contact | None:
     """The contact person to put on the agreement: a key person first (the model's ordering)."""
     return partner.contacts.first()
 
 
 @transaction.atomic
-def agreement_create(*, organisation, actor, title, partners, collaboration=None, **fields):
+def agreement_create(
+    *,
+    organisation: Organisation,
+    actor: User | None,
+    title: str,
+    partners: Iterable[Partner],
+    collaboration: Collaboration | None = None,
+    **fields: Any,
+) -> Agreement:
     """A new agreement with its parties: the organisation itself and each partner with its contact person.
 
     Without a `collaboration`, one is made with the agreement's title, so the checker can evaluate it.
@@ -64,7 +79,7 @@ def agreement_create(*, organisation, actor, title, partners, collaboration=None
 
 
 @transaction.atomic
-def agreement_update(*, agreement, actor, **fields):
+def agreement_update(*, agreement: Agreement, actor: User | None, **fields: Any) -> Agreement:
     """Change the record; a new title renames the collaboration with it (they are one thing to the user)."""
     for name, value in fields.items():
         setattr(agreement, name, value)
@@ -78,14 +93,14 @@ def agreement_update(*, agreement, actor, **fields):
     return agreement
 
 
-def percentage_text(value):
+def percentage_text(value: Decimal) -> str:
     """100.00 → "100", 99.99 → "99,99" in Dutch: as people write percentages."""
     if value == value.to_integral_value():
         value = value.quantize(Decimal(1))
     return formats.number_format(value, use_l10n=True)
 
 
-def split_problems(shares):
+def split_problems(shares: Shares) -> dict[str, str]:
     """Why a split cannot be saved, per kind ("cost_share", "revenue_share"); {} when it can.
 
     `shares` holds, per party, the two percentages (Decimal, or None when not filled in). Each kind must be
@@ -95,13 +110,14 @@ def split_problems(shares):
         "cost_share": _("The shares of the costs"),
         "revenue_share": _("The shares of the revenue or profit"),
     }
-    problems = {}
+    problems: dict[str, str] = {}
     for kind, label in labels.items():
         values = [party_shares[kind] for party_shares in shares.values()]
-        if any(value is None for value in values):
+        filled = [value for value in values if value is not None]
+        if len(filled) < len(values):
             problems[kind] = _("%(label)s must be filled in for every party.") % {"label": label}
             continue
-        total = sum(values, Decimal("0"))
+        total = sum(filled, Decimal("0"))
         if total != HUNDRED:
             problems[kind] = _("%(label)s add up to %(total)s %%; they must add up to exactly 100 %%.") % {
                 "label": label,
@@ -111,7 +127,7 @@ def split_problems(shares):
 
 
 @transaction.atomic
-def split_save(*, agreement, actor, shares):
+def split_save(*, agreement: Agreement, actor: User | None, shares: Shares) -> None:
     """Store every party's cost and revenue share at once, or nothing (SplitError) when a split is not 100."""
     parties = {party.pk: party for party in agreement.parties.select_for_update().order_by()}
     if set(shares) != set(parties):
@@ -140,7 +156,14 @@ def split_save(*, agreement, actor, shares):
 
 
 @transaction.atomic
-def section_save(*, agreement, key, actor, complete, content=None):
+def section_save(
+    *,
+    agreement: Agreement,
+    key: str,
+    actor: User | None,
+    complete: bool,
+    content: Mapping[str, str] | None = None,
+) -> Section:
     """Save one section: its texts (for a text section) and whether it is complete."""
     spec = BY_KEY[key]
     section, _created = Section.objects.select_for_update().get_or_create(agreement=agreement, key=key)
@@ -155,16 +178,23 @@ def section_save(*, agreement, key, actor, complete, content=None):
     return section
 
 
-def sections_of(agreement):
+def sections_of(agreement: Agreement) -> dict[str, Section]:
     """{key: Section} of the agreement (a section never saved is missing)."""
     return {section.key: section for section in agreement.sections.all()}
 
 
 @transaction.atomic
-def party_texts_save(*, agreement, key, actor, texts, complete):
+def party_texts_save(
+    *,
+    agreement: Agreement,
+    key: str,
+    actor: User | None,
+    texts: Mapping[int, Mapping[str, str]],
+    complete: bool,
+) -> Section:
     """Save one per-party section (contributions, obligations) for every party at once."""
     parties = {party.pk: party for party in agreement.parties.select_for_update().order_by()}
-    names = set()
+    names: set[str] = set()
     for party_id, values in texts.items():
         for name, value in values.items():
             setattr(parties[party_id], name, value)
@@ -174,9 +204,18 @@ def party_texts_save(*, agreement, key, actor, texts, complete):
 
 
 @transaction.atomic
-def formset_save(*, agreement, key, actor, formset, complete):
+def formset_save(
+    *,
+    agreement: Agreement,
+    key: str,
+    actor: User | None,
+    formset: "BaseModelFormSet[Goal, Any] | BaseModelFormSet[Risk, Any]",
+    complete: bool,
+) -> Section:
     """Save the goals or risks of a formset (new, changed and deleted rows) and the section's state."""
-    rows = formset.model.objects.filter(agreement=agreement)
+    # The stub allows a formset without a model; those of goal_formset() and risk_formset() have theirs.
+    model = cast("type[Goal] | type[Risk]", formset.model)
+    rows = model.objects.filter(agreement=agreement)
     position = rows.aggregate(last=Max("position"))["last"] or 0
     for obj in formset.save(commit=False):
         if obj.pk is None:  # a new row goes after the others
@@ -189,12 +228,20 @@ def formset_save(*, agreement, key, actor, formset, complete):
 
 
 @transaction.atomic
-def roles_save(*, agreement, actor, lead, content, complete):
+def roles_save(
+    *,
+    agreement: Agreement,
+    actor: User | None,
+    lead: Party | None,
+    content: Mapping[str, str],
+    complete: bool,
+) -> Section:
     """Save the roles section and who leads: one party (or nobody yet)."""
     if lead is not None and lead.agreement_id != agreement.pk:
         raise ValueError("The lead must be a party of this agreement.")
     parties = agreement.parties.select_for_update().order_by()
-    parties.exclude(pk=getattr(lead, "pk", None)).filter(is_lead=True).update(is_lead=False)
+    others = parties if lead is None else parties.exclude(pk=lead.pk)
+    others.filter(is_lead=True).update(is_lead=False)
     if lead is not None:
         parties.filter(pk=lead.pk).update(is_lead=True)
     return section_save(agreement=agreement, key="roles", actor=actor, content=content, complete=complete)
@@ -205,7 +252,9 @@ class PartyError(ValueError):
 
 
 @transaction.atomic
-def party_add(*, agreement, actor, partner, contact=None):
+def party_add(
+    *, agreement: Agreement, actor: User | None, partner: Partner, contact: Contact | None = None
+) -> Party:
     """Add a partner to the agreement (and to its collaboration, so the checker asks it too)."""
     _check_partners(agreement.organisation, [partner])
     if contact is not None and contact.partner_id != partner.pk:
@@ -232,13 +281,13 @@ def party_add(*, agreement, actor, partner, contact=None):
     return party
 
 
-def _split_reset(agreement):
+def _split_reset(agreement: Agreement) -> None:
     """A split agreed among other parties no longer holds: it is open again until it is agreed anew."""
     Section.objects.filter(agreement=agreement, key="split").update(complete=False)
 
 
 @transaction.atomic
-def party_remove(*, agreement, actor, party):
+def party_remove(*, agreement: Agreement, actor: User | None, party: Party) -> None:
     """Take a partner out of the agreement. The organisation itself and a party that signed stay."""
     party = agreement.parties.select_for_update().order_by().get(pk=party.pk)
     if party.is_own_organisation:
@@ -257,14 +306,15 @@ def party_remove(*, agreement, actor, party):
         obj=party,
         partner=party.partner,
     )
-    agreement.collaboration.partners.remove(party.partner)
+    # A partner's party: the organisation's own (the one without a partner) was refused above.
+    agreement.collaboration.partners.remove(cast(Partner, party.partner))
     party.delete()
     _split_reset(agreement)
     versions.agreement_changed(agreement, actor=actor)
 
 
 @transaction.atomic
-def party_contact_save(*, party, actor, contact):
+def party_contact_save(*, party: Party, actor: User | None, contact: Contact | None) -> Party:
     """Choose the partner's contact person for this agreement (the one who answers and signs)."""
     if contact is not None and contact.partner_id != party.partner_id:
         raise ValueError("The contact person must belong to the party's partner.")
@@ -275,7 +325,9 @@ def party_contact_save(*, party, actor, contact):
 
 
 @transaction.atomic
-def legal_form_answers_save(*, agreement, actor, answers):
+def legal_form_answers_save(
+    *, agreement: Agreement, actor: User | None, answers: dict[str, Any]
+) -> Agreement:
     """Keep the advisor's answers (the questionnaire's cleaned data), so the advice can be shown again."""
     agreement.legal_form_answers = answers
     agreement.save(update_fields=["legal_form_answers", "updated_at"])
@@ -283,7 +335,7 @@ def legal_form_answers_save(*, agreement, actor, answers):
 
 
 @transaction.atomic
-def legal_form_choose(*, agreement, actor, code):
+def legal_form_choose(*, agreement: Agreement, actor: User | None, code: str) -> Agreement:
     """Record the chosen legal form on the collaboration ("" to undo the choice)."""
     if code and code not in LEGAL_FORMS_BY_CODE:
         raise ValueError(f"Unknown legal form {code!r}.")

@@ -1,6 +1,8 @@
 """Follow-up actions on the ten questions: checking, adding, marking done, reopening and deleting them."""
 
 import datetime
+from collections.abc import Mapping
+from typing import cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -12,13 +14,14 @@ from agreements.questions.texts import CODES
 from partnerhub.audit import AuditAction, audit_record
 from partnerhub.models import User
 
-MAX_ACTION = FollowUpAction._meta.get_field("description").max_length
+# A CharField always has a max_length (get_field() is typed for any field).
+MAX_ACTION = cast(int, FollowUpAction._meta.get_field("description").max_length)
 
 
 class ActionInvalid(ValueError):
     """The action was refused; `errors` maps a field name to the reason."""
 
-    def __init__(self, errors):
+    def __init__(self, errors: dict[str, str]) -> None:
         super().__init__("; ".join(errors.values()))
         self.errors = errors
 
@@ -34,7 +37,7 @@ def action_problems(
 ) -> dict[str, str]:
     """{field: reason} for a new action; {} when it can be made."""
     today = today or timezone.localdate()
-    problems = {}
+    problems: dict[str, str] = {}
     if not description.strip():
         problems["description"] = _("Describe what has to be done.")
     elif len(description.strip()) > MAX_ACTION:
@@ -87,13 +90,15 @@ def action_create(
     return action
 
 
-def _action_audit(action, actor, kind, changes=None):
+def _action_audit(
+    action: FollowUpAction, actor: User | None, kind: str, changes: Mapping[str, object] | None = None
+) -> None:
     audit_record(
         organisation=action.agreement.organisation,
         actor=actor,
         action=kind,
         obj=action,
-        partner=action.owner.partner if action.owner_id else None,
+        partner=action.owner.partner if action.owner is not None else None,
         changes=changes,
     )
 

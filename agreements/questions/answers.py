@@ -28,7 +28,7 @@ class SheetClosed(Exception):
 class IncompleteSheet(Exception):
     """Submitting needs every question answered; `missing` lists the open codes in order."""
 
-    def __init__(self, missing):
+    def __init__(self, missing: list[str]) -> None:
         super().__init__("not every question is answered")
         self.missing = missing
 
@@ -43,14 +43,14 @@ def answer_problem(text: str) -> str | None:
     return None
 
 
-def _open_sheet(sheet_id, *, through_link, now):
+def _open_sheet(sheet_id: int, *, through_link: bool, now: datetime.datetime) -> QuestionSheet:
     sheet = QuestionSheet.objects.select_for_update().get(pk=sheet_id)
     if through_link and not (sheet.revoked_at is None and sheet.expires_at > now):
         raise SheetClosed()
     return sheet
 
 
-def _store(sheet, code, text):
+def _store(sheet: QuestionSheet, code: str, text: str) -> None:
     if text:
         QuestionAnswer.objects.update_or_create(sheet=sheet, code=code, defaults={"text": text})
     else:

@@ -5,6 +5,7 @@ and actions are.
 """
 
 import datetime
+from collections.abc import Mapping
 
 from django.utils import timezone
 
@@ -19,7 +20,11 @@ def audit_moment(moment: datetime.datetime) -> str:
 
 
 def sheet_audit(
-    sheet: QuestionSheet, actor: User | None, action: AuditAction, changes: dict, actor_name: str = ""
+    sheet: QuestionSheet,
+    actor: User | None,
+    action: AuditAction,
+    changes: Mapping[str, object],
+    actor_name: str = "",
 ) -> None:
     """Record a change of the sheet, under its party's partner."""
     party = sheet.party

@@ -15,7 +15,7 @@ MAX_CONCLUSION = 5000
 class ConclusionConflict(Exception):
     """Someone else saved a different conclusion since the editor loaded it."""
 
-    def __init__(self, conclusion, mine):
+    def __init__(self, conclusion: QuestionConclusion, mine: str) -> None:
         super().__init__("conclusion changed meanwhile")
         self.conclusion, self.mine = conclusion, mine
 

@@ -1,18 +1,22 @@
 """Forms of the ten basic questions: a party's sheet, sending its link, a follow-up action."""
 
+from collections.abc import Iterable
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from agreements.models import Party
+from agreements.models import Agreement, Party
 from agreements.questions.actions import MAX_ACTION
 from agreements.questions.answers import MAX_ANSWER
+from agreements.questions.texts import Question
 
 
 class SheetForm(forms.Form):
     """The ten answers at once, as the page sends them without JavaScript. A field is named by its question's
     code; the autosave sends one of them at a time."""
 
-    def __init__(self, *args, questions, **kwargs):
+    def __init__(self, *args: Any, questions: Iterable[Question], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for question in questions:
             self.fields[question.code] = forms.CharField(
@@ -24,7 +28,7 @@ class SheetForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 4, "maxlength": MAX_ANSWER}),
             )
 
-    def texts(self):
+    def texts(self) -> dict[str, str]:
         return {code: self.cleaned_data[code] for code in self.fields}
 
 
@@ -37,9 +41,12 @@ class SendLinkForm(forms.Form):
         },
     )
 
+    # Not a field: set by the view on a refused form, the party whose row shows it.
+    party_id: int
+
 
 class PartyChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
+    def label_from_instance(self, obj: Party) -> str:
         return obj.name
 
 
@@ -70,10 +77,10 @@ class ActionForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, agreement, code="", **kwargs):
+    def __init__(self, *args: Any, agreement: Agreement, code: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.code = code
-        self.fields["owner"].queryset = Party.objects.filter(agreement=agreement).select_related(
-            "partner", "agreement__organisation"
-        )
+        cast(PartyChoiceField, self.fields["owner"]).queryset = Party.objects.filter(
+            agreement=agreement
+        ).select_related("partner", "agreement__organisation")
         self.fields["description"].widget.attrs["maxlength"] = MAX_ACTION

@@ -2,15 +2,69 @@
 the overview's card and the actions due."""
 
 import datetime
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from agreements.models import Agreement, FollowUpAction, Party, QuestionAnswer, QuestionSheet
-from agreements.questions.texts import CODES, TOTAL, questions
+from agreements.models import (
+    Agreement,
+    FollowUpAction,
+    Party,
+    QuestionAnswer,
+    QuestionConclusion,
+    QuestionSheet,
+)
+from agreements.questions.texts import CODES, TOTAL, Question, questions
 from partnerhub.models import Organisation
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 DUE_SOON_DAYS = 7
+
+
+class Progress(TypedDict):
+    answered: int
+    total: int
+    complete: bool
+
+
+class PartyRow(TypedDict):
+    party: Party
+    sheet: QuestionSheet | None
+    progress: Progress
+    submitted_at: datetime.datetime | None
+    link: str  # link_state()
+
+
+class QuestionsCard(TypedDict):
+    rows: list[PartyRow]
+    open_actions: list[FollowUpAction]
+    open_action_count: int
+    today: datetime.date
+
+
+class PartyAnswer(TypedDict):
+    row: PartyRow
+    text: str | None
+
+
+class ComparedQuestion(TypedDict):
+    question: Question
+    answers: list[PartyAnswer]
+    conclusion: QuestionConclusion | None
+    actions: list[FollowUpAction]
+
+
+class Comparison(TypedDict):
+    rows: list[PartyRow]
+    items: list[ComparedQuestion]
+    general_actions: list[FollowUpAction]
+
+
+class _AnsweredCount(TypedDict):
+    answered: int
 
 
 def sheet_of(party: Party) -> QuestionSheet | None:
@@ -40,16 +94,16 @@ def answers_of(sheet: QuestionSheet | None) -> dict[str, str]:
     return dict(sheet.answers.values_list("code", "text"))
 
 
-def progress(answered: int) -> dict:
+def progress(answered: int) -> Progress:
     return {"answered": answered, "total": TOTAL, "complete": answered >= TOTAL}
 
 
-def sheet_progress(sheet: QuestionSheet | None) -> dict:
+def sheet_progress(sheet: QuestionSheet | None) -> Progress:
     """How many of the ten are answered: one count."""
     return progress(sheet.answers.filter(code__in=CODES).count() if sheet else 0)
 
 
-def _parties(agreement):
+def _parties(agreement: Agreement) -> "list[WithAnnotations[Party, _AnsweredCount]]":
     """The agreement's parties with their sheet and number of answers: one query."""
     return list(
         Party.objects.filter(agreement=agreement)
@@ -61,10 +115,10 @@ def _parties(agreement):
     )
 
 
-def party_rows(agreement: Agreement, now: datetime.datetime | None = None) -> list[dict]:
+def party_rows(agreement: Agreement, now: datetime.datetime | None = None) -> list[PartyRow]:
     """Per party: its sheet (or None), how far it is, and its link's state."""
     now = now or timezone.now()
-    rows = []
+    rows: list[PartyRow] = []
     for party in _parties(agreement):
         sheet = sheet_of(party)
         rows.append(
@@ -91,7 +145,7 @@ def open_actions(agreement: Agreement) -> QuerySet[FollowUpAction]:
     )
 
 
-def card(agreement: Agreement) -> dict:
+def card(agreement: Agreement) -> QuestionsCard:
     """What the agreement's overview shows about the ten questions (context for questions/_card.html): per
     party how far it is, and the open follow-up actions. Three queries."""
     actions = list(open_actions(agreement).order_by("due_date", "pk")[:5])
@@ -103,23 +157,23 @@ def card(agreement: Agreement) -> dict:
     }
 
 
-def comparison(agreement: Agreement, language: str | None = None) -> dict:
+def comparison(agreement: Agreement, language: str | None = None) -> Comparison:
     """The side-by-side page: per question, every party's answer, the conclusion and the actions; then the
     actions not tied to a question. Four queries whatever the number of parties."""
     rows = party_rows(agreement)
     sheets = [row["sheet"] for row in rows if row["sheet"] is not None]
-    texts = {}
+    texts: dict[tuple[int, str], str] = {}
     for sheet_id, code, text in QuestionAnswer.objects.filter(sheet__in=sheets).values_list(
         "sheet_id", "code", "text"
     ):
         texts[sheet_id, code] = text
     conclusions = {conclusion.code: conclusion for conclusion in agreement.conclusions.all()}
-    actions = {}
+    actions: dict[str, list[FollowUpAction]] = {}
     for action in agreement.actions.select_related("owner__partner", "owner__agreement__organisation"):
         actions.setdefault(action.code if action.code in CODES else "", []).append(action)
-    items = []
+    items: list[ComparedQuestion] = []
     for question in questions(language):
-        answers = [
+        answers: list[PartyAnswer] = [
             {
                 "row": row,
                 "text": texts.get((row["sheet"].pk, question.code)) if row["sheet"] else None,
@@ -143,7 +197,7 @@ def actions_due(
     today: datetime.date | None = None,
     days: int = DUE_SOON_DAYS,
     limit: int = 20,
-) -> dict:
+) -> dict[str, Any]:
     """Open follow-up actions of the organisation that are overdue or due within `days`, soonest first:
     (the first `limit`, how many there are in all). Two queries."""
     today = today or timezone.localdate()

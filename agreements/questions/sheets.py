@@ -40,7 +40,9 @@ def sheet_for(*, party: Party) -> QuestionSheet:
         return sheet
     now = timezone.now()
     # Expired from the start (created_at is set when saving, after `now`) and its token is never shown.
-    sheet = QuestionSheet(party=party, expires_at=now, email=party.contact.email if party.contact_id else "")
+    sheet = QuestionSheet(
+        party=party, expires_at=now, email=party.contact.email if party.contact is not None else ""
+    )
     sheet.issue_token()
     try:
         with transaction.atomic():
@@ -50,7 +52,7 @@ def sheet_for(*, party: Party) -> QuestionSheet:
     return sheet
 
 
-def _new_link(sheet, now):
+def _new_link(sheet: QuestionSheet, now: datetime.datetime) -> str:
     """A fresh token (the previous link stops working), valid for LINK_DAYS; returns the raw token."""
     raw = sheet.issue_token()
     sheet.expires_at = now + datetime.timedelta(days=LINK_DAYS)
@@ -137,7 +139,7 @@ def sheet_mail_link(
         return sheet, None
     before = audit_moment(sheet.sent_at) if sheet.sent_at else ""
     raw = _new_link(sheet, now)
-    sheet.sent_at = max(now, requested)
+    sent_at = sheet.sent_at = max(now, requested)
     sheet.save(update_fields=["token_hash", "expires_at", "revoked_at", "sent_at"])
     sheet = QuestionSheet.objects.select_related(
         "party__agreement__organisation", "party__partner", "party__contact"
@@ -146,7 +148,7 @@ def sheet_mail_link(
         sheet,
         None,
         AuditAction.UPDATE,
-        {"sent_at": [before, audit_moment(sheet.sent_at)]},
+        {"sent_at": [before, audit_moment(sent_at)]},
         actor_name="PartnerHub",
     )
     return sheet, raw
@@ -159,7 +161,8 @@ def sheet_revoke(
     """The link stops working at once; the answers stay."""
     sheet = QuestionSheet.objects.select_for_update().select_related("party").get(pk=sheet.pk)
     if sheet.revoked_at is None and link_state(sheet, now) == "active":
-        sheet.revoked_at = now or timezone.now()
+        revoked_at = now or timezone.now()
+        sheet.revoked_at = revoked_at
         sheet.save(update_fields=["revoked_at"])
-        sheet_audit(sheet, actor, AuditAction.UPDATE, {"revoked_at": ["", audit_moment(sheet.revoked_at)]})
+        sheet_audit(sheet, actor, AuditAction.UPDATE, {"revoked_at": ["", audit_moment(revoked_at)]})
     return sheet

@@ -1,5 +1,8 @@
 """Forms of the sign-off: whom to ask to sign a version, and where to send the link."""
 
+from collections.abc import Mapping
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy
 
@@ -18,7 +21,13 @@ class SignRequestForm(forms.Form):
         error_messages={"invalid": gettext_lazy("Enter a valid e-mail address.")},
     )
 
-    def __init__(self, *args, party_id, **kwargs):
-        super().__init__(*args, prefix=f"party-{party_id}", **kwargs)
+    def __init__(
+        self,
+        data: Mapping[str, Any] | None = None,
+        *,
+        party_id: int,
+        initial: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(data, initial=initial, prefix=f"party-{party_id}")
         self.fields["signer_name"].widget.attrs["autocomplete"] = "off"
         self.fields["email"].widget.attrs["autocomplete"] = "off"

@@ -12,11 +12,13 @@ from django.utils import timezone, translation
 from agreements.models import AgreementVersion, SignRequest
 
 
-def sign_url(token, base_url=None):
+def sign_url(token: str, base_url: str | None = None) -> str:
     return f"{(base_url or settings.SITE_URL).rstrip('/')}{reverse('sign:sign', args=[token])}"
 
 
-def send_sign_request_email(sign_request, *, version, token, base_url=None):
+def send_sign_request_email(
+    sign_request: SignRequest, *, version: AgreementVersion, token: str, base_url: str | None = None
+) -> None:
     """Send the signer the link with `token` (the caller records that it went out)."""
     agreement = version.agreement
     context = {

@@ -1,23 +1,25 @@
 """A snapshot in the shape the templates print (the PDFs and the signing page read this, not live rows)."""
 
 import datetime
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from agreements.models import VersionKind
 
 
-def _parse_date(value):
+def _parse_date(value: str | None) -> datetime.date | None:
     return datetime.date.fromisoformat(value) if value else None
 
 
-def _parse_share(value):
+def _parse_share(value: str | None) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
-def present(data: dict) -> dict:
+def present(data: dict[str, Any]) -> dict[str, Any]:
     """The snapshot in the shape the templates print: dates and percentages as values, each party's goals
     with the party, and per section whether anything was filled in."""
-    parties = []
+    parties: list[dict[str, Any]] = []
     for party in data["parties"]:
         item = dict(party)
         if "cost_share" in party:
@@ -26,7 +28,7 @@ def present(data: dict) -> dict:
         item["goals"] = []
         parties.append(item)
     by_id = {party["id"]: party for party in parties}
-    shared_goals = []
+    shared_goals: list[dict[str, Any]] = []
     for goal in data["goals"]:
         item = {"text": goal["text"], "due_date": _parse_date(goal["due_date"])}
         owner = by_id.get(goal["party_id"])
@@ -47,12 +49,13 @@ def present(data: dict) -> dict:
     return presented
 
 
-def _total(values):
+def _total(values: Iterable[Decimal | None]) -> Decimal | None:
     values = list(values)
-    return None if any(value is None for value in values) else sum(values, Decimal("0"))
+    known = [value for value in values if value is not None]
+    return None if len(known) < len(values) else sum(known, Decimal("0"))
 
 
-def _present_section(section, presented):
+def _present_section(section: dict[str, Any], presented: dict[str, Any]) -> dict[str, Any]:
     key = section["key"]
     texts = [text for text in section["texts"] if text["text"]]
     parties = presented["parties"]

@@ -2,13 +2,59 @@
 and the documents page."""
 
 from collections.abc import Iterable
+from typing import NotRequired, TypedDict
 
+from django import forms
 from django.db.models import Prefetch
+from django.utils.functional import Promise
 
 from agreements.models import Agreement, AgreementVersion, Signature, SignRequest, VersionKind
-from agreements.signing.snapshots import live_hash, saved_rows
+from agreements.signing.snapshots import SavedRows, live_hash, saved_rows
 from agreements.signing.versions import SIGNED_DOCUMENT
 from partnerhub.models import Document, Organisation
+
+
+class PartyStatus(TypedDict):
+    """One party of a version (from its snapshot): its signature (or None), its open link (or None)."""
+
+    id: int
+    name: str
+    own: bool
+    signature: Signature | None
+    open_request: SignRequest | None
+    form: NotRequired[forms.Form]  # added by the documents page's view: asking this party to sign
+
+
+class CardKind(TypedDict):
+    """The overview's card, one document kind; the keys after `version` only when there is a version."""
+
+    kind: str
+    label: str | Promise
+    version: AgreementVersion | None
+    parties: NotRequired[list[PartyStatus]]
+    signed: NotRequired[list[PartyStatus]]
+    outstanding: NotRequired[list[PartyStatus]]
+    complete: NotRequired[bool]
+    signed_document: NotRequired[Document | None]
+    out_of_date: NotRequired[bool]
+
+
+class Card(TypedDict):
+    kinds: list[CardKind]
+    any: bool
+
+
+class DocumentsKind(TypedDict):
+    """The documents page, one document kind; the last three keys only when there is a current version."""
+
+    kind: str
+    label: str | Promise
+    current: AgreementVersion | None
+    older: list[AgreementVersion]
+    parties: list[PartyStatus]
+    complete: NotRequired[bool]
+    out_of_date: NotRequired[bool]
+    renewable: NotRequired[bool]
 
 
 def current_version(agreement: Agreement, kind: str) -> AgreementVersion | None:
@@ -41,7 +87,7 @@ def is_fully_signed(version: AgreementVersion, signatures: Iterable[Signature] |
     return set(party_ids(version)) <= signed
 
 
-def _open_request_prefetch():
+def _open_request_prefetch() -> Prefetch:
     return Prefetch(
         "sign_requests",
         queryset=SignRequest.objects.usable().filter(used_at__isnull=True).order_by("-created_at", "-pk"),
@@ -49,10 +95,12 @@ def _open_request_prefetch():
     )
 
 
-def _status(version, signatures, open_requests):
+def _status(
+    version: AgreementVersion, signatures: Iterable[Signature], open_requests: Iterable[SignRequest]
+) -> list[PartyStatus]:
     """Per party of the version: its name, its signature (or None), its open request (or None)."""
     signed = {signature.party_id: signature for signature in signatures}
-    waiting = {}
+    waiting: dict[int, SignRequest] = {}
     for sign_request in open_requests:
         waiting.setdefault(sign_request.party_id, sign_request)
     return [
@@ -67,7 +115,7 @@ def _status(version, signatures, open_requests):
     ]
 
 
-def card(agreement: Agreement, rows: dict | None = None) -> dict:
+def card(agreement: Agreement, rows: SavedRows | None = None) -> Card:
     """What the agreement's overview shows about documents and signatures (context for signing/_card.html):
     per kind the current version, its PDF, who signed and who is outstanding. Four queries at most, and
     when a version exists, those of building the live snapshot to tell whether it is out of date."""
@@ -80,10 +128,10 @@ def card(agreement: Agreement, rows: dict | None = None) -> dict:
     signed_docs = signed_documents(agreement.organisation, versions)
     if versions:  # one load for both documents' live hashes
         rows = rows or saved_rows(agreement)
-    kinds = []
+    kinds: list[CardKind] = []
     for kind, label in VersionKind.choices:
         version = by_kind.get(kind)
-        item = {"kind": kind, "label": label, "version": version}
+        item: CardKind = {"kind": kind, "label": label, "version": version}
         if version is not None:
             parties = _status(version, version.signatures.all(), version.open_requests)
             item |= {
@@ -98,7 +146,7 @@ def card(agreement: Agreement, rows: dict | None = None) -> dict:
     return {"kinds": kinds, "any": bool(versions)}
 
 
-def documents_page(agreement: Agreement) -> list[dict]:
+def documents_page(agreement: Agreement) -> list[DocumentsKind]:
     """Everything the documents page shows, per kind: the current version with each party's signature or
     open link, the older versions with their signatures, the signed PDF, and whether the agreement changed
     since the current version."""
@@ -110,11 +158,11 @@ def documents_page(agreement: Agreement) -> list[dict]:
     )
     signed_docs = signed_documents(agreement.organisation, versions)
     rows = saved_rows(agreement) if versions else None  # one load for both documents' live hashes
-    kinds = []
+    kinds: list[DocumentsKind] = []
     for kind, label in VersionKind.choices:
         mine = [version for version in versions if version.kind == kind]
         current = next((version for version in mine if version.superseded_at is None), None)
-        item = {"kind": kind, "label": label, "current": current, "older": [], "parties": []}
+        item: DocumentsKind = {"kind": kind, "label": label, "current": current, "older": [], "parties": []}
         for version in mine:
             version.signed_document = signed_docs.get(version.pk)
             if version is not current:

@@ -29,7 +29,7 @@ class SigningError(ValueError):
     """A sign-off step was refused; the message says why, for the user."""
 
 
-def _clean_signer(signer_name, email, *, send):
+def _clean_signer(signer_name: str | None, email: str | None, *, send: bool) -> tuple[str, str]:
     signer_name = tidy_name(signer_name or "")
     email = (email or "").strip()
     if not signer_name:
@@ -46,7 +46,7 @@ def _clean_signer(signer_name, email, *, send):
     return signer_name, email
 
 
-def _locked_version(version):
+def _locked_version(version: AgreementVersion) -> AgreementVersion:
     version = AgreementVersion.objects.select_for_update().get(pk=version.pk)
     if version.superseded_at is not None:
         raise SigningError(
@@ -59,7 +59,7 @@ def _locked_version(version):
     return version
 
 
-def _party_of(version, party):
+def _party_of(version: AgreementVersion, party: Party) -> None:
     if party.agreement_id != version.agreement_id or party.pk not in party_ids(version):
         raise SigningError(_("%(name)s is not a party to this version.") % {"name": party.name})
     if Signature.objects.filter(version=version, party=party).exists():

@@ -25,7 +25,7 @@ from partnerhub.tokens import token_hash
 class SignRefused(Exception):
     """Signing through a link was refused; nothing was written. `reason` is one of REFUSALS."""
 
-    def __init__(self, reason, sign_request=None):
+    def __init__(self, reason: str, sign_request: SignRequest | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.sign_request = sign_request
@@ -62,7 +62,7 @@ def refusal(sign_request: SignRequest | None, now: datetime.datetime | None = No
     return None
 
 
-def _ip(value):
+def _ip(value: str | None) -> str | None:
     try:
         return str(ipaddress.ip_address((value or "").strip()))
     except ValueError:
@@ -139,7 +139,7 @@ def sign(
     return signature
 
 
-def _complete(version, agreement, now):
+def _complete(version: AgreementVersion, agreement: Agreement, now: datetime.datetime) -> None:
     if version.kind == VersionKind.AGREEMENT:
         Agreement.objects.filter(pk=agreement.pk).update(status=Status.SIGNED, updated_at=now)
     else:

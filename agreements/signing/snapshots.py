@@ -9,42 +9,70 @@ Labels inside a snapshot (section titles, the legal form) are written in the con
 default, whoever makes the version: the hash must not depend on the language of the person who clicked.
 """
 
+import datetime
 import hashlib
 import json
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any, TypedDict
 
 from django.conf import settings
+from django.db import models
 from django.utils import translation
 
 from agreements.legal_forms import LEGAL_FORMS_BY_CODE
-from agreements.models import Agreement, AgreementVersion, Kind, Level, QuestionConclusion, VersionKind
+from agreements.models import (
+    Agreement,
+    AgreementVersion,
+    Goal,
+    Kind,
+    Level,
+    Party,
+    QuestionConclusion,
+    Risk,
+    VersionKind,
+)
 from agreements.questions.texts import TEN_QUESTIONS
 from agreements.sections import SECTIONS
+from partnerhub.models import Organisation
 
 SNAPSHOT_FORMAT = 1
 
 # Sections of the builder that are kept in their own rows rather than as texts (see agreements/sections.py).
 ROW_SECTIONS = {"goals", "contributions", "split", "obligations", "risks"}
 
+# A snapshot (and each of its parts) is plain JSON.
+Snapshot = dict[str, Any]
 
-def canonical_json(data: dict) -> bytes:
+
+class SavedRows(TypedDict):
+    """What `saved_rows` loads: the agreement's rows a snapshot is made of."""
+
+    parties: list[Party]
+    goals: list[Goal]
+    risks: list[Risk]
+    sections: dict[str, dict[str, Any]]  # {key: Section.content}
+    conclusions: dict[str, str]  # {code: text}
+
+
+def canonical_json(data: Snapshot) -> bytes:
     """The one byte form of a snapshot that its hash is taken of."""
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
-def snapshot_hash(data: dict) -> str:
+def snapshot_hash(data: Snapshot) -> str:
     return hashlib.sha256(canonical_json(data)).hexdigest()
 
 
-def _date(value):
+def _date(value: datetime.date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _share(value):
+def _share(value: Decimal | None) -> str | None:
     return None if value is None else str(value.quantize(Decimal("0.01")))
 
 
-def _party(party, organisation, *, full):
+def _party(party: Party, organisation: Organisation, *, full: bool) -> Snapshot:
     partner, contact = party.partner, party.contact
     item = {
         "id": party.pk,
@@ -66,7 +94,7 @@ def _party(party, organisation, *, full):
     return item
 
 
-def _goals(goals, positions):
+def _goals(goals: Iterable[Goal], positions: dict[int | None, int]) -> list[Snapshot]:
     goals = sorted(
         goals,
         key=lambda goal: (goal.party_id is not None, positions.get(goal.party_id, 0), goal.position, goal.pk),
@@ -76,11 +104,11 @@ def _goals(goals, positions):
     ]
 
 
-def _choice(choices, code):
+def _choice(choices: type[models.TextChoices], code: str) -> Snapshot | None:
     return {"code": code, "label": str(choices(code).label)} if code in choices.values else None
 
 
-def _conclusions(texts, language):
+def _conclusions(texts: dict[str, str], language: str) -> list[Snapshot]:
     return [
         {
             "code": code,
@@ -93,7 +121,7 @@ def _conclusions(texts, language):
     ]
 
 
-def saved_rows(agreement: Agreement) -> dict:
+def saved_rows(agreement: Agreement) -> SavedRows:
     """The rows a snapshot is made of, loaded once (five queries) so that both documents can share them."""
     return {
         "parties": list(agreement.parties.select_related("partner", "contact").order_by("position", "pk")),
@@ -107,7 +135,7 @@ def saved_rows(agreement: Agreement) -> dict:
     }
 
 
-def snapshot(agreement: Agreement, kind: str, rows: dict | None = None) -> dict:
+def snapshot(agreement: Agreement, kind: str, rows: SavedRows | None = None) -> Snapshot:
     """Everything the document of `kind` says, from the saved rows (`saved_rows`, loaded here when not
     given), as plain JSON values.
 
@@ -162,7 +190,7 @@ def snapshot(agreement: Agreement, kind: str, rows: dict | None = None) -> dict:
     return data
 
 
-def live_hash(agreement: Agreement, kind: str, rows: dict | None = None) -> str:
+def live_hash(agreement: Agreement, kind: str, rows: SavedRows | None = None) -> str:
     """The hash the document of `kind` would have if a version were made now."""
     return snapshot_hash(snapshot(agreement, kind, rows))
 

@@ -6,5 +6,5 @@ from agreements.signing import mail
 
 
 @shared_task(acks_late=True)
-def send_sign_request(sign_request_id, base_url=None):
+def send_sign_request(sign_request_id: int, base_url: str | None = None) -> bool:
     return mail.sign_request_deliver(sign_request_id=sign_request_id, base_url=base_url)

@@ -15,7 +15,7 @@ VERSION_DOCUMENT = "agreement_version"  # the PDF of a version, as the signers s
 SIGNED_DOCUMENT = "agreement_signed"  # the same with every signature, once all parties signed
 
 
-def _user(actor):
+def _user(actor: User | None) -> User | None:
     return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
@@ -38,7 +38,7 @@ def version_document_request(version: AgreementVersion, kind: str, actor: User |
 
 
 @transaction.atomic
-def _version_create(*, agreement, kind, actor):
+def _version_create(*, agreement: Agreement, kind: str, actor: User | None) -> tuple[AgreementVersion, bool]:
     """(version, created). The agreement row is locked so two clicks cannot number two versions alike."""
     agreement = (
         Agreement.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=agreement.pk)
@@ -101,7 +101,7 @@ def agreement_changed(agreement: Agreement, *, actor: User | None = None) -> lis
         .filter(Exists(signatures) | Exists(open_requests))
         .values_list("kind", flat=True)
     )
-    made = []
+    made: list[AgreementVersion] = []
     for kind in kinds:
         version, created = _version_create(agreement=agreement, kind=kind, actor=actor)
         if created:

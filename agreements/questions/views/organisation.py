@@ -13,8 +13,11 @@
 Viewers read everything; any change by a viewer is refused (403) by `organisation_view`/`require_write`.
 """
 
+import datetime
+from typing import Any, cast
+
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -23,18 +26,18 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from kombu.exceptions import OperationalError as KombuOperationalError
 
-from agreements.models import FollowUpAction, Party
+from agreements.models import Agreement, FollowUpAction, Party
 from agreements.questions import actions, conclusions, selectors, sheets, tasks, texts
 from agreements.questions.forms import ActionForm, SendLinkForm
 from agreements.questions.views.public import save_all, save_one, sheet_page
 from agreements.views import agreement_or_404
 from partnerhub.deletion import confirm_delete
-from partnerhub.tenancy import organisation_view, require_write
+from partnerhub.tenancy import OrganisationRequest, organisation_view, require_write
 
 COMPARE = "agreements/questions/compare.html"
 
 
-def _party(request, agreement_id, party_id):
+def _party(request: OrganisationRequest, agreement_id: int, party_id: int) -> Party:
     return get_object_or_404(
         Party.objects.select_related("agreement__organisation", "partner", "contact"),
         pk=party_id,
@@ -43,7 +46,7 @@ def _party(request, agreement_id, party_id):
     )
 
 
-def _action(request, agreement_id, action_id):
+def _action(request: OrganisationRequest, agreement_id: int, action_id: int) -> FollowUpAction:
     return get_object_or_404(
         FollowUpAction.objects.select_related("agreement__organisation", "owner__partner"),
         pk=action_id,
@@ -52,11 +55,18 @@ def _action(request, agreement_id, action_id):
     )
 
 
-def _overview_url(party):
+def _overview_url(party: Party) -> str:
     return reverse("agreements:questions", args=[party.agreement.organisation.slug, party.agreement_id])
 
 
-def _overview(request, agreement, *, fresh=None, send_form=None, status=200):
+def _overview(
+    request: OrganisationRequest,
+    agreement: Agreement,
+    *,
+    fresh: dict[str, Any] | None = None,
+    send_form: SendLinkForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     """The parties page. `fresh`: a just-made link to show once; `send_form`: a refused e-mail form."""
     return render(
         request,
@@ -74,13 +84,13 @@ def _overview(request, agreement, *, fresh=None, send_form=None, status=200):
 
 @organisation_view
 @require_GET
-def questions(request, agreement_id):
+def questions(request: OrganisationRequest, agreement_id: int) -> HttpResponse:
     return _overview(request, agreement_or_404(request, agreement_id))
 
 
 @organisation_view
 @require_POST
-def questions_link(request, agreement_id, party_id):
+def questions_link(request: OrganisationRequest, agreement_id: int, party_id: int) -> HttpResponse:
     """A fresh link to copy. It is on this response only (it is not stored), so it is rendered, not
     redirected to."""
     party = _party(request, agreement_id, party_id)
@@ -91,7 +101,9 @@ def questions_link(request, agreement_id, party_id):
 
 @organisation_view
 @require_POST
-def questions_send(request, agreement_id, party_id):
+def questions_send(
+    request: OrganisationRequest, agreement_id: int, party_id: int
+) -> HttpResponse | HttpResponseRedirect:
     party = _party(request, agreement_id, party_id)
     form = SendLinkForm(request.POST)
     if not form.is_valid():
@@ -109,7 +121,10 @@ def questions_send(request, agreement_id, party_id):
         return redirect(f"{_overview_url(party)}#party-{party.pk}")
     try:
         tasks.send_question_link.delay(
-            sheet.pk, sheet.mail_requested_at.isoformat(), base_url=request.build_absolute_uri("/")
+            sheet.pk,
+            # just recorded by sheet_request_mail
+            cast(datetime.datetime, sheet.mail_requested_at).isoformat(),
+            base_url=request.build_absolute_uri("/"),
         )
     except (KombuOperationalError, OSError):
         sheets.sheet_request_mail_failed(sheet=sheet)
@@ -128,11 +143,13 @@ def questions_send(request, agreement_id, party_id):
 
 @organisation_view
 @require_http_methods(["GET", "POST"])
-def questions_revoke(request, agreement_id, party_id):
+def questions_revoke(
+    request: OrganisationRequest, agreement_id: int, party_id: int
+) -> HttpResponse | HttpResponseRedirect:
     require_write(request.membership)
     party = _party(request, agreement_id, party_id)
     sheet = selectors.sheet_of(party)
-    if selectors.link_state(sheet) != "active":
+    if sheet is None or selectors.link_state(sheet) != "active":  # no sheet: no link
         messages.info(request, _("%(name)s has no working link to withdraw.") % {"name": party.name})
         return redirect(f"{_overview_url(party)}#party-{party.pk}")
     if request.method == "POST":
@@ -155,7 +172,7 @@ def questions_revoke(request, agreement_id, party_id):
     )
 
 
-def _answer_urls(request, party):
+def _answer_urls(request: OrganisationRequest, party: Party) -> dict[str, str]:
     args = [request.organisation.slug, party.agreement_id, party.pk]
     return {
         "answer": reverse("agreements:questions_answer_save", args=args),
@@ -165,7 +182,9 @@ def _answer_urls(request, party):
 
 @organisation_view
 @require_http_methods(["GET", "POST"])
-def questions_answer(request, agreement_id, party_id):
+def questions_answer(
+    request: OrganisationRequest, agreement_id: int, party_id: int
+) -> HttpResponse | HttpResponseRedirect:
     """Answer for a party in the app: the same form as the link's page, saved as the member types."""
     party = _party(request, agreement_id, party_id)
     urls = _answer_urls(request, party)
@@ -184,12 +203,19 @@ def questions_answer(request, agreement_id, party_id):
 
 @organisation_view
 @require_POST
-def questions_answer_save(request, agreement_id, party_id):
+def questions_answer_save(request: OrganisationRequest, agreement_id: int, party_id: int) -> HttpResponse:
     party = _party(request, agreement_id, party_id)
     return save_one(request, sheets.sheet_for(party=party), through_link=False)
 
 
-def _compare(request, agreement, *, action_form=None, failed=None, status=200):
+def _compare(
+    request: OrganisationRequest,
+    agreement: Agreement,
+    *,
+    action_form: ActionForm | None = None,
+    failed: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
     """The side-by-side page; after a refused plain POST, `action_form` (bound) or `failed` (a conclusion
     that was not saved, with the text as sent) show what went wrong where it happened."""
     data = selectors.comparison(agreement)
@@ -221,16 +247,16 @@ SUGGESTIONS = [
 
 @organisation_view
 @require_GET
-def questions_compare(request, agreement_id):
+def questions_compare(request: OrganisationRequest, agreement_id: int) -> HttpResponse:
     return _compare(request, agreement_or_404(request, agreement_id))
 
 
-def _compare_url(agreement, anchor):
+def _compare_url(agreement: Agreement, anchor: str) -> str:
     url = reverse("agreements:questions_compare", args=[agreement.organisation.slug, agreement.pk])
     return f"{url}#{anchor}"
 
 
-def _code(request):
+def _code(request: OrganisationRequest) -> str:
     code = request.POST.get("code", "")
     if code and code not in texts.CODES:
         raise Http404("No such question.")
@@ -239,7 +265,9 @@ def _code(request):
 
 @organisation_view
 @require_POST
-def questions_conclusion(request, agreement_id):
+def questions_conclusion(
+    request: OrganisationRequest, agreement_id: int
+) -> HttpResponse | HttpResponseRedirect:
     """Save one question's conclusion. With htmx: the status line (and the text it now starts from);
     without: back to the question. A text someone else saved meanwhile is never overwritten unseen."""
     agreement = agreement_or_404(request, agreement_id)
@@ -248,7 +276,7 @@ def questions_conclusion(request, agreement_id):
         raise Http404("No such question.")
     text = request.POST.get("text", "")
     original = request.POST.get("original")
-    context = {"code": code, "ok": True, "at": None, "conflict": None, "message": ""}
+    context: dict[str, Any] = {"code": code, "ok": True, "at": None, "conflict": None, "message": ""}
     status = 200
     try:
         conclusion = conclusions.conclusion_save(
@@ -271,7 +299,14 @@ def questions_conclusion(request, agreement_id):
     return _compare(request, agreement, failed={**failed, "text": text.strip()}, status=status)
 
 
-def _actions_block(request, agreement, code, *, form=None, status=200):
+def _actions_block(
+    request: OrganisationRequest,
+    agreement: Agreement,
+    code: str,
+    *,
+    form: ActionForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     """One question's (or the general) actions with the add form, for an htmx swap."""
     return render(
         request,
@@ -292,7 +327,9 @@ def _actions_block(request, agreement, code, *, form=None, status=200):
     )
 
 
-def _after_action(request, agreement, code, message):
+def _after_action(
+    request: OrganisationRequest, agreement: Agreement, code: str, message: str
+) -> HttpResponse | HttpResponseRedirect:
     if request.htmx:
         return _actions_block(request, agreement, code)
     messages.success(request, message)
@@ -301,7 +338,9 @@ def _after_action(request, agreement, code, message):
 
 @organisation_view
 @require_POST
-def questions_action_create(request, agreement_id):
+def questions_action_create(
+    request: OrganisationRequest, agreement_id: int
+) -> HttpResponse | HttpResponseRedirect:
     agreement = agreement_or_404(request, agreement_id)
     code = _code(request)
     form = ActionForm(request.POST, agreement=agreement, code=code)
@@ -327,7 +366,9 @@ def questions_action_create(request, agreement_id):
 
 @organisation_view
 @require_POST
-def questions_action_done(request, agreement_id, action_id):
+def questions_action_done(
+    request: OrganisationRequest, agreement_id: int, action_id: int
+) -> HttpResponse | HttpResponseRedirect:
     action = _action(request, agreement_id, action_id)
     actions.action_done(action=action, actor=request.user)
     return _after_action(request, action.agreement, action.code, _("The action is done."))
@@ -335,7 +376,9 @@ def questions_action_done(request, agreement_id, action_id):
 
 @organisation_view
 @require_POST
-def questions_action_reopen(request, agreement_id, action_id):
+def questions_action_reopen(
+    request: OrganisationRequest, agreement_id: int, action_id: int
+) -> HttpResponse | HttpResponseRedirect:
     action = _action(request, agreement_id, action_id)
     actions.action_reopen(action=action, actor=request.user)
     return _after_action(request, action.agreement, action.code, _("The action is open again."))
@@ -343,7 +386,7 @@ def questions_action_reopen(request, agreement_id, action_id):
 
 @organisation_view
 @require_http_methods(["GET", "POST"])
-def questions_action_delete(request, agreement_id, action_id):
+def questions_action_delete(request: OrganisationRequest, agreement_id: int, action_id: int) -> HttpResponse:
     require_write(request.membership)
     action = _action(request, agreement_id, action_id)
     back = _compare_url(action.agreement, f"actions-{action.code or 'general'}")

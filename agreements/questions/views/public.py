@@ -10,22 +10,35 @@ A link that is unknown (404), withdrawn or expired (410) gets a page that says s
 Answers can be changed while the link works, also after submitting; submitting again keeps the first moment.
 """
 
+from collections.abc import Collection
+from typing import TypedDict
+
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from agreements.models import QuestionSheet
+from agreements.models import Party, QuestionSheet
 from agreements.questions import answers, selectors, texts
 from agreements.questions.forms import SheetForm
+from agreements.views import HtmxRequest
+from partnerhub.models import User
 
 SHEET = "agreements/questions/sheet.html"
 
 
-def _find(token):
+class _Page(TypedDict):
+    """What `save_all` hands on to `sheet_page` as it got it."""
+
+    party: Party
+    urls: dict[str, str]
+    public: bool
+
+
+def _find(token: str) -> tuple[QuestionSheet | None, str | None]:
     """(sheet, why it is closed or None). Unknown, withdrawn and expired links are told apart so the party
     knows what to do; none of them reveals anything of the agreement."""
     return QuestionSheet.objects.select_related(
@@ -33,7 +46,7 @@ def _find(token):
     ).lookup(token)
 
 
-def _closed(request, token, reason):
+def _closed(request: HtmxRequest, token: str, reason: str) -> HttpResponse:
     response = render(
         request,
         "agreements/questions/sheet_closed.html",
@@ -46,7 +59,18 @@ def _closed(request, token, reason):
     return response
 
 
-def sheet_page(request, sheet, *, party, urls, public, form=None, missing=(), errors=None, status=200):
+def sheet_page(
+    request: HttpRequest,
+    sheet: QuestionSheet | None,
+    *,
+    party: Party,
+    urls: dict[str, str],
+    public: bool,
+    form: SheetForm | None = None,
+    missing: Collection[str] = (),
+    errors: list[str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
     """The sheet form (public or in the app): every question with its current text; after a refused
     submit, the texts as sent and the open questions marked."""
     questions = texts.questions()
@@ -81,9 +105,12 @@ def sheet_page(request, sheet, *, party, urls, public, form=None, missing=(), er
     )
 
 
-def save_one(request, sheet, *, through_link):
+def save_one(request: HttpRequest, sheet: QuestionSheet, *, through_link: bool) -> HttpResponse:
     """One autosaved answer: the status line under it and the progress bar. Raises SheetClosed."""
-    fields = [(key, value) for key, value in request.POST.items() if key in texts.CODES]
+    # (A posted key always has a value: the stub's list[object] is that of a key whose list was emptied.)
+    fields = [
+        (key, value) for key, value in request.POST.items() if key in texts.CODES and isinstance(value, str)
+    ]
     if len(fields) != 1:
         return HttpResponse(_("Send one answer at a time."), status=400, content_type="text/plain")
     code, text = fields[0]
@@ -94,7 +121,7 @@ def save_one(request, sheet, *, through_link):
     return _saved(request, sheet, code=code, message=_("Saved"), ok=True)
 
 
-def _saved(request, sheet, *, code, message, ok):
+def _saved(request: HttpRequest, sheet: QuestionSheet, *, code: str, message: str, ok: bool) -> HttpResponse:
     return render(
         request,
         f"{SHEET}#saved",
@@ -109,11 +136,19 @@ def _saved(request, sheet, *, code, message, ok):
     )
 
 
-def save_all(request, sheet, *, party, urls, public, actor=None):
+def save_all(
+    request: HttpRequest,
+    sheet: QuestionSheet,
+    *,
+    party: Party,
+    urls: dict[str, str],
+    public: bool,
+    actor: User | None = None,
+) -> HttpResponse | None:
     """The whole form: store what it holds (all or nothing), then submit unless it was only a draft.
     Returns a response, or None when it was stored (the caller redirects). Raises SheetClosed."""
     form = SheetForm(request.POST, questions=texts.questions())
-    page = {"party": party, "urls": urls, "public": public}
+    page: _Page = {"party": party, "urls": urls, "public": public}
     if not form.is_valid():
         errors = [_("One of the answers is too long; it is marked below. Nothing was saved.")]
         return sheet_page(request, sheet, form=form, errors=errors, status=422, **page)
@@ -134,7 +169,7 @@ def save_all(request, sheet, *, party, urls, public, actor=None):
     return None
 
 
-def _urls(token):
+def _urls(token: str) -> dict[str, str]:
     return {
         "answer": reverse("questions:sheet_answer", args=[token]),
         "submit": reverse("questions:sheet_submit", args=[token]),
@@ -142,18 +177,18 @@ def _urls(token):
 
 
 @require_GET
-def sheet(request, token):
+def sheet(request: HtmxRequest, token: str) -> HttpResponse:
     found, reason = _find(token)
-    if reason:
-        return _closed(request, token, reason)
+    if found is None or reason:  # no sheet: "unknown"
+        return _closed(request, token, reason or "unknown")
     return sheet_page(request, found, party=found.party, urls=_urls(token), public=True)
 
 
 @require_POST
-def sheet_answer(request, token):
+def sheet_answer(request: HtmxRequest, token: str) -> HttpResponse:
     found, reason = _find(token)
-    if reason:
-        return _closed(request, token, reason)
+    if found is None or reason:  # no sheet: "unknown"
+        return _closed(request, token, reason or "unknown")
     try:
         return save_one(request, found, through_link=True)
     except answers.SheetClosed:
@@ -161,10 +196,10 @@ def sheet_answer(request, token):
 
 
 @require_POST
-def sheet_submit(request, token):
+def sheet_submit(request: HtmxRequest, token: str) -> HttpResponse | HttpResponseRedirect:
     found, reason = _find(token)
-    if reason:
-        return _closed(request, token, reason)
+    if found is None or reason:  # no sheet: "unknown"
+        return _closed(request, token, reason or "unknown")
     try:
         response = save_all(request, found, party=found.party, urls=_urls(token), public=True)
     except answers.SheetClosed:

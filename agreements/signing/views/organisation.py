@@ -1,32 +1,34 @@
 """The documents of an agreement, under /o/<org_slug>/agreements/<id>/documents/: the versions of the letter
 of intent and the agreement with their PDFs, and asking each party's signer to sign the current version."""
 
+from typing import cast
+
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from agreements.models import AgreementVersion, SignRequest, VersionKind
+from agreements.models import Agreement, AgreementVersion, SignRequest, VersionKind
 from agreements.signing import selectors, sign_requests, versions
 from agreements.signing.forms import SignRequestForm
 from agreements.signing.mail import sign_url
 from agreements.views import agreement_or_404
-from partnerhub.tenancy import organisation_view, require_write
+from partnerhub.tenancy import OrganisationRequest, organisation_view, require_write
 
 TEMPLATE = "agreements/signing/documents.html"
 # The link made to be copied is shown once, on the page the user is sent back to.
 LINK_SESSION_KEY = "agreements.sign_link"
 
 
-def _version(agreement, version_id):
+def _version(agreement: Agreement, version_id: int) -> AgreementVersion:
     return get_object_or_404(
         AgreementVersion.objects.select_related("agreement"), pk=version_id, agreement=agreement
     )
 
 
-def _sign_request(agreement, request_id):
+def _sign_request(agreement: Agreement, request_id: int) -> SignRequest:
     return get_object_or_404(
         SignRequest.objects.select_related("version__agreement__organisation", "party__partner"),
         pk=request_id,
@@ -34,14 +36,16 @@ def _sign_request(agreement, request_id):
     )
 
 
-def _documents_url(request, agreement):
+def _documents_url(request: OrganisationRequest, agreement: Agreement) -> str:
     return reverse("agreements:agreement_documents", args=[request.organisation.slug, agreement.pk])
 
 
-def _initial(request, agreement, parties):
+def _initial(
+    request: OrganisationRequest, agreement: Agreement, parties: list[selectors.PartyStatus]
+) -> dict[int, dict[str, str]]:
     """The signer and address to suggest per party: whom it was last asked, else its contact person (for
     the organisation itself, the user)."""
-    earlier = {}
+    earlier: dict[int, dict[str, str]] = {}
     for sign_request in SignRequest.objects.filter(version__agreement=agreement).order_by("created_at", "pk"):
         earlier[sign_request.party_id] = {
             "signer_name": sign_request.signer_name,
@@ -49,7 +53,7 @@ def _initial(request, agreement, parties):
         }
     live = {party.pk: party for party in agreement.parties.select_related("contact")}
     user = request.user
-    initial = {}
+    initial: dict[int, dict[str, str]] = {}
     for item in parties:
         party = live.get(item["id"])
         if item["own"]:
@@ -67,7 +71,13 @@ def _initial(request, agreement, parties):
     return initial
 
 
-def _page(request, agreement, *, bound=None, status=200):
+def _page(
+    request: OrganisationRequest,
+    agreement: Agreement,
+    *,
+    bound: tuple[tuple[int, int], SignRequestForm] | None = None,
+    status: int = 200,
+) -> HttpResponse:
     """The documents page; `bound` is a (party id, form) pair that failed and is shown with its errors."""
     kinds = selectors.documents_page(agreement)
     for item in kinds:
@@ -89,13 +99,13 @@ def _page(request, agreement, *, bound=None, status=200):
 
 @organisation_view
 @require_GET
-def agreement_documents(request, agreement_id):
+def agreement_documents(request: OrganisationRequest, agreement_id: int) -> HttpResponse:
     return _page(request, agreement_or_404(request, agreement_id))
 
 
 @organisation_view
 @require_POST
-def version_new(request, agreement_id):
+def version_new(request: OrganisationRequest, agreement_id: int) -> HttpResponseRedirect:
     """Freeze the letter of intent or the agreement as it reads now (nothing new when nothing changed)."""
     agreement = agreement_or_404(request, agreement_id)
     kind = request.POST.get("kind")
@@ -122,7 +132,9 @@ def version_new(request, agreement_id):
 
 @organisation_view
 @require_POST
-def sign_request_new(request, agreement_id, version_id):
+def sign_request_new(
+    request: OrganisationRequest, agreement_id: int, version_id: int
+) -> HttpResponse | HttpResponseRedirect:
     """Ask one party's signer to sign: by e-mail, or with a link shown once to copy."""
     agreement = agreement_or_404(request, agreement_id)
     version = _version(agreement, version_id)
@@ -165,7 +177,8 @@ def sign_request_new(request, agreement_id, version_id):
         )
     else:
         request.session[LINK_SESSION_KEY] = {
-            "url": sign_url(token, request.build_absolute_uri("/")),
+            # a link made to copy comes with its token
+            "url": sign_url(cast(str, token), request.build_absolute_uri("/")),
             "party": party.name,
             "signer": sign_request.signer_name,
         }
@@ -174,7 +187,9 @@ def sign_request_new(request, agreement_id, version_id):
 
 @organisation_view
 @require_POST
-def sign_request_resend(request, agreement_id, request_id):
+def sign_request_resend(
+    request: OrganisationRequest, agreement_id: int, request_id: int
+) -> HttpResponseRedirect:
     agreement = agreement_or_404(request, agreement_id)
     sign_request = _sign_request(agreement, request_id)
     if not sign_request.email:
@@ -205,7 +220,9 @@ def sign_request_resend(request, agreement_id, request_id):
 
 @organisation_view
 @require_http_methods(["GET", "POST"])
-def sign_request_revoke(request, agreement_id, request_id):
+def sign_request_revoke(
+    request: OrganisationRequest, agreement_id: int, request_id: int
+) -> HttpResponse | HttpResponseRedirect:
     require_write(request.membership)
     agreement = agreement_or_404(request, agreement_id)
     sign_request = _sign_request(agreement, request_id)
@@ -237,7 +254,9 @@ def sign_request_revoke(request, agreement_id, request_id):
 
 @organisation_view
 @require_POST
-def sign_requests_renew(request, agreement_id, version_id):
+def sign_requests_renew(
+    request: OrganisationRequest, agreement_id: int, version_id: int
+) -> HttpResponseRedirect:
     """Send a new link to every party asked to sign an earlier version that has not signed this one."""
     agreement = agreement_or_404(request, agreement_id)
     version = _version(agreement, version_id)

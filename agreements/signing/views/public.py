@@ -11,15 +11,18 @@ used already are 410, each with a page that says so (the used one says who signe
 writes anything.
 """
 
-from django.http import FileResponse, Http404
+from typing import Any
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_http_methods
 
-from agreements.models import Signature
+from agreements.models import Signature, SignRequest
 from agreements.signing import presentation, selectors, signatures
+from agreements.views import HtmxRequest
 from partnerhub.client_ip import client_ip
-from partnerhub.models import DocumentStatus
+from partnerhub.models import Document, DocumentStatus
 
 SIGN = "agreements/signing/sign.html"
 BODIES = {
@@ -28,7 +31,7 @@ BODIES = {
 }
 
 
-def _context(sign_request):
+def _context(sign_request: SignRequest) -> dict[str, Any]:
     version = sign_request.version
     return {
         "sign_request": sign_request,
@@ -41,12 +44,14 @@ def _context(sign_request):
     }
 
 
-def _signed_document(sign_request):
+def _signed_document(sign_request: SignRequest) -> Document | None:
     version = sign_request.version
     return selectors.signed_documents(version.agreement.organisation, [version]).get(version.pk)
 
 
-def _used(request, token, sign_request, *, just_signed=False):
+def _used(
+    request: HttpRequest, token: str, sign_request: SignRequest, *, just_signed: bool = False
+) -> HttpResponse:
     signature = Signature.objects.filter(request=sign_request).first()
     signed_document = _signed_document(sign_request)
     context = {
@@ -60,10 +65,10 @@ def _used(request, token, sign_request, *, just_signed=False):
     return render(request, "agreements/signing/sign_done.html", context, status=200 if just_signed else 410)
 
 
-def _closed(request, token, sign_request, reason):
-    if reason == "used":
+def _closed(request: HttpRequest, token: str, sign_request: SignRequest | None, reason: str) -> HttpResponse:
+    if reason == "used" and sign_request is not None:  # a used link always has its request
         return _used(request, token, sign_request)
-    context = {"reason": reason, "organisation": None}
+    context: dict[str, Any] = {"reason": reason, "organisation": None}
     if sign_request is not None and reason in ("superseded", "party_signed"):
         context |= {"version": sign_request.version, "sender": sign_request.version.agreement.organisation}
     return render(
@@ -71,7 +76,16 @@ def _closed(request, token, sign_request, reason):
     )
 
 
-def _page(request, token, sign_request, *, errors=None, name="", confirmed=False, status=200):
+def _page(
+    request: HtmxRequest,
+    token: str,
+    sign_request: SignRequest,
+    *,
+    errors: dict[str, bool] | None = None,
+    name: str = "",
+    confirmed: bool = False,
+    status: int = 200,
+) -> HttpResponse:
     errors = {reason: True for reason, failed in (errors or {}).items() if failed}
     context = {
         **_context(sign_request),
@@ -85,8 +99,10 @@ def _page(request, token, sign_request, *, errors=None, name="", confirmed=False
 
 
 @require_http_methods(["GET", "POST"])
-def sign_page(request, token):
+def sign_page(request: HtmxRequest, token: str) -> HttpResponse:
     sign_request = signatures.request_by_token(token)
+    if sign_request is None:
+        return _closed(request, token, None, "unknown")
     reason = signatures.refusal(sign_request)
     if reason:
         return _closed(request, token, sign_request, reason)
@@ -123,7 +139,7 @@ def sign_page(request, token):
 _STATUS = {"name": 422, "confirm": 422, "hash": 409}
 
 
-def _file(document):
+def _file(document: Document | None) -> FileResponse:
     if document is None or document.status != DocumentStatus.READY or not document.file:
         raise Http404("This PDF is not ready.")
     try:
@@ -138,17 +154,16 @@ def _file(document):
     )
 
 
-def _readable(token):
+def _readable(token: str) -> tuple[SignRequest, str | None]:
     """The request of a link that may still read its version: usable, or used to sign it."""
     sign_request = signatures.request_by_token(token)
-    reason = signatures.refusal(sign_request)
-    if reason == "unknown":
+    if sign_request is None:  # refusal(): "unknown"
         raise Http404("Unknown link.")
-    return sign_request, reason
+    return sign_request, signatures.refusal(sign_request)
 
 
 @require_GET
-def sign_pdf(request, token):
+def sign_pdf(request: HttpRequest, token: str) -> HttpResponse | FileResponse:
     sign_request, reason = _readable(token)
     if reason not in (None, "used"):
         return _closed(request, token, sign_request, reason)
@@ -156,7 +171,7 @@ def sign_pdf(request, token):
 
 
 @require_GET
-def sign_signed_pdf(request, token):
+def sign_signed_pdf(request: HttpRequest, token: str) -> FileResponse:
     sign_request, reason = _readable(token)
     if reason != "used":
         raise Http404("Only a signer can download the signed PDF.")
