@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Q
+from django.http import FileResponse, Http404
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -304,3 +305,20 @@ def _filters_in_words(filters: dict[str, str]) -> list[str]:
     if labels and sort != DEFAULT_PARTNER_SORT:
         words.append(labels[1] if sort.startswith("-") else labels[0])
     return words
+
+
+def file_response(document: Document | None) -> FileResponse:
+    """The finished PDF of `document` as a download; 404 while it is not ready or when its file is gone.
+    The caller has checked who may read it (a member, or the holder of a signing link)."""
+    if document is None or document.status != DocumentStatus.READY or not document.file:
+        raise Http404("This document is not ready.")
+    try:
+        handle = document.file.open("rb")
+    except OSError as exc:
+        raise Http404("The file of this document is missing.") from exc
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=document.filename or "document.pdf",
+        content_type="application/pdf",
+    )

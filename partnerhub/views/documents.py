@@ -1,7 +1,7 @@
 """Documents (PDFs): request one, watch it being made (htmx polling), download it, retry a failed one."""
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -54,19 +54,7 @@ def document_status(request, document_id):
 @organisation_view
 @require_GET
 def document_download(request, document_id):
-    document = _document(request, document_id)
-    if document.status != DocumentStatus.READY or not document.file:
-        raise Http404("This document is not ready.")
-    try:
-        handle = document.file.open("rb")
-    except OSError as exc:
-        raise Http404("The file of this document is missing.") from exc
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=document.filename or "document.pdf",
-        content_type="application/pdf",
-    )
+    return documents.file_response(_document(request, document_id))
 
 
 @organisation_view(viewer_may_post=True)

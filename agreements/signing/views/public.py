@@ -22,6 +22,7 @@ from agreements.models import Signature, SignRequest
 from agreements.signing import presentation, selectors, signatures
 from agreements.views import HtmxRequest
 from partnerhub.client_ip import client_ip
+from partnerhub.documents import file_response
 from partnerhub.models import Document, DocumentStatus
 
 SIGN = "agreements/signing/sign.html"
@@ -139,21 +140,6 @@ def sign_page(request: HtmxRequest, token: str) -> HttpResponse:
 _STATUS = {"name": 422, "confirm": 422, "hash": 409}
 
 
-def _file(document: Document | None) -> FileResponse:
-    if document is None or document.status != DocumentStatus.READY or not document.file:
-        raise Http404("This PDF is not ready.")
-    try:
-        handle = document.file.open("rb")
-    except OSError as exc:
-        raise Http404("The file of this PDF is missing.") from exc
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=document.filename or "document.pdf",
-        content_type="application/pdf",
-    )
-
-
 def _readable(token: str) -> tuple[SignRequest, str | None]:
     """The request of a link that may still read its version: usable, or used to sign it."""
     sign_request = signatures.request_by_token(token)
@@ -167,7 +153,7 @@ def sign_pdf(request: HttpRequest, token: str) -> HttpResponse | FileResponse:
     sign_request, reason = _readable(token)
     if reason not in (None, "used"):
         return _closed(request, token, sign_request, reason)
-    return _file(sign_request.version.document)
+    return file_response(sign_request.version.document)
 
 
 @require_GET
@@ -175,7 +161,7 @@ def sign_signed_pdf(request: HttpRequest, token: str) -> FileResponse:
     sign_request, reason = _readable(token)
     if reason != "used":
         raise Http404("Only a signer can download the signed PDF.")
-    return _file(_signed_document(sign_request))
+    return file_response(_signed_document(sign_request))
 
 
 urlpatterns = [
