@@ -1,6 +1,7 @@
 # Trigram indexes on the search text, so that a search (`LIKE '%…%'`) reads only the rows that can match.
 # PostgreSQL only: the extension operation and the indexes do nothing on another database (SQLite reads
-# the column). Creating the pg_trgm extension needs a role allowed to (README, "Deployment").
+# the column). Creating the pg_trgm extension needs a role allowed to (README,
+# "Running with Postgres, Redis and a worker").
 
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
