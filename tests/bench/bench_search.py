@@ -164,7 +164,7 @@ def test_search_time_at_50_and_50000_partners(client):
                 seconds, count, response = timed(client, url, {"q": query})
                 found = [partner.name for partner in response.context[page]]
                 assert found == ["High tech Günderfonds"], (label, total, found)
-                # the fewest a request made: now and then one also does housekeeping (sessions, a cache's cull)
+                # the fewest a request made: now and then one also does housekeeping (a cache's cull)
                 queries[label, total] = min(count, queries.get((label, total), count))
                 if round_:
                     times.setdefault((label, total), []).append(seconds)
