@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from matrix import services
 from matrix.forms import QuickPartnerForm
 from matrix.models import CELL_FIELDS, MatrixRow, ValueMatrix
+from partnerhub import search, selectors
 from partnerhub import services as partner_services
 from partnerhub.deletion import confirm_delete
 from partnerhub.models import PartnerStatus
@@ -34,7 +35,8 @@ def _row(request, matrix_id, row_id):
 
 
 def _candidates(matrix, query):
-    """The organisation's partners not in the matrix yet, the radar's most important first."""
+    """The organisation's partners not in the matrix yet that match the query (the partner list's search),
+    the radar's most important first."""
     partners = (
         matrix.organisation.partners.exclude(matrix_rows__matrix=matrix)
         .exclude(status=PartnerStatus.ENDED)
@@ -43,9 +45,7 @@ def _candidates(matrix, query):
             "name",
         )
     )
-    if query:
-        partners = partners.filter(name__icontains=query)
-    return partners
+    return selectors.partners_matching(partners, organisation=matrix.organisation, query=query)
 
 
 def _add_page(request, matrix, *, form=None, selection_error=""):
@@ -58,6 +58,7 @@ def _add_page(request, matrix, *, form=None, selection_error=""):
             "matrix": matrix,
             "page_obj": page,
             "query": query,
+            "search_limited": search.is_limited(query),
             "form": form or QuickPartnerForm(organisation=request.organisation),
             "selection_error": selection_error,
         },

@@ -1,9 +1,10 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from partnerhub import search
 from partnerhub.models.organisation import Organisation
 
 kvk_number_validator = RegexValidator(
@@ -39,8 +40,69 @@ class PartnerStatus(models.TextChoices):
     ENDED = "ended", _("Ended")
 
 
-class Partner(models.Model):
+class SearchTextQuerySet(models.QuerySet):
+    """Keeps each row's `search_text` true on the bulk writes that bypass `save()`: bulk_create,
+    bulk_update and update() (including through a related manager such as `organisation.partners`)."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.search_text = obj.build_search_text()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs, fields = list(objs), list(fields)
+        if set(fields) & set(self.model.SEARCH_FIELDS):
+            for obj in objs:
+                obj.search_text = obj.build_search_text()
+            if "search_text" not in fields:
+                fields.append("search_text")
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+    def update(self, **kwargs):
+        if "search_text" in kwargs or not set(kwargs) & set(self.model.SEARCH_FIELDS):
+            return super().update(**kwargs)
+        # The new values may be expressions: write them, then read the rows back and set their text.
+        with transaction.atomic(using=self.db):
+            pks = list(self.values_list("pk", flat=True))
+            count = super().update(**kwargs)
+            rows = self.model._base_manager.using(self.db)
+            for start in range(0, len(pks), 1000):
+                changed = list(rows.filter(pk__in=pks[start : start + 1000]))
+                for row in changed:
+                    row.search_text = row.build_search_text()
+                rows.bulk_update(changed, ["search_text"])
+        return count
+
+
+class SearchTextModel(models.Model):
+    """A model with a normalised `search_text` (partnerhub.search) made of its SEARCH_FIELDS, kept true by
+    `save()` and by the bulk writes of its manager."""
+
+    SEARCH_FIELDS: tuple[str, ...] = ()
+
+    search_text = models.TextField(editable=False, default="")
+
+    objects = SearchTextQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, **kwargs):
+        self.search_text = self.build_search_text()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & set(self.SEARCH_FIELDS):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(**kwargs)
+
+    def build_search_text(self):
+        return search.search_text(*(getattr(self, name) for name in self.SEARCH_FIELDS))
+
+
+class Partner(SearchTextModel):
     """A (potential) partner of an organisation: the hub every app links to."""
+
+    SEARCH_FIELDS = ("name", "kvk_number", "notes")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="partners")
     name = models.CharField(_("name"), max_length=200)
@@ -135,8 +197,10 @@ class Partner(models.Model):
         return self.influence * self.importance
 
 
-class Contact(models.Model):
+class Contact(SearchTextModel):
     """A person at a partner. Key persons (seed 002, box 5) are the ones to discuss what matters with."""
+
+    SEARCH_FIELDS = ("name", "email")
 
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="contacts")
     name = models.CharField(_("name"), max_length=200)

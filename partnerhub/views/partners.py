@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from partnerhub import selectors, services
+from partnerhub import search, selectors, services
 from partnerhub.deletion import confirm_delete
 from partnerhub.forms import ContactForm, PartnerFilterForm, PartnerForm
 from partnerhub.models import Contact, Partner, PartnerStatus
@@ -37,6 +37,7 @@ def partner_list(request):
         "filters": filters,
         "page": page,
         "has_partners": request.organisation.partners.exists(),
+        "search_limited": search.is_limited(filters["query"]),
         "ended_hidden": 0
         if filters["status"]
         else selectors.partner_search(

@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from matrix.models import MatrixRow, ValueMatrix
 from partnerhub.models import Partner, PartnerStatus
-from tests.factories import MatrixRowFactory, PartnerFactory, ValueMatrixFactory
+from tests.factories import ContactFactory, MatrixRowFactory, PartnerFactory, ValueMatrixFactory
 
 
 def url(name, matrix, *args):
@@ -25,6 +25,24 @@ def test_the_add_page_offers_partners_not_yet_in_the_matrix_most_important_first
     response = manager_client.get(url("rows_add", matrix))
     assert [partner.name for partner in response.context["page_obj"]] == ["Groot", "Klein", "Ongescoord"]
     assert f'value="{Partner.objects.get(name="Groot").pk}"' in response.text
+
+
+def test_the_add_page_searches_like_the_partner_list_case_and_accents_ignored(manager_client, org, other_org):
+    matrix = ValueMatrixFactory(organisation=org)
+    MatrixRowFactory(matrix=matrix, partner__name="Günder al erin")
+    PartnerFactory(organisation=org, name="Günderfonds", influence=5, importance=5)
+    ContactFactory(partner=PartnerFactory(organisation=org, name="KNO arts"), name="José Günder")
+    PartnerFactory(organisation=org, name="Sennheiser")
+    PartnerFactory(organisation=other_org, name="Günderfonds Geheim")
+
+    def found(query):
+        response = manager_client.get(url("rows_add", matrix), {"q": query})
+        return [partner.name for partner in response.context["page_obj"]], response.text
+
+    assert found("GUNDER")[0] == ["Günderfonds", "KNO arts"]
+    assert found("jose")[0] == ["KNO arts"]
+    shown, html = found("gü")
+    assert shown == ["Günderfonds"] and 'id="search-limited"' in html
 
 
 def test_adding_selected_partners_appends_rows(manager_client, org):
