@@ -6,19 +6,23 @@ category and status values may be in English or Dutch. Every row is checked with
 rules as adding a partner by hand, plus one rule only a file can break: a name may appear only once.
 """
 
+from __future__ import annotations
+
 import csv
 import io
 import logging
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from django import forms
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import FileExtensionValidator
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Model, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -32,13 +36,23 @@ from partnerhub.models import (
     AuditEntry,
     CsvImportJob,
     CsvImportStatus,
+    Organisation,
     Partner,
     PartnerCategory,
     PartnerStatus,
+    User,
 )
 from partnerhub.models.partner import kvk_number_validator
 from partnerhub.names import tidy_name
 from partnerhub.services import PARTNER_FIELDS
+
+if TYPE_CHECKING:
+    from django.core.exceptions import ValidationError
+    from django.db.models import Field
+    from django_stubs_ext import StrOrPromise
+
+    # A row's error as a form gives it: django-stubs types an ErrorList's items so (they are str at run time).
+    RowError = ValidationError | StrOrPromise
 
 logger = logging.getLogger(__name__)
 
@@ -91,34 +105,34 @@ class ImportFileError(Exception):
 @dataclass
 class ImportRow:
     line: int
-    values: dict
-    errors: list = field(default_factory=list)
-    cleaned: dict | None = None
+    values: dict[str, str]
+    errors: list[RowError] = field(default_factory=list)
+    cleaned: dict[str, Any] | None = None
 
     @property
-    def is_valid(self):
+    def is_valid(self) -> bool:
         return not self.errors
 
 
 @dataclass
 class ImportPreview:
-    rows: list = field(default_factory=list)
-    file_errors: list = field(default_factory=list)
-    columns: list = field(default_factory=list)  # the fields found in the header, in IMPORT_FIELDS order
+    rows: list[ImportRow] = field(default_factory=list)
+    file_errors: list[str] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)  # the fields found in the header, in IMPORT_FIELDS order
 
     @property
-    def valid_count(self):
+    def valid_count(self) -> int:
         return sum(1 for row in self.rows if row.is_valid)
 
     @property
-    def invalid_count(self):
+    def invalid_count(self) -> int:
         return len(self.rows) - self.valid_count
 
     @property
-    def is_importable(self):
+    def is_importable(self) -> bool:
         return bool(self.rows) and not self.file_errors and not self.invalid_count
 
-    def rows_to_show(self, limit=200):
+    def rows_to_show(self, limit: int = 200) -> list[ImportRow]:
         """Every row with an error, and the first `limit` rows, in file order."""
         return [row for index, row in enumerate(self.rows) if index < limit or row.errors]
 
@@ -126,7 +140,7 @@ class ImportPreview:
 class PartnerImportRejected(Exception):
     """At import time a row no longer passes the checks; nothing was saved."""
 
-    def __init__(self, preview):
+    def __init__(self, preview: ImportPreview | None) -> None:
         super().__init__("The import was rejected; nothing was saved.")
         self.preview = preview
 
@@ -140,7 +154,7 @@ class PartnerImportForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
 
-    def clean_file(self):
+    def clean_file(self) -> UploadedFile:
         upload = self.cleaned_data["file"]
         if upload.size > MAX_IMPORT_BYTES:
             raise forms.ValidationError(
@@ -154,7 +168,7 @@ class PartnerImportForm(forms.Form):
         return upload
 
 
-def decode_upload(raw):
+def decode_upload(raw: bytes) -> str:
     """The file's text: UTF-8 (with or without byte order mark), else Windows-1252. Binary files fail."""
     if len(raw) > MAX_IMPORT_BYTES:
         raise ImportFileError(_("The file is larger than 2 MB. Split it into smaller files."))
@@ -179,7 +193,7 @@ def decode_upload(raw):
     return text
 
 
-def parse_partner_csv(*, organisation, text):
+def parse_partner_csv(*, organisation: Organisation, text: str) -> ImportPreview:
     """Read the CSV text and check every row. Never saves; the preview says what an import would do."""
     preview = read_partner_csv(text)
     if not preview.file_errors:
@@ -189,7 +203,7 @@ def parse_partner_csv(*, organisation, text):
     return preview
 
 
-def read_partner_csv(text):
+def read_partner_csv(text: str) -> ImportPreview:
     """The file's rows as ImportRows (not yet checked), or the file-level errors that stop reading."""
     return read_csv_rows(
         text,
@@ -199,7 +213,13 @@ def read_partner_csv(text):
     )
 
 
-def read_csv_rows(text, *, fields, map_header, no_rows):
+def read_csv_rows(
+    text: str,
+    *,
+    fields: Sequence[str],
+    map_header: Callable[[list[str]], tuple[dict[int, str], list[str]]],
+    no_rows: str,
+) -> ImportPreview:
     """Read a CSV file into an ImportPreview: its columns (by `map_header(header) -> (columns, errors)`,
     columns mapping a cell index to one of `fields`) and one ImportRow per non-empty line, numbered as in
     the file. Shared by every import (partners, projects): one delimiter sniffing, one row limit, one way
@@ -255,19 +275,19 @@ class _PartnerRowForm(PartnerForm):
     class Meta(PartnerForm.Meta):
         fields = IMPORT_FIELDS
 
-    def clean_name(self):
+    def clean_name(self) -> str:
         return " ".join(self.cleaned_data["name"].split())
 
-    def _post_clean(self):
+    def _post_clean(self) -> None:
         pass
 
 
-class SharedFields(dict):
+class SharedFields(dict[str, forms.Field]):
     """A row form's `base_fields` that every row's form shares instead of deep-copying them: cleaning a
     value does not change a field, and copying the fields anew for each of thousands of rows was half the
     time of checking a file. Only for forms that do not change their fields per instance."""
 
-    def __deepcopy__(self, memo):
+    def __deepcopy__(self, memo: dict[int, object]) -> SharedFields:
         return SharedFields(self)
 
 
@@ -275,11 +295,11 @@ _PartnerRowForm.base_fields = SharedFields(_PartnerRowForm.base_fields)
 _PartnerRowForm.base_fields["kvk_number"].validators.append(kvk_number_validator)
 
 
-def _name_key(name):
+def _name_key(name: str) -> str:
     return tidy_name(name).casefold()
 
 
-def _taken_names(organisation):
+def _taken_names(organisation: Organisation) -> set[str]:
     """The organisation's partner names as compared with a file's (spaces and case ignored), one query."""
     return {
         _name_key(name)
@@ -287,15 +307,20 @@ def _taken_names(organisation):
     }
 
 
-def validate_rows(*, organisation, raw_rows, progress=None):
+def validate_rows(
+    *,
+    organisation: Organisation,
+    raw_rows: Iterable[tuple[int, Mapping[str, str]]],
+    progress: Callable[[int], object] | None = None,
+) -> list[ImportRow]:
     """Check (line, values) pairs with PartnerForm's rules; a name used twice in the file, or already used
     by a partner, is an error too. A fixed number of queries whatever the number of rows; `progress(n)` is
     called after every PROGRESS_EVERY rows with the number checked so far."""
     categories = _choice_lookup(PartnerCategory.choices, DUTCH_CATEGORY_LABELS)
     statuses = _choice_lookup(PartnerStatus.choices, DUTCH_STATUS_LABELS)
     taken = _taken_names(organisation)
-    first_line_of_name = {}
-    rows = []
+    first_line_of_name: dict[str, int] = {}
+    rows: list[ImportRow] = []
     for count, (line, values) in enumerate(raw_rows, start=1):
         row = ImportRow(line=line, values=dict(values))
         data = {name: values.get(name, "") for name in IMPORT_FIELDS}
@@ -309,7 +334,10 @@ def validate_rows(*, organisation, raw_rows, progress=None):
                 row.errors.append(
                     _("%(field)s: “%(value)s” is unknown; use one of %(choices)s.")
                     % {
-                        "field": capfirst(Partner._meta.get_field(name).verbose_name),
+                        # an import field is one of the partner's own fields, never a relation
+                        "field": capfirst(
+                            cast("Field[Any, Any]", Partner._meta.get_field(name)).verbose_name
+                        ),
                         "value": written,
                         "choices": ", ".join(str(label) for label in choices.labels),
                     }
@@ -327,7 +355,7 @@ def validate_rows(*, organisation, raw_rows, progress=None):
         for name in sorted(
             form.errors, key=lambda name: IMPORT_FIELDS.index(name) if name in IMPORT_FIELDS else 99
         ):
-            messages = form.errors[name]
+            messages: Sequence[RowError] = form.errors[name]
             if name in ("influence", "importance"):
                 messages = [_("Choose a score from 1 to 5.")]  # clearer than "not one of the choices"
             label = capfirst(form.fields[name].label) if name in form.fields else ""
@@ -348,7 +376,13 @@ def validate_rows(*, organisation, raw_rows, progress=None):
     return rows
 
 
-def partners_import(*, organisation, actor, rows, progress=None):
+def partners_import(
+    *,
+    organisation: Organisation,
+    actor: User | None,
+    rows: Sequence[ImportRow],
+    progress: Callable[[int], object] | None = None,
+) -> list[Partner]:
     """Create a partner for every row, all or nothing.
 
     The rows are checked again (a colleague may have added a partner with the same name since the
@@ -360,7 +394,7 @@ def partners_import(*, organisation, actor, rows, progress=None):
     return partners_save(organisation=organisation, actor=actor, rows=checked)
 
 
-def partners_save(*, organisation, actor, rows):
+def partners_save(*, organisation: Organisation, actor: User | None, rows: list[ImportRow]) -> list[Partner]:
     """Insert checked rows in one transaction, each partner with its audit entry, in a fixed number of
     queries. The names are checked against the database once more inside the transaction (the unique
     constraint catches what slips between that check and the insert); any failure saves nothing and
@@ -371,10 +405,12 @@ def partners_save(*, organisation, actor, rows):
     try:
         with transaction.atomic():
             taken = _taken_names(organisation)
-            if any(_name_key(row.cleaned["name"]) in taken for row in rows):
+            # every row's cleaned values are set: the rows are importable (checked above)
+            cleaned = [cast(dict[str, Any], row.cleaned) for row in rows]
+            if any(_name_key(values["name"]) in taken for values in cleaned):
                 raise PartnerImportRejected(None)
             partners = Partner.objects.bulk_create(
-                Partner(organisation=organisation, **row.cleaned) for row in rows
+                Partner(organisation=organisation, **values) for values in cleaned
             )
             blank = Partner(organisation=organisation)
             audit_bulk(
@@ -390,7 +426,12 @@ def partners_save(*, organisation, actor, rows):
         raise PartnerImportRejected(preview) from error
 
 
-def audit_bulk(*, organisation, actor, entries):
+def audit_bulk(
+    *,
+    organisation: Organisation,
+    actor: User | None,
+    entries: Iterable[tuple[Model, Partner | int | None, Mapping[str, Any] | None]],
+) -> None:
     """One CREATE audit entry per (object, partner, changes), written in one query: what
     partnerhub.audit.audit_record writes for each object created one at a time."""
     member = actor if actor is not None and actor.is_authenticated else None
@@ -409,10 +450,10 @@ def audit_bulk(*, organisation, actor, entries):
     )
 
 
-def template_csv():
+def template_csv() -> tuple[list[str], list[list[str | int]]]:
     """(header, rows) of the example file offered for download: the column names and one partner."""
     header = ["name", "category", "status", "kvk_number", "website", "influence", "importance", "notes"]
-    example = [
+    example: list[str | int] = [
         "Bouwbedrijf De Vries",
         str(PartnerCategory.CONTRACTOR.label),
         str(PartnerStatus.ACTIVE.label),
@@ -425,14 +466,14 @@ def template_csv():
     return header, [example]
 
 
-def _unescape_formula(text):
+def _unescape_formula(text: str) -> str:
     """Take off the apostrophe exports.safe_cell puts before a formula character, so exports read back."""
     if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
         return text[1:]
     return text
 
 
-def _sniff_delimiter(text):
+def _sniff_delimiter(text: str) -> str:
     """Comma or semicolon, whichever the header line uses more (Dutch Excel writes semicolons)."""
     for line in text.splitlines():
         if line.strip():
@@ -440,31 +481,34 @@ def _sniff_delimiter(text):
     return ","
 
 
-def _strip_accents(text):
+def _strip_accents(text: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
 
 
-def _normalise_column(text):
+def _normalise_column(text: str) -> str:
     return re.sub(r"[^0-9a-z]", "", _strip_accents(text).casefold())
 
 
-def _normalise_value(text):
+def _normalise_value(text: str) -> str:
     return " ".join(re.sub(r"[_\-]+", " ", _strip_accents(text).casefold()).split())
 
 
-def _column_aliases():
+def _column_aliases() -> dict[str, str]:
     aliases = {name: set(names) for name, names in COLUMN_ALIASES.items()}
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             for name in IMPORT_FIELDS:
-                aliases[name].add(_normalise_column(str(Partner._meta.get_field(name).verbose_name)))
+                # an import field is one of the partner's own fields, never a relation
+                model_field = cast("Field[Any, Any]", Partner._meta.get_field(name))
+                aliases[name].add(_normalise_column(str(model_field.verbose_name)))
     return {alias: name for name, names in aliases.items() for alias in names}
 
 
-def _map_header(header):
+def _map_header(header: Sequence[str]) -> tuple[dict[int, str], list[str]]:
     """{column index: field name} for the columns we know, and the file-level errors in the header."""
     aliases = _column_aliases()
-    columns, errors = {}, []
+    columns: dict[int, str] = {}
+    errors: list[str] = []
     for index, title in enumerate(header):
         name = aliases.get(_normalise_column(title))
         if name is None:
@@ -484,7 +528,9 @@ def _map_header(header):
     return columns, errors
 
 
-def _choice_lookup(choices, dutch_labels):
+def _choice_lookup(
+    choices: Sequence[tuple[str, StrOrPromise]], dutch_labels: Mapping[str, str]
+) -> dict[str, str]:
     """{normalised value or label: stored value} for the stored values and the English and Dutch labels."""
     lookup = {_normalise_value(label): value for label, value in dutch_labels.items()}
     for code in ["en", *(code for code, _name in settings.LANGUAGES)]:
@@ -500,14 +546,40 @@ def _choice_lookup(choices, dutch_labels):
 # while the page follows its progress, a small one during the request. Both run `csv_import_run`.
 
 
+class RowChecker(Protocol):
+    """Check (line, values) pairs; every row comes back checked (as `validate_rows`)."""
+
+    def __call__(
+        self,
+        *,
+        organisation: Organisation,
+        raw_rows: Iterable[tuple[int, Mapping[str, str]]],
+        progress: Callable[[int], object] | None = ...,
+    ) -> list[ImportRow]: ...
+
+
+class RowSaver(Protocol):
+    """Save checked rows in one transaction and return the saved objects (as `partners_save`)."""
+
+    def __call__(
+        self, *, organisation: Organisation, actor: User | None, rows: list[ImportRow]
+    ) -> Sequence[Model]: ...
+
+
+class _Rejected(Protocol):
+    """What an importer's `rejected` exception carries when it escapes `save`."""
+
+    preview: ImportPreview
+
+
 @dataclass(frozen=True)
 class Importer:
     """What a job needs of an import: read the file, check its rows, save them."""
 
-    read: Callable  # (text) -> ImportPreview, rows not yet checked
-    check: Callable  # (organisation=, raw_rows=, progress=) -> [ImportRow], every row checked
-    save: Callable  # (organisation=, actor=, rows=) -> the saved objects, one transaction; raises `rejected`
-    rejected: type  # the exception that carries a new preview when a row no longer passes
+    read: Callable[[str], ImportPreview]  # rows not yet checked
+    check: RowChecker  # every row checked
+    save: RowSaver  # the saved objects, one transaction; raises `rejected`
+    rejected: type[Exception]  # the exception that carries a new preview when a row no longer passes
 
 
 IMPORTERS: dict[str, Importer] = {}
@@ -520,18 +592,34 @@ FAILED_UNKNOWN = "unknown"  # no importer of this kind in this process
 MAX_STORED_ROW_ERRORS = 500
 
 
-def register_importer(kind, *, read, check, save, rejected):
+def register_importer(
+    kind: str,
+    *,
+    read: Callable[[str], ImportPreview],
+    check: RowChecker,
+    save: RowSaver,
+    rejected: type[Exception],
+) -> None:
     """Make an import runnable as a job. `kind` is the import's name (CsvImport.name of its page)."""
     IMPORTERS[kind] = Importer(read=read, check=check, save=save, rejected=rejected)
 
 
-def background_rows():
+def background_rows() -> int:
     """A confirmed file with more rows is imported by a background job the page follows; fewer rows are
     imported during the request."""
     return settings.CSV_IMPORT_BACKGROUND_ROWS
 
 
-def csv_import_start(*, organisation, kind, requested_by, token, filename, text, total_rows):
+def csv_import_start(
+    *,
+    organisation: Organisation,
+    kind: str,
+    requested_by: User | None,
+    token: str,
+    filename: str,
+    text: str,
+    total_rows: int,
+) -> tuple[CsvImportJob, bool]:
     """The job of a confirmed preview: (job, True) when new, (the existing job, False) when this preview was
     confirmed before. The preview's token is unique, so a double click or two tabs cannot start two
     imports of one file."""
@@ -555,7 +643,7 @@ def csv_import_start(*, organisation, kind, requested_by, token, filename, text,
     return job, True
 
 
-def csv_import_queue(*, job):
+def csv_import_queue(*, job: CsvImportJob) -> None:
     """Run the job in the background once the current transaction commits (a worker must find the row).
     When the task cannot be queued the job fails at once with a message and a retry, never a 500."""
     job_id = job.pk
@@ -563,7 +651,7 @@ def csv_import_queue(*, job):
     transaction.on_commit(lambda: _send(job_id))
 
 
-def _send(job_id):
+def _send(job_id: int) -> None:
     from partnerhub.tasks import import_csv  # the task module imports this one
 
     try:
@@ -575,7 +663,7 @@ def _send(job_id):
         )
 
 
-def csv_import_retry(*, job):
+def csv_import_retry(*, job: CsvImportJob) -> bool:
     """Queue a FAILED or stalled job again (False for any other: a job at work or done is left alone).
     A stalled run that comes back to life finds its claim gone and saves nothing (see csv_import_run)."""
     updated = (
@@ -588,7 +676,7 @@ def csv_import_retry(*, job):
     return bool(updated)
 
 
-def csv_import_run(*, job_id, show_progress=True):
+def csv_import_run(*, job_id: int, show_progress: bool = True) -> ImportPreview | None:
     """Import a waiting job's file, all rows or none; safe to run twice or concurrently.
 
     The job is claimed first with one conditional UPDATE (waiting → importing), so a second run (a
@@ -627,13 +715,13 @@ def csv_import_run(*, job_id, show_progress=True):
             return None
 
 
-def _import(job, importer, *, show_progress):
+def _import(job: CsvImportJob, importer: Importer, *, show_progress: bool) -> ImportPreview | None:
     preview = importer.read(job.content)
     if preview.file_errors:
-        _fail(job, FAILED_REJECTED, [ImportRow(line=0, values={}, errors=preview.file_errors)])
+        _fail(job, FAILED_REJECTED, [ImportRow(line=0, values={}, errors=list(preview.file_errors))])
         return preview
 
-    def progress(checked):
+    def progress(checked: int) -> None:
         _claimed(job).update(checked_rows=checked)
 
     rows = importer.check(
@@ -656,7 +744,9 @@ def _import(job, importer, *, show_progress):
     except ClaimLost:
         logger.warning("CSV import job %s was taken over by another run; this one saved nothing", job.pk)
         return None
-    except importer.rejected as rejected:
+    except importer.rejected as error:
+        # the exception an importer registered as `rejected` carries the new preview
+        rejected = cast(_Rejected, error)
         _fail(job, FAILED_REJECTED, [row for row in rejected.preview.rows if row.errors])
         return rejected.preview
     return None
@@ -666,12 +756,12 @@ class ClaimLost(Exception):
     """The job was claimed again (a retry of a run that seemed stalled) while this run was at work."""
 
 
-def _claimed(job):
+def _claimed(job: CsvImportJob) -> QuerySet[CsvImportJob]:
     """The job's row while this run's claim holds (no retry has claimed it since)."""
     return CsvImportJob.objects.filter(pk=job.pk, status=CsvImportStatus.RUNNING, attempts=job.attempts)
 
 
-def _fail(job, error, rows=()):
+def _fail(job: CsvImportJob, error: str, rows: Iterable[ImportRow] = ()) -> None:
     _claimed(job).update(
         status=CsvImportStatus.FAILED,
         error=error,

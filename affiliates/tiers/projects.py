@@ -304,7 +304,7 @@ def validate_project_rows(
             )
         data: dict[str, str | None] = {name: values.get(name, "") for name in FORM_FIELDS}
         for name in ("delivered_on_time", "paid_on_time"):
-            written = data[name]
+            written = values.get(name, "")  # what data[name] holds until this line
             data[name] = YES_NO.get(_normalise_value(written))
             if data[name] is None:
                 row.errors.append(
