@@ -7,6 +7,16 @@ class AffiliatesConfig(AppConfig):
     verbose_name = "Partner and affiliate programme"
 
     def ready(self):
+        # A web process remembers looked-up links for a moment; a change to one forgets them in this process.
+        from django.db.models.signals import post_delete, post_save
+
+        from affiliates.models import Affiliate, ProgrammeSettings
+        from affiliates.tracking.clicks import links_forget
+
+        for model in (Affiliate, ProgrammeSettings):
+            post_save.connect(links_forget, sender=model, dispatch_uid=f"links_forget_{model.__name__}")
+            post_delete.connect(links_forget, sender=model, dispatch_uid=f"links_forget_{model.__name__}")
+
         # The quarterly review's PDF renderer, and the project CSV import's background job, are registered by
         # their modules, in web and worker processes alike.
         from affiliates import documents  # noqa: F401

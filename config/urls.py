@@ -18,12 +18,13 @@ organisation_patterns = [
 ]
 
 urlpatterns = [
+    # First: the partner link is the URL strangers hit in bulk, resolved without trying the others.
+    path("r/", include("affiliates.tracking.public_urls")),
     *core_urls.urlpatterns,
     path("o/<slug:org_slug>/", include(organisation_patterns)),
     path("s/", include("checker.public_urls")),
     path("q/", include("agreements.questions.public_urls")),
     path("sign/", include("agreements.signing.public_urls")),
-    path("r/", include("affiliates.tracking.public_urls")),
     path("p/", include("affiliates.ledger.public_urls")),
     path("nps/", include("affiliates.people.public_urls")),
     path("api/v1/", api.urls),

@@ -207,6 +207,15 @@ AFFILIATE_CLICKS_KEEP_MONTHS = int(os.environ.get("AFFILIATE_CLICKS_KEEP_MONTHS"
 # After the database was unavailable, /r/<code> leaves it alone for this long and sends visitors on by the
 # link's remembered landing rules, so that no visitor waits for the connect timeout on every click.
 AFFILIATE_DATABASE_PAUSE_SECONDS = int(os.environ.get("AFFILIATE_DATABASE_PAUSE_SECONDS", "10"))
+# /r/<code> holds its clicks for at most this long and writes them together (affiliates.tracking.buffer); a
+# process killed outright loses at most the clicks of that moment. 0: each click is inserted before the
+# redirect answers. Beyond AFFILIATE_CLICK_BUFFER_MAX held clicks (the database away for long), clicks are
+# logged for a replay instead of held.
+AFFILIATE_CLICK_WRITE_SECONDS = float(os.environ.get("AFFILIATE_CLICK_WRITE_SECONDS", "1"))
+AFFILIATE_CLICK_BUFFER_MAX = int(os.environ.get("AFFILIATE_CLICK_BUFFER_MAX", "100000"))
+# How long a web process trusts a link it looked up (its affiliate, active or not, and the landing pages):
+# a change made in another process reaches the link within this many seconds. 0: a lookup per click.
+AFFILIATE_LINK_MEMORY_SECONDS = float(os.environ.get("AFFILIATE_LINK_MEMORY_SECONDS", "5"))
 
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},

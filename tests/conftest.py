@@ -13,6 +13,17 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _clicks_written_at_once(settings):
+    """In this process a click is inserted before its redirect answers (the test's transaction is not
+    visible to the writer thread of the click buffer), and no test sees the links another looked up. The
+    buffer itself is tested in tests/affiliates/tracking/test_click_buffer.py and in real web processes."""
+    from affiliates.tracking.clicks import links_forget
+
+    settings.AFFILIATE_CLICK_WRITE_SECONDS = 0
+    links_forget()
+
+
 @pytest.fixture
 def eager_celery(settings):
     """Run tasks in-process (as without a broker), whatever broker the environment configures."""

@@ -1,4 +1,5 @@
-"""Affiliate links and clicks: where `/r/<code>` may lead, and the one insert a click costs.
+"""Affiliate links and clicks: where `/r/<code>` may lead, and what a click costs (in the common case no
+round trip to the database at all).
 
 Rules enforced here:
 
@@ -10,8 +11,12 @@ Rules enforced here:
 - The visitor's IP address is never stored: a click keeps an HMAC of IP and user agent (`source_hash`), keyed
   with a salt derived from SECRET_KEY.
 - Clicks from one source within the same `DEDUP_SECONDS` bucket count once: the click id is derived from
-  (affiliate, source, bucket), and a unique constraint drops the duplicate insert. So a click is one indexed
-  lookup (by the view) and one `INSERT … ON CONFLICT DO NOTHING`, and the duplicate gets the same click id.
+  (affiliate, source, bucket), and a unique constraint drops the duplicate insert; the duplicate gets the
+  same click id.
+- A link's lookup (one indexed query) is remembered by the process for AFFILIATE_LINK_MEMORY_SECONDS
+  (`link_for_code`), and its click is handed to the process's buffer, written within a second in one insert
+  with the other clicks of that second (`buffer.py`). So the redirect of a link followed often answers
+  without waiting for the database.
 - A visitor always lands, also when the database is away: every successful lookup remembers the link's
   landing rules in a cache (`LINK_CACHE`, else the default cache); without the database the remembered rules
   give the landing page (else the installation's fallback) and the click that could not be stored is
@@ -20,6 +25,8 @@ Rules enforced here:
 
 import datetime
 import functools
+import hashlib
+import hmac
 import json
 import logging
 import re
@@ -28,20 +35,16 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core.cache import BaseCache, caches
 from django.db import Error as DatabaseFault  # DatabaseError and InterfaceError alike
 from django.db import InterfaceError, OperationalError, connections, router
-from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Field
-from django.db.models.constants import OnConflict
-from django.db.models.sql import InsertQuery
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
-from affiliates.models import Affiliate, Click
+from affiliates.models import Affiliate
+from affiliates.tracking.buffer import HeldClick, clicks_held, clicks_insert
 
 DEDUP_SECONDS = 10
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
@@ -179,7 +182,14 @@ def fallback_url() -> str:
 
 def landing_resolve(programme: LandingRules | None, requested: str | None) -> str:
     """The allowed landing page for `?to=`; the default landing page for anything refused."""
+    if isinstance(programme, LinkRules):  # a link's rules do not change: the answer is remembered
+        return _landing_resolved(programme, requested)
     return landing_check(programme, requested) or landing_default(programme)
+
+
+@functools.lru_cache(maxsize=4096)
+def _landing_resolved(rules: "LinkRules", requested: str | None) -> str:
+    return landing_check(rules, requested) or landing_default(rules)
 
 
 def example_link(url: str) -> str:
@@ -200,19 +210,37 @@ def utm_from(query: Mapping[str, str]) -> dict[str, str]:
 
 def landing_with(landing: str, *, utm: Mapping[str, str], click_id: str = "") -> str:
     """The landing URL with the UTM parameters and `ph_click` added (replacing any of the same name)."""
-    parts = urlsplit(landing)
     ours = dict(utm)
     if click_id:
         ours[CLICK_PARAM] = click_id
     if not ours:
         return landing
-    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in ours]
+    parts, query = _landing_parts(landing)
+    kept = [(k, v) for k, v in query if k not in ours]
     return urlunsplit(parts._replace(query=urlencode(kept + list(ours.items()))))
+
+
+@functools.lru_cache(maxsize=4096)
+def _landing_parts(landing: str) -> "tuple[SplitResult, tuple[tuple[str, str], ...]]":
+    parts = urlsplit(landing)
+    return parts, tuple(parse_qsl(parts.query, keep_blank_values=True))
+
+
+@functools.lru_cache(maxsize=8)
+def _hmac_key(key_salt: str, secret: str) -> bytes:
+    return hashlib.sha256(key_salt.encode() + secret.encode()).digest()
+
+
+def _salted_hmac(key_salt: str, value: str) -> str:
+    """`salted_hmac(key_salt, value, algorithm="sha256").hexdigest()`, with its key derived once per secret
+    (the redirect computes two per click)."""
+    key = _hmac_key(key_salt, settings.SECRET_KEY)
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
 
 
 def source_hash(ip: str, user_agent: str) -> str:
     """A salted HMAC of the visitor's address and browser: tells sources apart, keeps no IP."""
-    return salted_hmac("affiliates.click.source", f"{ip}\n{user_agent}", algorithm="sha256").hexdigest()
+    return _salted_hmac("affiliates.click.source", f"{ip}\n{user_agent}")
 
 
 def dedup_bucket(moment: datetime.datetime) -> int:
@@ -221,8 +249,7 @@ def dedup_bucket(moment: datetime.datetime) -> int:
 
 def click_id_for(affiliate_id: int, source: str, bucket: int) -> str:
     """Deterministic: a repeated click of one source in one bucket gets the same id (and is one row)."""
-    value = f"{affiliate_id}:{source}:{bucket}"
-    return salted_hmac("affiliates.click.id", value, algorithm="sha256").hexdigest()[:32]
+    return _salted_hmac("affiliates.click.id", f"{affiliate_id}:{source}:{bucket}")[:32]
 
 
 def is_bot(user_agent: str | None) -> bool:
@@ -261,8 +288,8 @@ LINK_COLUMNS = (
 )
 
 
-# The redirect is the hot path of the programme: its two statements are compiled by the ORM once per
-# database and then executed with new parameters, so a click costs the two round trips and little else.
+# The redirect is the hot path of the programme: its lookup is compiled by the ORM once per database and then
+# executed with a new code, and its result is remembered by the process for a moment (`link_for_code`).
 
 
 @functools.cache
@@ -271,30 +298,6 @@ def _lookup_sql(alias: str) -> str:
     sql, params = query.get_compiler(alias).as_sql()
     assert params == ("-",), params
     return sql
-
-
-@functools.cache
-def _insert_sql(alias: str) -> tuple[str, "list[Field[Any, Any]]"]:
-    fields = [field for field in Click._meta.concrete_fields if not field.primary_key]
-    query = InsertQuery(Click, on_conflict=OnConflict.IGNORE)
-    query.insert_values(fields, [Click(created_at=timezone.now(), dedup_bucket=0)])
-    [(sql, _params)] = query.get_compiler(alias).as_sql()
-    return sql, fields
-
-
-# On PostgreSQL a click does not wait for its commit to be flushed to disk (it would cost a disk sync, ~5 ms,
-# per click): after a crash of the database server the clicks of the last fraction of a second may be lost,
-# never corrupted. The SET and the INSERT are one statement string, so one round trip and one implicit
-# transaction (only in autocommit mode, and only with client-side parameter binding, Django's default).
-ASYNCHRONOUS_COMMIT = "SET LOCAL synchronous_commit TO OFF; "
-
-
-def _may_commit_asynchronously(connection: BaseDatabaseWrapper) -> bool:
-    return (
-        connection.vendor == "postgresql"
-        and connection.get_autocommit()
-        and not connection.settings_dict.get("OPTIONS", {}).get("server_side_binding")
-    )
 
 
 def affiliate_for_code(code: str | None) -> Link | None:
@@ -316,6 +319,78 @@ def affiliate_for_code(code: str | None) -> Link | None:
     return Link(pk, organisation_id, bool(is_active), rules)
 
 
+# What this process looked up per code (a `Link`, or None for an unknown code) and until when it trusts that.
+_links: dict[str, tuple[Link | None, float]] = {}
+LINKS_KNOWN_MAX = 50_000
+
+
+def link_for_code(code: str | None) -> Link | None:
+    """`affiliate_for_code`, remembered by this process for AFFILIATE_LINK_MEMORY_SECONDS: a link that is
+    followed often costs one lookup per process and moment, not one per click. A change to an affiliate or
+    to the programme's landing pages forgets everything in the process that made it (`links_forget`); other
+    processes follow the change within those seconds."""
+    code = (code or "").lower()
+    if not CODE.match(code):
+        return None
+    now = time.monotonic()
+    known = _links.get(code)
+    if known is not None and now < known[1]:
+        return known[0]
+    link = affiliate_for_code(code)
+    seconds = settings.AFFILIATE_LINK_MEMORY_SECONDS
+    if seconds > 0:
+        if len(_links) >= LINKS_KNOWN_MAX:
+            _links.clear()
+        _links[code] = (link, now + seconds)
+    return link
+
+
+def link_known(code: str | None) -> bool:
+    """Whether this process still trusts what it looked up for `code` (so it need not ask the database)."""
+    known = _links.get((code or "").lower())
+    return known is not None and time.monotonic() < known[1]
+
+
+def links_forget(**_signal: Any) -> None:
+    """Forget every looked-up link of this process (connected to the saves and deletions of affiliates and
+    programme settings, see `AffiliatesConfig.ready`)."""
+    _links.clear()
+
+
+def click_build(
+    *,
+    affiliate: Affiliate | Link,
+    ip: str,
+    user_agent: str,
+    landing: str,
+    utm: Mapping[str, str],
+    now: datetime.datetime | None = None,
+) -> HeldClick:
+    """The click of one visit, not yet stored: its id is the same for a repeat of one source within the
+    de-duplication bucket. `affiliate`: an `Affiliate` or a `Link` looked up in the database."""
+    organisation_id = affiliate.organisation_id
+    if affiliate.pk is None or organisation_id is None:  # a remembered link: its click is logged instead
+        raise ValueError("A click is recorded on a link looked up in the database.")
+    now = now or timezone.now()
+    source = source_hash(ip, user_agent)
+    bucket = dedup_bucket(now)
+    return HeldClick(
+        organisation_id=organisation_id,
+        affiliate_id=affiliate.pk,
+        click_id=click_id_for(affiliate.pk, source, bucket),
+        created_at=now,
+        landing=landing[:500],
+        utm_source=utm.get("utm_source", ""),
+        utm_medium=utm.get("utm_medium", ""),
+        utm_campaign=utm.get("utm_campaign", ""),
+        utm_term=utm.get("utm_term", ""),
+        utm_content=utm.get("utm_content", ""),
+        source_hash=source,
+        user_agent=user_agent[:300],
+        dedup_bucket=bucket,
+    )
+
+
 def click_record(
     *,
     affiliate: Affiliate | Link,
@@ -325,35 +400,21 @@ def click_record(
     utm: Mapping[str, str],
     now: datetime.datetime | None = None,
 ) -> str:
-    """Record one click (one INSERT; a repeat of one source within the bucket is dropped by the database:
-    the same statement as `bulk_create(ignore_conflicts=True)`) and return its click id, the same for the
-    repeat. `affiliate`: an `Affiliate` or a `Link`."""
-    if affiliate.pk is None:  # a remembered link knows no affiliate: its click is logged (`click_missed`)
-        raise ValueError("A click is recorded on a link looked up in the database.")
-    now = now or timezone.now()
-    source = source_hash(ip, user_agent)
-    bucket = dedup_bucket(now)
-    click_id = click_id_for(affiliate.pk, source, bucket)
-    click = Click(
-        organisation_id=affiliate.organisation_id,
-        affiliate_id=affiliate.pk,
-        click_id=click_id,
-        created_at=now,
-        landing=landing[:500],
-        source_hash=source,
-        user_agent=user_agent[:300],
-        dedup_bucket=bucket,
-        **{name: utm.get(name, "") for name in UTM_FIELDS},
-    )
-    alias = router.db_for_write(Click)
-    connection = connections[alias]
-    sql, fields = _insert_sql(alias)
-    if _may_commit_asynchronously(connection):
-        sql = ASYNCHRONOUS_COMMIT + sql
-    params = [field.get_db_prep_save(getattr(click, field.attname), connection) for field in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-    return click_id
+    """Record one click now (one `INSERT … ON CONFLICT DO NOTHING`: a repeat of one source within the bucket
+    is dropped by the database) and return its click id, the same for the repeat."""
+    click = click_build(affiliate=affiliate, ip=ip, user_agent=user_agent, landing=landing, utm=utm, now=now)
+    clicks_insert([click])
+    return click.click_id
+
+
+def click_hand_over(click: HeldClick) -> str:
+    """Store a click of `/r/<code>`: held by the process and written within a second (`buffer`), or, with
+    AFFILIATE_CLICK_WRITE_SECONDS = 0, inserted at once. Its click id."""
+    if settings.AFFILIATE_CLICK_WRITE_SECONDS > 0:
+        clicks_held.add(click)
+    else:
+        clicks_insert([click])
+    return click.click_id
 
 
 @dataclass(frozen=True)
@@ -380,7 +441,8 @@ def follow_link(
     remembered rules lead (see `follow_remembered_link`); a click that cannot be stored is logged instead.
     After the database was unavailable this process leaves it alone for a moment
     (settings.AFFILIATE_DATABASE_PAUSE_SECONDS), so that during an outage a visitor does not wait for the
-    connect timeout on every click.
+    connect timeout on every click; a link this process looked up a moment ago still records its click (in
+    the buffer, written when the database is back).
     """
     counted = record and not in_frame and not is_bot(user_agent)
 
@@ -395,12 +457,12 @@ def follow_link(
             error=error,
         )
 
-    if time.monotonic() < _database_paused_until:
+    if time.monotonic() < _database_paused_until and not link_known(code):
         return without_database("database left alone for a moment after it was unavailable")
     try:
-        affiliate = affiliate_for_code(code)
+        affiliate = link_for_code(code)
     except DatabaseFault as error:
-        _database_pause(error)
+        database_pause(error)
         return without_database(error)
     if affiliate is None:
         return Redirect(fallback_url())
@@ -412,12 +474,11 @@ def follow_link(
     utm = utm_from(query)
     click_id = ""
     if counted:
+        click = click_build(affiliate=affiliate, ip=ip, user_agent=user_agent, landing=landing, utm=utm)
         try:
-            click_id = click_record(
-                affiliate=affiliate, ip=ip, user_agent=user_agent, landing=landing, utm=utm
-            )
+            click_id = click_hand_over(click)
         except DatabaseFault as error:
-            _database_pause(error)
+            database_pause(error)
             click_missed(code=code, landing=landing, utm=utm, ip=ip, user_agent=user_agent, error=error)
     return Redirect(landing_with(landing, utm=utm, click_id=click_id), click_id)
 
@@ -425,7 +486,7 @@ def follow_link(
 _database_paused_until = 0.0
 
 
-def _database_pause(error: Exception) -> None:
+def database_pause(error: Exception) -> None:
     """Leave the database alone for a moment when it is unavailable (not for other database errors)."""
     global _database_paused_until
     if isinstance(error, OperationalError | InterfaceError):

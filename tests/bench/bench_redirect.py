@@ -1,44 +1,74 @@
-"""Benchmark: the affiliate redirect `/r/<code>` against a bare Django redirect view, in the same run.
+"""Benchmark: the affiliate link `/r/<code>` against a bare Django view that returns a 302, side by side.
 
-Run with `make bench` (or `pytest tests/bench/bench_redirect.py -m bench -s`). Both views go through the
-whole middleware stack; the bare view only returns `HttpResponseRedirect`, the affiliate redirect also looks
-the code up and inserts a click (every request from another address, so every request is an insert, the
-worst case). Prints requests per second of each and the ratio (aim: ≥ 0.7): through the test Client
-(in-process), over HTTP against a single-threaded server in the test process, and (on Postgres) against one
-gunicorn sync worker. Never asserted on time. The gap is the database's round trips (the lookup, the insert,
-and Django's connection health check at the start of a request): the bare view makes none.
+Run with `make bench` (or `pytest tests/bench/bench_redirect.py -m bench -s`), on Postgres (DATABASE_URL);
+needs `wrk` (Debian package `wrk`) as the load generator, a C program that leaves the cores to the server.
+
+Both views are served by one gunicorn started as the image starts it (gunicorn.conf.py, WEB_CONCURRENCY=2
+sync workers, production settings, the whole middleware stack, access log on) with this module's URLs (the
+project's, plus the bare view right before /r/, so both are resolved alike). wrk sends every request from a
+new visitor address (X-Forwarded-For, one trusted proxy), so every request to /r/ is a click to store, the
+worst case. Rounds alternate bare and /r/, at 4 and at 16 connections; the medians of the rounds give the
+ratios of throughput (target ≥ 0.75) and of the 95th percentile latency (target ≤ 2).
+
+Then the clicks are checked against what was sent: after the load every answered request is a stored click
+(a request still in flight when wrk stopped may be stored too), and a second run with a known set of
+visitors, each following the link twice within the de-duplication window, must store exactly the click ids
+the redirects handed out, once each. Never asserted on time.
 """
 
-import http.client
+import json
 import os
 import shutil
-import socket
+import statistics
 import subprocess
-import sys
-import threading
 import time
-from contextlib import contextmanager
+import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import django
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.servers.basehttp import WSGIRequestHandler, WSGIServer
-from django.db import connection, connections
+from django.db import connection
 from django.http import HttpResponseRedirect
-from django.test import Client
 from django.urls import path
+
+from tests.bench.report import figure
 
 pytestmark = [pytest.mark.bench]
 
-
-def clicks():
-    from affiliates.models import Click
-
-    return Click.objects.count()
-
-
+ROOT = Path(__file__).resolve().parents[2]
 UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/126.0 Safari/537.36"
+ROUNDS = 3
+SECONDS_PER_ROUND = 4
+CONNECTIONS = (4, 16)
+# wrk's script: a new visitor address per request (distinct per thread and per run), and its figures as JSON.
+WRK_SCRIPT = r"""
+-- `tid` is a global of each thread's own state, set by setup() (a local here would shadow it).
+local target, offset, counter, threads = "/", 0, 0, 0
+function setup(thread)
+  thread:set("tid", threads)
+  threads = threads + 1
+end
+function init(args)
+  target = args[1]
+  offset = tonumber(args[2])
+end
+function request()
+  counter = counter + 1
+  local n = offset + tid * 1048576 + counter
+  local ip = string.format("%d.%d.%d.%d", 10 + math.floor(n / 16777216) % 100, math.floor(n / 65536) % 256,
+                           math.floor(n / 256) % 256, n % 256)
+  return wrk.format("GET", target, {["X-Forwarded-For"] = ip, ["X-Forwarded-Proto"] = "https",
+                                     ["User-Agent"] = "%UA%"})
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('RESULT {"requests": %d, "seconds": %f, "p50_ms": %f, "p95_ms": %f, "errors": %d}\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(95) / 1000,
+    e.connect + e.read + e.write + e.status + e.timeout))
+end
+""".replace("%UA%", UA)
 
 
 def bare_redirect(request):
@@ -63,130 +93,6 @@ def _with_bare_view():
     return patterns
 
 
-def setup_affiliate():
-    from tests.affiliates.factories_tracking import affiliate_for, programme_with_landings
-    from tests.factories import OrganisationFactory
-
-    org = OrganisationFactory(name="Bench BV", slug="bench-bv")
-    programme_with_landings(org)
-    return affiliate_for(org, code="blogger-bench")
-
-
-def per_second(fn, requests):
-    start = time.perf_counter()
-    for n in range(requests):
-        fn(n)
-    return requests / (time.perf_counter() - start)
-
-
-def report(label, bare, redirect):
-    ratio = redirect / bare
-    print(f"\n{label}: bare view {bare:7.0f} req/s · /r/<code> {redirect:7.0f} req/s · ratio {ratio:.2f}")
-
-
-def address(n):
-    return f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"
-
-
-def rounds(bare, redirect, requests, times=3):
-    """Alternate the two, `times` rounds, each request from a new address; the best rate of each."""
-    results = []
-    for r in range(times):
-        offset = (r + 1) * 100_000
-        results.append(
-            (
-                per_second(lambda n, offset=offset: bare(n + offset), requests),
-                per_second(lambda n, offset=offset: redirect(n + offset), requests),
-            )
-        )
-    return max(rate for rate, _ in results), max(rate for _, rate in results)
-
-
-@pytest.mark.django_db
-def test_redirect_throughput_in_process(settings):
-    settings.ROOT_URLCONF = __name__
-    setup_affiliate()
-    client = Client()
-
-    def bare(n):
-        assert client.get("/bare/", REMOTE_ADDR=address(n), HTTP_USER_AGENT=UA).status_code == 302
-
-    def redirect(n):
-        response = client.get(
-            "/r/blogger-bench?to=/acties/&utm_source=bench", REMOTE_ADDR=address(n), HTTP_USER_AGENT=UA
-        )
-        assert response.status_code == 302
-
-    requests = 1500
-    per_second(bare, 100), per_second(redirect, 100)  # warm up
-    report(f"in-process ({connection.vendor}, test Client), best of 3", *rounds(bare, redirect, requests))
-    assert clicks() == 100 + 3 * requests  # every request an insert: the worst case
-
-
-class QuietHandler(WSGIRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@contextmanager
-def serving():
-    """The project's WSGI application on a single-threaded server in a thread of this process: like one
-    worker of a real server, it keeps its database connection (CONN_MAX_AGE) from request to request."""
-    httpd = WSGIServer(("127.0.0.1", 0), QuietHandler)
-    httpd.set_app(WSGIHandler())
-    shared = connections["default"] if connection.vendor == "sqlite" else None  # the in-memory test DB
-
-    def run():
-        if shared is not None:
-            shared.inc_thread_sharing()
-            connections["default"] = shared
-        try:
-            httpd.serve_forever(poll_interval=0.05)
-        finally:
-            if shared is None:
-                connections.close_all()
-            else:
-                shared.dec_thread_sharing()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    try:
-        yield httpd.server_address[1]
-    finally:
-        httpd.shutdown()
-        thread.join()
-        httpd.server_close()
-
-
-@pytest.mark.django_db(transaction=True)
-def test_redirect_throughput_over_http(settings):
-    settings.ROOT_URLCONF = __name__
-    settings.TRUSTED_PROXIES = 1
-    setup_affiliate()
-    with serving() as port:
-
-        def get(target, n):
-            # A new connection per request (as a browser following a link from another site) and a new
-            # address through X-Forwarded-For (one trusted proxy): every click is an insert.
-            conn = http.client.HTTPConnection("127.0.0.1", port)
-            conn.request("GET", target, headers={"User-Agent": UA, "X-Forwarded-For": address(n)})
-            response = conn.getresponse()
-            response.read()
-            conn.close()
-            assert response.status == 302
-
-        def bare(n):
-            get("/bare/", n)
-
-        def redirect(n):
-            get("/r/blogger-bench?to=/acties/&utm_source=bench", n)
-
-        requests = 400
-        per_second(bare, 50), per_second(redirect, 50)  # warm up
-        report(f"over HTTP ({connection.vendor}, one worker), best of 3", *rounds(bare, redirect, requests))
-    assert clicks() == 50 + 3 * requests
-
-
 def application():
     """The WSGI application of this benchmark for gunicorn (`tests.bench.bench_redirect:application()`): the
     project with this module's URLs (the bare view next to /r/)."""
@@ -195,76 +101,191 @@ def application():
     from django.conf import settings
 
     settings.ROOT_URLCONF = __name__
-    settings.TRUSTED_PROXIES = 1
     return WSGIHandler()
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def setup_links():
+    from tests.affiliates.factories_tracking import affiliate_for, programme_with_landings
+    from tests.factories import OrganisationFactory
+
+    org = OrganisationFactory(name="Bench BV", slug="bench-bv")
+    programme_with_landings(org)
+    return affiliate_for(org, code="blogger-bench"), affiliate_for(org, code="blogger-exact")
+
+
+def wrk(port, target, *, connections, seconds, offset, script):
+    result = subprocess.run(  # noqa: S603 (the load generator)
+        [
+            "wrk",
+            "--threads",
+            "2",
+            "--connections",
+            str(connections),
+            "--duration",
+            f"{seconds}s",
+            "--timeout",
+            "5s",
+            "--script",
+            str(script),
+            f"http://127.0.0.1:{port}",
+            "--",
+            target,
+            str(offset),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    line = next(line for line in result.stdout.splitlines() if line.startswith("RESULT "))
+    figures = json.loads(line.removeprefix("RESULT "))
+    figures["per_second"] = figures["requests"] / figures["seconds"]
+    return figures
+
+
+def stored(affiliate):
+    from affiliates.models import Click
+
+    return Click.objects.filter(affiliate=affiliate)
+
+
+def settled(affiliate, *, at_least, within=5.0):
+    """The stored clicks of `affiliate` once at least `at_least` are there (clicks may be written up to a
+    second after their redirect), or after `within` seconds."""
+    deadline = time.monotonic() + within
+    while stored(affiliate).count() < at_least and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(1.5)  # and anything still on its way
+    return stored(affiliate)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_redirect_throughput_on_gunicorn():
-    """One gunicorn sync worker on the test database, as in production. Postgres only (the SQLite test
-    database lives in this process's memory)."""
+def test_redirect_against_a_bare_view_on_gunicorn(tmp_path):
     if connection.vendor != "postgresql":
-        pytest.skip("gunicorn runs in another process: needs the Postgres test database")
-    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent))
-    if gunicorn is None:
-        pytest.skip("gunicorn is not installed")
-    setup_affiliate()
-    db = connection.settings_dict
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/"
-        + db["NAME"],
-        "DJANGO_SETTINGS_MODULE": "partnerhub.settings",
-    }
-    server = subprocess.Popen(
-        [
-            gunicorn,
-            "--workers",
-            "1",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "tests.bench.bench_redirect:application()",
-        ],
-        env=env,
-        cwd=Path(__file__).resolve().parents[2],
+        pytest.skip("gunicorn runs in other processes: needs the Postgres test database")
+    if shutil.which("wrk") is None:
+        pytest.skip("the load generator wrk is not installed (Debian package wrk)")
+    # Imported here: this module is also gunicorn's entry point, loaded before Django is set up.
+    from tests.bench.bench_scale_out import collected_static_files
+    from tests.database_faults import postgres_url
+    from tests.faults import REDIS_URL
+    from tests.scale_out import WebProcess, service_env
+
+    collected_static_files(tmp_path)
+    bench, exact = setup_links()
+    env = service_env(
+        database_url=postgres_url(connection.settings_dict),
+        redis_url=REDIS_URL,
+        media_root=tmp_path,
+        link_cache_dir=tmp_path / "link-cache",
+        production=True,
     )
+    # As the image runs it, with this module's application; workers are not replaced during the runs.
+    web = WebProcess(env={**env, "GUNICORN_MAX_REQUESTS": "0"}, log_path=tmp_path / "web.log")
+    web.command[-1] = "tests.bench.bench_redirect:application()"
+    web.start()
+    script = tmp_path / "visitors.lua"
+    script.write_text(WRK_SCRIPT)
     try:
-        for _attempt in range(100):
+        deadline = time.monotonic() + 90
+        while True:
             try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
+                if web.get("/bare/", headers={"X-Forwarded-Proto": "https"}).status == 302:
+                    break
             except OSError:
-                time.sleep(0.1)
+                pass
+            assert time.monotonic() < deadline, web.log()[-3000:]
+            time.sleep(0.2)
 
-        def get(target, n):
-            conn = http.client.HTTPConnection("127.0.0.1", port)
-            conn.request("GET", target, headers={"User-Agent": UA, "X-Forwarded-For": address(n)})
-            response = conn.getresponse()
-            response.read()
-            conn.close()
-            assert response.status == 302
-
-        def bare(n):
-            get("/bare/", n)
-
-        def redirect(n):
-            get("/r/blogger-bench?to=/acties/&utm_source=bench", n)
-
-        requests = 400
-        per_second(bare, 50), per_second(redirect, 50)  # warm up
-        report(
-            "over HTTP (postgresql, one gunicorn sync worker), best of 3", *rounds(bare, redirect, requests)
+        targets = {"bare": "/bare/", "link": f"/r/{bench.code}?to=/acties/&utm_source=bench"}
+        offset = 0
+        answered = 0  # requests to /r/ that wrk saw answered
+        in_flight = 0  # at most one per connection when a run stops
+        for label in targets:  # warm up: both workers, their connections and caches
+            offset += 1 << 22
+            run = wrk(web.port, targets[label], connections=4, seconds=1, offset=offset, script=script)
+            answered += run["requests"] if label == "link" else 0
+            in_flight += 4 if label == "link" else 0
+        results = {}
+        for connections in CONNECTIONS:
+            rounds = {"bare": [], "link": []}
+            for _ in range(ROUNDS):
+                for label, target in targets.items():
+                    offset += 1 << 22
+                    run = wrk(
+                        web.port,
+                        target,
+                        connections=connections,
+                        seconds=SECONDS_PER_ROUND,
+                        offset=offset,
+                        script=script,
+                    )
+                    assert run["errors"] == 0, (label, run, web.log()[-3000:])
+                    rounds[label].append(run)
+                    if label == "link":
+                        answered += run["requests"]
+                        in_flight += connections
+            results[connections] = rounds
+        print(
+            "\n/r/<code> against a bare 302 view: gunicorn, 2 sync workers, Postgres; "
+            f"median of {ROUNDS} rounds"
         )
+        for connections, rounds in results.items():
+            bare_rate = statistics.median(r["per_second"] for r in rounds["bare"])
+            link_rate = statistics.median(r["per_second"] for r in rounds["link"])
+            bare_p95 = statistics.median(r["p95_ms"] for r in rounds["bare"])
+            link_p95 = statistics.median(r["p95_ms"] for r in rounds["link"])
+            print(
+                f"  {connections:>2} connections: bare {bare_rate:6.0f} req/s p95 {bare_p95:5.1f} ms · "
+                f"/r/ {link_rate:6.0f} req/s p95 {link_p95:5.1f} ms"
+            )
+            figure(
+                "redirect",
+                f"/r/ throughput : bare view, {connections} connections",
+                link_rate / bare_rate,
+                "×",
+                at_least=0.75,
+            )
+            figure(
+                "redirect",
+                f"/r/ p95 latency : bare view, {connections} connections",
+                link_p95 / bare_p95,
+                "×",
+                at_most=2,
+            )
+
+        # Every answered click is stored (plus, at most, those in flight when a run stopped): nothing lost.
+        count = settled(bench, at_least=answered).count()
+        print(f"  clicks: {answered} answered, {count} stored (up to {in_flight} may have been in flight)")
+        assert answered <= count <= answered + in_flight
+
+        # A known set of visitors, each twice within the de-duplication window: exactly the click ids handed
+        # out are stored, once each.
+        visitors = [f"192.0.{n // 256}.{n % 256}" for n in range(600)]
+
+        def follow(visitor):
+            ids = []
+            for _ in range(2):
+                response = web.get(
+                    f"/r/{exact.code}?to=/acties/",
+                    headers={"X-Forwarded-For": visitor, "X-Forwarded-Proto": "https", "User-Agent": UA},
+                )
+                assert response.status == 302
+                query = urllib.parse.urlsplit(response.headers["Location"]).query
+                ids.append(urllib.parse.parse_qs(query)["ph_click"][0])
+            return ids
+
+        with ThreadPoolExecutor(8) as pool:
+            handed_out = list(pool.map(follow, visitors))
+        unique = {click_id for ids in handed_out for click_id in ids}
+        same_twice = sum(first == second for first, second in handed_out)
+        rows = list(settled(exact, at_least=len(unique)).values_list("click_id", flat=True))
+        print(
+            f"  de-duplication: {2 * len(visitors)} requests from {len(visitors)} visitors, "
+            f"{len(unique)} click ids handed out ({same_twice} visitors got the same id twice), "
+            f"{len(rows)} stored"
+        )
+        # Twice within one 10-second bucket is one click; a pair that straddles a bucket's end is two.
+        assert same_twice >= len(visitors) * 0.9
+        assert sorted(rows) == sorted(unique)
     finally:
-        server.terminate()
-        server.wait(timeout=10)
-    assert clicks() == 50 + 3 * requests
+        web.stop()

@@ -4,10 +4,11 @@
 /o/<slug>/programme/tracking/       how links, UTM, the snippet, consent and the conversions API work
 """
 
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import path, reverse
+from django.utils.encoding import iri_to_uri
 from django.views.decorators.http import require_safe
 
 from affiliates.models import Affiliate
@@ -23,16 +24,20 @@ EXAMPLE_QUERY = "to=/acties/&utm_source=blog&utm_medium=affiliate&utm_campaign=v
 
 @require_safe
 def affiliate_redirect(request, code):
+    meta = request.META  # two headers read straight: `request.headers` would parse them all
     target = clicks.follow_link(
         code=code,
         requested_landing=request.GET.get("to", ""),
         query=request.GET,
         ip=client_ip(request),
-        user_agent=request.headers.get("User-Agent", ""),
-        in_frame=request.headers.get("Sec-Fetch-Dest", "").lower() in ("iframe", "frame"),
+        user_agent=meta.get("HTTP_USER_AGENT", ""),
+        in_frame=meta.get("HTTP_SEC_FETCH_DEST", "").lower() in ("iframe", "frame"),
         record=request.method == "GET",
     )
-    response = HttpResponseRedirect(target.url)
+    # The landing URL is one the link's rules allowed (absolute http(s), ASCII only) or the installation's
+    # fallback: a 302 to it as it is, without HttpResponseRedirect's parsing of every new URL.
+    response = HttpResponse(status=302)
+    response["Location"] = target.url if target.url.isascii() else iri_to_uri(target.url)
     response["Cache-Control"] = "no-store"
     # The shop may learn which site sent the visitor (its origin), never the full address of that page.
     response["Referrer-Policy"] = "strict-origin-when-cross-origin"

@@ -261,12 +261,12 @@ def test_the_response_is_not_cached_and_hides_the_referrer_path(client, affiliat
     assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
 
 
-def test_a_click_costs_one_lookup_and_one_insert(client, affiliate, django_assert_num_queries):
-    with django_assert_num_queries(2):
+def test_a_click_costs_one_insert_once_its_link_is_known(client, affiliate, django_assert_num_queries):
+    with django_assert_num_queries(2):  # the lookup, the insert (the clicks written at once, as in tests)
         follow(client, to="/acties/", utm_source="blog")
-    with django_assert_num_queries(2):  # a duplicate: the same two, nothing more
+    with django_assert_num_queries(1):  # a duplicate, the link remembered by the process: the insert only
         follow(client, to="/acties/", utm_source="blog")
-    with django_assert_num_queries(1):  # a frame: the lookup only
+    with django_assert_num_queries(0):  # a frame: no click, and the link is known
         client.get(
             reverse("affiliate_redirect", args=["blogger-anna"]),
             HTTP_USER_AGENT=UA,
@@ -275,6 +275,32 @@ def test_a_click_costs_one_lookup_and_one_insert(client, affiliate, django_asser
     with django_assert_num_queries(0):  # a code that cannot exist is not even looked up
         follow(client, code="!")
     assert Click.objects.count() == 1
+
+
+def test_without_the_link_memory_every_click_looks_its_link_up(
+    client, affiliate, settings, django_assert_num_queries
+):
+    settings.AFFILIATE_LINK_MEMORY_SECONDS = 0
+    for _ in range(2):
+        with django_assert_num_queries(2):
+            follow(client, to="/acties/", utm_source="blog")
+
+
+def test_a_change_to_a_link_is_followed_at_once_by_the_process_that_made_it(client, affiliate):
+    assert "ph_click=" in location(follow(client, to="/acties/"))
+    affiliate.is_active = False
+    affiliate.save()
+    # An inactive affiliate: its default landing page, no click.
+    assert location(follow(client, to="/acties/")) == "https://www.voorbeeld.nl/"
+    affiliate.is_active = True
+    affiliate.save()
+    programme = affiliate.organisation.programme_settings
+    programme.landing_urls = "https://www.voorbeeld.nl/"
+    programme.save()
+    # The shop's other landing page is no longer allowed: the default landing page instead.
+    refused = follow(client, ua="Mozilla/5.0 Firefox/128.0", to="https://shop.voorbeeld.nl/acties/")
+    assert location(refused).startswith("https://www.voorbeeld.nl/?ph_click=")
+    assert Click.objects.count() == 2
 
 
 def test_proxy_address_is_taken_from_the_trusted_proxies(client, affiliate, settings):

@@ -35,6 +35,10 @@ PAUSED = "database left alone"
 # The redirect leaves an unavailable database alone for a moment (10 s by default); shorter here, where the
 # installation reads it from the environment.
 ENV = {"AFFILIATE_FALLBACK_URL": FALLBACK, "AFFILIATE_DATABASE_PAUSE_SECONDS": "2"}
+# Each click inserted before the redirect answers, each link looked up on every click: the path of an
+# installation without the click buffer and the link memory (those two are tested without the database in
+# test_click_buffer.py).
+AT_ONCE = {**ENV, "AFFILIATE_CLICK_WRITE_SECONDS": "0", "AFFILIATE_LINK_MEMORY_SECONDS": "0"}
 
 
 def until_the_database_is_tried(server, target, code, *, within=60):
@@ -90,7 +94,7 @@ def test_link_leads_to_its_last_known_landing_while_the_database_is_away(shop_li
     proxy = FaultyDatabase(target=(settings["HOST"] or "127.0.0.1", int(settings["PORT"] or 5432)))
     url = postgres_url(settings, port=proxy.port)
     try:
-        with serving(database_url=url, log_path=tmp_path / "gunicorn.log", env=ENV) as server:
+        with serving(database_url=url, log_path=tmp_path / "gunicorn.log", env=AT_ONCE) as server:
             # With the database: the click is stored and the landing page remembered.
             first = server.get(f"/r/blogger-anna?to={SHOP}", headers=BROWSER)
             assert first.status == 302
