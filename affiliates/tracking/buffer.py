@@ -32,7 +32,7 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import Error as DatabaseFault
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.db.models import Field
 from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery
@@ -65,9 +65,6 @@ class HeldClick(NamedTuple):
     user_agent: str
     dedup_bucket: int
 
-    def as_model(self) -> Click:
-        return Click(**self._asdict())
-
 
 @functools.cache
 def _insert_sql(alias: str) -> tuple[str, "list[Field[Any, Any]]"]:
@@ -92,11 +89,12 @@ def clicks_insert(rows: Sequence[HeldClick]) -> None:
         [field.get_db_prep_save(value, connection) for field, value in zip(fields, row, strict=True)]
         for row in rows
     ]
-    with connection.cursor() as cursor:
-        if len(params) == 1:
+    if len(params) == 1:
+        with connection.cursor() as cursor:
             cursor.execute(sql, params[0])
-        else:
-            cursor.executemany(sql, params)
+        return
+    with transaction.atomic(using=alias), connection.cursor() as cursor:  # one commit for the batch
+        cursor.executemany(sql, params)
 
 
 class ClickBuffer:
