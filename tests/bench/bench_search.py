@@ -21,6 +21,7 @@ from django.urls import reverse
 
 from matrix.models import MatrixRow, ValueMatrix
 from partnerhub.models import Contact, Partner, PartnerCategory, Role
+from tests.bench.report import figure
 from tests.factories import MembershipFactory, OrganisationFactory
 
 pytestmark = [pytest.mark.bench, pytest.mark.django_db]
@@ -181,6 +182,13 @@ def test_search_time_at_50_and_50000_partners(client):
         print(
             f"{label:28s}  {query:13s}  {queries[label, LARGE]:7d}  {small * 1000:11.1f}"
             f"  {large * 1000:11.1f}  {ratio:4.2f}x  ≤ {TARGET:.0f}x {verdict}"
+        )
+        figure(
+            "search",
+            f"{label} '{query}' {LARGE:,} : {SMALL} partners ({connection.vendor})",
+            ratio,
+            "×",
+            at_most=TARGET,
         )
     for (label, total), count in queries.items():
         assert count == queries[label, SMALL], (label, total)
