@@ -3,11 +3,13 @@
 Reads `{"html": ..., "runs": n}` as JSON on stdin and prints one JSON line: the render time of each run, the
 pages and bytes of the PDF, and memory. WeasyPrint allocates mostly in C (Pango, cairo, HarfBuzz through
 cffi), which Python's tracemalloc does not see, so the peak memory is the growth of the process's peak
-resident set (`ru_maxrss`) over the resident set of a process that has WeasyPrint loaded and has rendered a
-one-line page. On Linux the peak is reset to the current resident set just before (`/proc/self/clear_refs`),
-so that the peaks of Django's and WeasyPrint's start do not hide a render's; elsewhere the growth is counted
-from the peak before, and a render that stays under it shows 0. The Python heap's own peak (tracemalloc) is
-measured in a separate run, since tracing slows the render down.
+resident set (`ru_maxrss`) over its resident set before the render: for the first render of the document
+(from a process that has WeasyPrint loaded and has rendered a one-line page, as a fresh worker process makes
+it, loading the fonts and hyphenation patterns it needs) and for the renders after it (what each further
+render of the document costs). On Linux the peak is reset to the current resident set just before
+(`/proc/self/clear_refs`), so that the peaks of Django's and WeasyPrint's start do not hide a render's;
+elsewhere the growth is counted from the peak before, and a render that stays under it shows 0. The Python
+heap's own peak (tracemalloc) is measured in a separate run, since tracing slows the render down.
 """
 
 import gc
@@ -55,7 +57,10 @@ def main() -> None:
     )
     gc.collect()
     idle = resident_mib()
-    pdf = render()  # the warm-up render of this document, also the first one a worker would make
+    pdf = render()  # the warm-up: the first render of this document, as a fresh worker process makes it
+    first_peak = peak_rss_mib()
+    gc.collect()
+    warm = resident_mib()  # what the first render left loaded (fonts, hyphenation, caches) counts here
     seconds = []
     for _ in range(job["runs"]):
         start = time.perf_counter()
@@ -71,6 +76,8 @@ def main() -> None:
         "pages": len(PdfReader(io.BytesIO(pdf)).pages),
         "bytes": len(pdf),
         "idle_mib": idle,
+        "first_peak_mib": first_peak,
+        "warm_mib": warm,
         "peak_mib": peak,
         "python_peak_mib": python_peak,
     }
