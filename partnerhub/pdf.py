@@ -1,29 +1,21 @@
 """The one PDF helper: a Django template rendered by WeasyPrint, offline.
 
-Templates link their print CSS and images with `{% static %}`. WeasyPrint fetches those through
-`StaticFileFetcher`, which reads them from our static files (the finders in development, the collected
-files in production) and refuses every other URL, so rendering never touches the network and a template
-cannot read arbitrary files from disk. Fonts come from the system (fontconfig): the print CSS names
-"DejaVu Sans", which Debian's fonts-dejavu-core installs.
+Templates link their print CSS and images with `{% static %}`; WeasyPrint fetches them through
+`partnerhub.pdf_writer.StaticFileFetcher`, which reads our static files only and refuses every other URL.
+Fonts come from the system (fontconfig): the print CSS names "DejaVu Sans", which Debian's fonts-dejavu-core
+installs. WeasyPrint itself is imported by `partnerhub.pdf_writer`, which `render_pdf` imports when it
+renders: a process that never makes a PDF never pays for loading it.
 """
 
 import gc
-import mimetypes
-import posixpath
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
-from urllib.parse import unquote, urljoin, urlsplit
 
-from django.conf import settings
-from django.contrib.staticfiles import finders
-from django.contrib.staticfiles.storage import staticfiles_storage
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 # Relative URLs in a template ("/static/…", links to pages) resolve against this made-up origin unless the
 # caller passes the site's real address (which makes links inside the PDF clickable).
@@ -36,11 +28,11 @@ class PdfAssetRefused(ValueError):
 
 def render_pdf(template_name: str, context: dict[str, Any], *, base_url: str | None = None) -> bytes:
     """Render `template_name` with `context` to PDF bytes."""
+    # Imported here, not at the top: WeasyPrint loads with the first PDF, not with every process.
+    from partnerhub.pdf_writer import write_pdf
+
     base_url = base_url or DEFAULT_BASE_URL
-    html = render_to_string(template_name, context)
-    fetcher = StaticFileFetcher(base_url=base_url)
-    with collector_paused():
-        return HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf()
+    return write_pdf(render_to_string(template_name, context), base_url=base_url)
 
 
 @contextmanager
@@ -57,41 +49,6 @@ def collector_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-class StaticFileFetcher(URLFetcher):
-    """Serve `STATIC_URL` paths from our static files; refuse everything else (no network, no file://).
-
-    `data:` URLs are allowed: they carry their content inline and need no fetching.
-    """
-
-    def __init__(self, *, base_url: str) -> None:
-        super().__init__(allowed_protocols=("http", "https", "data"))
-        self.static_prefix = urljoin(base_url, settings.STATIC_URL)
-
-    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
-        if url.startswith("data:"):
-            return super().fetch(url, headers)
-        path = self.static_path(url)
-        with open(path, "rb") as asset:
-            body = asset.read()
-        content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, body, {"Content-Type": content_type})
-
-    def static_path(self, url: str) -> str:
-        """The file on disk behind a static URL, or PdfAssetRefused."""
-        if not url.startswith(self.static_prefix):
-            raise PdfAssetRefused(f"Not a static file: {url}")
-        name = posixpath.normpath(unquote(urlsplit(url[len(self.static_prefix) :]).path))
-        if name.startswith(("/", "..")) or name == ".":
-            raise PdfAssetRefused(f"Not a static file: {url}")
-        found = finders.find(name)
-        if found:
-            return found
-        # Production: the collected (possibly hashed, "base.1a2b3c.css") file in STATIC_ROOT.
-        if settings.STATIC_ROOT and staticfiles_storage.exists(name):
-            return staticfiles_storage.path(name)
-        raise PdfAssetRefused(f"No such static file: {name}")
 
 
 def _css_string(text: str) -> str:

@@ -17,7 +17,8 @@ import partnerhub.tasks
 from partnerhub import documents
 from partnerhub.documents import document_render, document_request
 from partnerhub.models import Document, DocumentStatus
-from partnerhub.pdf import DEFAULT_BASE_URL, StaticFileFetcher, render_pdf
+from partnerhub.pdf import DEFAULT_BASE_URL, render_pdf
+from partnerhub.pdf_writer import StaticFileFetcher
 from tests.conftest import login
 from tests.factories import ContactFactory, PartnerFactory, document_retried_while_rendering
 
