@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 from celery import Celery
+from celery.signals import worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partnerhub.settings")
 
@@ -32,3 +33,10 @@ def task_packages() -> list[str]:
 
 
 app.autodiscover_tasks(task_packages)
+
+
+@worker_process_init.connect
+def pdf_writer_load(**_signal: object) -> None:
+    """A worker's pool process loads WeasyPrint when it starts, so that its first PDF does not wait for the
+    import (web processes never load it before their first PDF: partnerhub.pdf)."""
+    import partnerhub.pdf_writer  # noqa: F401

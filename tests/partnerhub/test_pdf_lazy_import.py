@@ -60,3 +60,9 @@ def test_the_first_render_loads_weasyprint():
     )
     loaded = modules_after(f"{START_WEB}\n{render}")
     assert {"weasyprint", "partnerhub.pdf_writer"} <= loaded
+
+
+def test_a_worker_pool_process_loads_weasyprint_when_it_starts():
+    started = "from celery.signals import worker_process_init; worker_process_init.send(sender=None)"
+    loaded = modules_after(f"{START_WORKER}\n{started}")
+    assert {"weasyprint", "partnerhub.pdf_writer"} <= loaded
