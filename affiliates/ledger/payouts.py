@@ -324,14 +324,13 @@ def payout_plan(
             due[partner_id] = (total, partner_lines)
         elif total > 0:
             plan.below += 1
-    affiliates = {
-        affiliate.partner_id: affiliate
-        for affiliate in Affiliate.objects.filter(organisation=organisation, partner_id__in=list(due))
-    }
     partners = Partner.objects.filter(organisation=organisation, pk__in=list(due)).select_related("affiliate")
     for partner in partners.order_by("name", "pk"):
         total, partner_lines = due[partner.pk]
-        affiliate = affiliates.get(partner.pk)
+        # The partner's affiliate, read with it (one query for all), and only one of this organisation.
+        affiliate: Affiliate | None = getattr(partner, "affiliate", None)
+        if affiliate is not None and affiliate.organisation_id != organisation.pk:
+            affiliate = None
         problem = iban_problem(affiliate)  # says why when there is no affiliate
         if not problem and affiliate is not None:
             problem = own_account_problem(affiliate, programme)
