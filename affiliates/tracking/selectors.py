@@ -4,10 +4,10 @@ The closed days come from `ClickDay` (counted by `tracking/rollup.py`); the rest
 the days not rolled up yet (today at least) and the clicks that came in after the roll-up (a replay dated
 in the past). `ClickRollup` says where the one ends and the other begins, so every figure is exactly what
 counting the clicks themselves gives, in a constant number of queries: the mark, one over the days, one over
-the clicks that are left (an indexed range of a day or two).
+the clicks that are left (indexed ranges: today, and at most half a day at either end of a period).
 
 Days are local days (the current time zone, as the pages name them); a period starts and ends at any moment:
-its partial first and last day are counted from the clicks.
+of a partial first or last day, the shorter part is counted from the clicks (see `Rolled`).
 """
 
 import datetime
@@ -45,21 +45,30 @@ class Period:
 
 @dataclass(frozen=True)
 class Rolled:
-    """Where an organisation's `ClickDay` rows end (see `ClickRollup`); none rolled up: `open_from` None."""
+    """Where an organisation's `ClickDay` rows end (see `ClickRollup`); none rolled up: `open_from` None.
+
+    A period is counted as: its days in `ClickDay`, plus its clicks that those rows do not hold (outside
+    those days, or counted in after the roll-up), minus the clicks those rows hold that are not in the
+    period. A partial day at either end is taken from `ClickDay` when the part outside the period is the
+    shorter one, so that the clicks counted one by one are never more than half a day at each end.
+    """
 
     open_from: datetime.date | None = None
     through: int = 0
 
     def days_of(self, period: Period) -> tuple[datetime.date, datetime.date] | None:
-        """The whole days of the period that are rolled up, (first, following), or None."""
+        """The days of `ClickDay` that count for the period, (first, following), or None."""
         if self.open_from is None:
             return None
         first = timezone.localtime(period.start).date()
-        if local_midnight(first) < period.start:
+        if local_midnight(first) < period.start and not _mostly_after(first, period.start):
             first += datetime.timedelta(days=1)
         following = self.open_from
         if period.end is not None:
-            following = min(following, timezone.localtime(period.end).date())
+            last = timezone.localtime(period.end).date()
+            if local_midnight(last) < period.end and not _mostly_after(last, period.end):
+                last += datetime.timedelta(days=1)  # the rest of the day is taken off
+            following = min(following, last)
         return (first, following) if first < following else None
 
     def live(self) -> Q:
@@ -69,32 +78,54 @@ class Rolled:
         return Q(created_at__gte=local_midnight(self.open_from)) | Q(pk__gt=self.through)
 
     def live_in(self, period: Period) -> Q:
-        """The clicks of the period that are counted from `Click`."""
-        return _within(period) & reduce(operator.or_, self._parts(period))
+        """The clicks of the period that `ClickDay` does not count: added to its days."""
+        days = self.days_of(period)
+        if days is None:
+            return _within(period)
+        first, following = local_midnight(days[0]), local_midnight(days[1])
+        return _within(period) & (
+            Q(created_at__lt=first) | Q(created_at__gte=following) | Q(pk__gt=self.through)
+        )
+
+    def beyond(self, period: Period) -> Q | None:
+        """The clicks `ClickDay` counts for the period's days that are not in the period: taken off."""
+        parts = self._beyond_parts(period)
+        return Q(pk__lte=self.through) & reduce(operator.or_, parts) if parts else None
 
     def live_among(self, periods: Iterable[Period]) -> Q:
-        """The clicks of these periods that are counted from `Click`, or a few more: index ranges only (the
+        """The clicks that `live_in` and `beyond` of these periods name, or a few more: index ranges only (the
         partial days at either end, the open days, the clicks counted in since), for the query's WHERE."""
-        parts = [part for period in periods for part in self._parts(period)]
+        parts = [part for period in periods for part in self._live_parts(period) + self._beyond_parts(period)]
         return reduce(operator.or_, parts) if parts else Q(pk__in=[])
 
-    def _parts(self, period: Period) -> list[Q]:
+    def _live_parts(self, period: Period) -> list[Q]:
         days = self.days_of(period)
         if days is None:
             return [_within(period)]
         first, following = local_midnight(days[0]), local_midnight(days[1])
-        after = (
-            _within(Period(following, period.end)) if period.end is None or following < period.end else None
-        )
-        return [
-            part
-            for part in (
-                _within(Period(period.start, first)) if period.start < first else None,
-                after,
-                Q(pk__gt=self.through),
-            )
-            if part is not None
-        ]
+        parts = [Q(pk__gt=self.through)]
+        if period.start < first:
+            parts.append(_within(Period(period.start, first)))
+        if period.end is None or following < period.end:
+            parts.append(_within(Period(following, period.end)))
+        return parts
+
+    def _beyond_parts(self, period: Period) -> list[Q]:
+        days = self.days_of(period)
+        if days is None:
+            return []
+        first, following = local_midnight(days[0]), local_midnight(days[1])
+        parts = []
+        if first < period.start:
+            parts.append(_within(Period(first, period.start)))
+        if period.end is not None and period.end < following:
+            parts.append(_within(Period(period.end, following)))
+        return parts
+
+
+def _mostly_after(day: datetime.date, moment: datetime.datetime) -> bool:
+    """Whether less of the day lies before the moment than after it."""
+    return moment - local_midnight(day) < local_midnight(day + datetime.timedelta(days=1)) - moment
 
 
 def _within(period: Period) -> Q:
@@ -122,26 +153,32 @@ def click_counts(
     clicks = Click.objects.filter(organisation=organisation)
     if affiliate is not None:
         days, clicks = days.filter(affiliate=affiliate), clicks.filter(affiliate=affiliate)
-    counts = dict.fromkeys(periods, 0)
-    spans = {name: rolled.days_of(period) for name, period in periods.items()}
-    rolled_spans = {name: span for name, span in spans.items() if span is not None}
-    if rolled_spans:
-        first = min(span[0] for span in rolled_spans.values())
-        following = max(span[1] for span in rolled_spans.values())
-        sums = days.filter(day__gte=first, day__lt=following).aggregate(
+    named = list(periods.items())
+    # Aliases by position: a period's name is the caller's word, not necessarily a valid one.
+    spans = {f"days{i}": rolled.days_of(period) for i, (_name, period) in enumerate(named)}
+    summed = {alias: span for alias, span in spans.items() if span is not None}
+    found: dict[str, int] = {}
+    if summed:
+        first = min(span[0] for span in summed.values())
+        following = max(span[1] for span in summed.values())
+        found |= days.filter(day__gte=first, day__lt=following).aggregate(
             **{
-                name: Sum("clicks", filter=Q(day__gte=span[0], day__lt=span[1]))
-                for name, span in rolled_spans.items()
+                alias: Sum("clicks", filter=Q(day__gte=span[0], day__lt=span[1]))
+                for alias, span in summed.items()
             }
         )
-        counts.update({name: value or 0 for name, value in sums.items()})
-    live = {name: rolled.live_in(period) for name, period in periods.items()}
-    if live:
-        found = clicks.filter(rolled.live_among(periods.values())).aggregate(
-            **{name: Count("pk", filter=condition) for name, condition in live.items()}
-        )
-        counts = {name: counts[name] + found[name] for name in periods}
-    return counts
+    counted: dict[str, Count] = {}
+    for i, (_name, period) in enumerate(named):
+        counted[f"add{i}"] = Count("pk", filter=rolled.live_in(period))
+        beyond = rolled.beyond(period)
+        if beyond is not None:
+            counted[f"less{i}"] = Count("pk", filter=beyond)
+    if counted:
+        found |= clicks.filter(rolled.live_among(periods.values())).aggregate(**counted)
+    return {
+        name: (found.get(f"days{i}") or 0) + (found.get(f"add{i}") or 0) - (found.get(f"less{i}") or 0)
+        for i, (name, _period) in enumerate(named)
+    }
 
 
 def clicks_by_affiliate(organisation: Organisation, period: Period) -> dict[int, int]:
@@ -158,16 +195,20 @@ def clicks_by_affiliate(organisation: Organisation, period: Period) -> dict[int,
             .values_list("affiliate", "n")
         )
         counts.update(summed)
+    beyond = rolled.beyond(period)
     counted = (
-        Click.objects.filter(rolled.live_among([period]), rolled.live_in(period), organisation=organisation)
+        Click.objects.filter(rolled.live_among([period]), organisation=organisation)
         .order_by()
         .values_list("affiliate")
-        .annotate(n=Count("pk"))
-        .values_list("affiliate", "n")
+        .annotate(
+            add=Count("pk", filter=rolled.live_in(period)),
+            less=Count("pk", filter=beyond) if beyond is not None else Value(0),
+        )
+        .values_list("affiliate", "add", "less")
     )
-    for affiliate_id, n in counted:
-        counts[affiliate_id] = counts.get(affiliate_id, 0) + n
-    return counts
+    for affiliate_id, add, less in counted:
+        counts[affiliate_id] = counts.get(affiliate_id, 0) + add - less
+    return {affiliate_id: n for affiliate_id, n in counts.items() if n}
 
 
 def click_total(organisation: Organisation) -> CombinedExpression:

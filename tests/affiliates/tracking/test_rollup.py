@@ -16,7 +16,7 @@ from affiliates.programme.selectors import overview, top_affiliates
 from affiliates.tracking import tasks
 from affiliates.tracking.housekeeping import prune_clicks
 from affiliates.tracking.rollup import roll_up_clicks
-from affiliates.tracking.selectors import Period, click_counts, clicks_by_affiliate
+from affiliates.tracking.selectors import Period, Rolled, click_counts, clicks_by_affiliate
 from tests.affiliates import factories_ledger as f
 
 pytestmark = pytest.mark.django_db
@@ -218,3 +218,53 @@ def test_pruning_moves_a_month_out_of_the_days_and_the_totals_stay(org, affiliat
     prune_clicks(today=today)
     assert ClickMonth.objects.get(affiliate=anna, month=datetime.date(2024, 9, 1)).clicks == 4
     assert {a.pk: a.click_count for a in affiliates_with_figures(org)}[anna.pk] == 5
+
+
+def test_periods_that_start_and_end_at_any_hour_count_exactly_the_clicks_in_them(org, affiliates):
+    """A partial day at either end comes from the clicks, or from its day less the clicks outside the
+    period, whichever is fewer: early and late hours, a period within one day, one up to today."""
+    today = timezone.localdate()
+    anna, bram = affiliates[:2]
+    for days in range(1, 12):
+        day = today - days * DAY
+        f.clicks(anna, [local(day, hour, 17) for hour in range(0, 24, 2)])
+        f.clicks(bram, [local(day, hour, 43) for hour in range(1, 24, 3)])
+    f.clicks(anna, [timezone.now() - datetime.timedelta(minutes=1)])
+    roll_up_clicks(today=today - 2 * DAY)  # the last two closed days not rolled up yet
+    f.clicks(bram, [local(today - 6 * DAY, 5, 5)])  # replayed after the roll-up
+
+    periods = {}
+    for first_hour in (1, 3, 12, 21, 23):
+        for last_hour in (2, 11, 13, 22):
+            periods[f"{first_hour}-{last_hour}"] = Period(
+                local(today - 9 * DAY, first_hour), local(today - 4 * DAY, last_hour)
+            )
+            periods[f"day {first_hour}-{last_hour}"] = Period(
+                local(today - 7 * DAY, min(first_hour, last_hour)),
+                local(today - 7 * DAY, max(first_hour, last_hour)),
+            )
+        periods[f"{first_hour}-"] = Period(local(today - 10 * DAY, first_hour))
+        periods[f"{first_hour}-open"] = Period(
+            local(today - 3 * DAY, first_hour), local(today - DAY, first_hour)
+        )
+    for affiliate in (None, anna):
+        assert click_counts(org, periods, affiliate=affiliate) == {
+            name: direct(org, period.start, period.end, affiliate=affiliate)
+            for name, period in periods.items()
+        }
+    for period in periods.values():
+        assert clicks_by_affiliate(org, period) == {
+            a.pk: n for a in (anna, bram) if (n := direct(org, period.start, period.end, affiliate=a))
+        }
+
+
+def test_of_a_partial_day_the_shorter_part_is_counted_from_the_clicks():
+    monday, friday = datetime.date(2026, 3, 2), datetime.date(2026, 3, 6)
+    rolled = Rolled(open_from=datetime.date(2026, 3, 10), through=99)
+    # 01:00 to 23:00: both end days from their rows, less the hour outside the period at either end.
+    assert rolled.days_of(Period(local(monday, 1), local(friday, 23))) == (monday, friday + DAY)
+    # 23:00 to 01:00: the hour inside the period at either end from the clicks, the days between from rows.
+    assert rolled.days_of(Period(local(monday, 23), local(friday, 1))) == (monday + DAY, friday)
+    # Never past the days rolled up.
+    assert rolled.days_of(Period(local(monday, 1))) == (monday, datetime.date(2026, 3, 10))
+    assert Rolled().days_of(Period(local(monday, 1))) is None
