@@ -4,8 +4,11 @@ into a closed day), in a number of queries that does not grow with the clicks; t
 rather than adding to it, so running it twice changes nothing; pruning moves a month out of the days."""
 
 import datetime
+import threading
 
 import pytest
+from django.db import connection, connections
+from django.db.models import Sum
 from django.utils import timezone
 
 from affiliates.ledger.selectors import week_start, weekly_figures
@@ -18,6 +21,7 @@ from affiliates.tracking.housekeeping import prune_clicks
 from affiliates.tracking.rollup import roll_up_clicks
 from affiliates.tracking.selectors import Period, Rolled, click_counts, clicks_by_affiliate
 from tests.affiliates import factories_ledger as f
+from tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -268,3 +272,44 @@ def test_of_a_partial_day_the_shorter_part_is_counted_from_the_clicks():
     # Never past the days rolled up.
     assert rolled.days_of(Period(local(monday, 1))) == (monday, datetime.date(2026, 3, 10))
     assert Rolled().days_of(Period(local(monday, 1))) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_roll_ups_and_pruning_at_once_count_every_click_once():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs Postgres: concurrent transactions and row locks")
+    org = OrganisationFactory(name="Tinnitracks", slug="tinnitracks")
+    programme_for(org)
+    anna, bram = f.affiliate(org, name="Anna"), f.affiliate(org, name="Bram")
+    today = timezone.localdate()
+    old = [local(today - 800 * DAY - n * DAY, 10) for n in range(5)]  # older than the retention
+    recent = [local(today - n * DAY, 1) for n in range(1, 40)]
+    f.clicks(anna, old + recent)
+    f.clicks(bram, recent[::2])
+    totals = {a.pk: a.click_count for a in affiliates_with_figures(org)}
+    start = threading.Barrier(6)
+    failures = []
+
+    def run(work):
+        try:
+            start.wait()
+            work()
+        except Exception as error:  # noqa: BLE001 - reported below
+            failures.append(repr(error))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(roll_up_clicks,)) for _ in range(4)]
+    threads += [threading.Thread(target=run, args=(prune_clicks,)) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert not Click.objects.filter(created_at__in=old).exists()
+    assert ClickMonth.objects.filter(affiliate=anna).aggregate(n=Sum("clicks"))["n"] == 5
+    assert {a.pk: a.click_count for a in affiliates_with_figures(org)} == totals
+    rows = set(ClickDay.objects.values_list("affiliate", "day", "clicks"))
+    roll_up_clicks()
+    assert set(ClickDay.objects.values_list("affiliate", "day", "clicks")) == rows
+    assert {a.pk: a.click_count for a in affiliates_with_figures(org)} == totals
