@@ -7,7 +7,9 @@ from affiliates.models import (
     ApiKey,
     Asset,
     Click,
+    ClickDay,
     ClickMonth,
+    ClickRollup,
     CoMarketingAction,
     Commission,
     NpsRequest,
@@ -96,6 +98,22 @@ class ClickAdmin(RecordAdmin):
     search_fields = ["click_id", "affiliate__code", "utm_source", "utm_campaign", "landing"]
     list_select_related = ["affiliate", "organisation"]
     date_hierarchy = "created_at"
+
+
+@admin.register(ClickDay)
+class ClickDayAdmin(RecordAdmin):
+    # The clicks of a closed day, counted again from the clicks by the hourly roll-up, never by hand.
+    list_display = ["affiliate", "organisation", "day", "clicks"]
+    search_fields = ["affiliate__code", "affiliate__partner__name"]
+    list_select_related = ["affiliate", "organisation"]
+    date_hierarchy = "day"
+
+
+@admin.register(ClickRollup)
+class ClickRollupAdmin(RecordAdmin):
+    # How far the roll-up has counted: the days before `open_from`, the clicks up to `through`.
+    list_display = ["organisation", "open_from", "through", "rolled_up_at"]
+    list_select_related = ["organisation"]
 
 
 @admin.register(ClickMonth)

@@ -402,6 +402,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "partnerhub.tasks.retry_failed_documents",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Clicks counted into days (affiliates/tracking/rollup.py): every hour, so that a closed day is rolled up
+    # soon after midnight and clicks that came in late are counted into their day within the hour.
+    "programme-roll-up-clicks": {
+        "task": "affiliates.tracking.tasks.roll_up_clicks",
+        "schedule": crontab(minute=5),
+    },
     "housekeeping-clicks": {
         "task": "affiliates.tracking.tasks.prune_clicks",
         "schedule": crontab(hour=3, minute=40),

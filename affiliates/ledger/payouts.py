@@ -294,35 +294,43 @@ def payout_plan(
     month: datetime.date,
     programme: ProgrammeSettings | None = None,
     lock: bool = False,
+    lines: bool = True,
 ) -> PayoutPlan:
     """The payouts the batch of `month` would make now: each partner whose lines of the month (`batch_lines`)
     reach the minimum, with a valid account that is not the programme's own. With `lock`, the lines are
-    locked (inside the caller's transaction)."""
+    locked (inside the caller's transaction). Without `lines`, only the partners' totals are read (summed in
+    the database), and each planned payout's `lines` is empty: for the figures of a page."""
     month = month_start(month)
     programme = programme or programme_for(organisation)
-    lines = batch_lines(organisation, month).order_by("pk")
+    selected = batch_lines(organisation, month).order_by("pk")
     if lock:
-        lines = lines.select_for_update()
+        selected = selected.select_for_update()
     by_partner: defaultdict[int, list[Commission]] = defaultdict(list)
-    for line in lines:
-        by_partner[line.partner_id].append(line)
+    totals: dict[int, Decimal] = {}
+    if lines or lock:
+        for line in selected:
+            by_partner[line.partner_id].append(line)
+        for partner_id, partner_lines in by_partner.items():
+            totals[partner_id] = cents(sum((line.amount for line in partner_lines), Decimal("0")))
+    else:
+        summed = selected.order_by().values_list("partner").annotate(total=Sum("amount"))
+        totals = {partner_id: cents(total) for partner_id, total in summed.values_list("partner", "total")}
     minimum = cents(programme.minimum_payout)
     due: dict[int, tuple[Decimal, list[Commission]]] = {}
     plan = PayoutPlan(month=month)
-    for partner_id, partner_lines in by_partner.items():
-        total = cents(sum((line.amount for line in partner_lines), Decimal("0")))
+    for partner_id, total in totals.items():
+        partner_lines = by_partner[partner_id]
         if total >= minimum and total > 0:
             due[partner_id] = (total, partner_lines)
         elif total > 0:
             plan.below += 1
-    affiliates = {
-        affiliate.partner_id: affiliate
-        for affiliate in Affiliate.objects.filter(organisation=organisation, partner_id__in=list(due))
-    }
     partners = Partner.objects.filter(organisation=organisation, pk__in=list(due)).select_related("affiliate")
     for partner in partners.order_by("name", "pk"):
         total, partner_lines = due[partner.pk]
-        affiliate = affiliates.get(partner.pk)
+        # The partner's affiliate, read with it (one query for all), and only one of this organisation.
+        affiliate: Affiliate | None = getattr(partner, "affiliate", None)
+        if affiliate is not None and affiliate.organisation_id != organisation.pk:
+            affiliate = None
         problem = iban_problem(affiliate)  # says why when there is no affiliate
         if not problem and affiliate is not None:
             problem = own_account_problem(affiliate, programme)
@@ -399,7 +407,9 @@ def batch_skipped(batch: PayoutBatch, programme: ProgrammeSettings | None = None
     """The partners whose approved balance of the batch's month reaches the minimum but who cannot be paid,
     with the reason: those a batch leaves out (their lines stay approved). Computed now, so a fixed IBAN
     disappears from the list."""
-    return payout_plan(organisation=batch.organisation, month=batch.month, programme=programme).skipped
+    return payout_plan(
+        organisation=batch.organisation, month=batch.month, programme=programme, lines=False
+    ).skipped
 
 
 def batch_totals(batch: PayoutBatch) -> dict[str, Any]:

@@ -43,7 +43,9 @@ from affiliates.models.tiers import (
 from affiliates.models.tracking import (
     ApiKey,
     Click,
+    ClickDay,
     ClickMonth,
+    ClickRollup,
 )
 
 __all__ = [
@@ -54,7 +56,9 @@ __all__ = [
     "AssetKind",
     "Attribution",
     "Click",
+    "ClickDay",
     "ClickMonth",
+    "ClickRollup",
     "CoMarketingAction",
     "CoMarketingStatus",
     "Commission",

@@ -1,5 +1,7 @@
-"""Tracking: `Click`, one visit through `/r/<code>`; `ClickMonth`, the clicks of a month counted once the
-visits themselves are pruned; `ApiKey`, how an organisation's webshop or CRM talks to the API."""
+"""Tracking: `Click`, one visit through `/r/<code>`; `ClickDay`, the clicks of a closed day counted once,
+and `ClickRollup`, how far an organisation's clicks are counted into days; `ClickMonth`, the clicks of a
+month counted once the visits themselves are pruned; `ApiKey`, how an organisation's webshop or CRM talks to
+the API."""
 
 from django.conf import settings
 from django.db import models
@@ -67,6 +69,50 @@ class ClickMonth(models.Model):
 
     def __str__(self):
         return f"{self.affiliate} {self.month:%Y-%m}: {self.clicks}"
+
+
+class ClickDay(models.Model):
+    """How many clicks an affiliate had on a day (local time): the pages add these up instead of counting
+    clicks. Counted again from the clicks by `tracking/rollup.py` (never added to), up to the click
+    `ClickRollup.through`; removed with the clicks of its month when they are pruned (then `ClickMonth`
+    holds the month)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    affiliate = models.ForeignKey(Affiliate, on_delete=models.CASCADE, related_name="click_days")
+    day = models.DateField(_("day"))
+    clicks = models.PositiveIntegerField(_("clicks"), default=0)
+
+    class Meta:
+        verbose_name = _("clicks of a day")
+        verbose_name_plural = _("clicks per day")
+        ordering = ["-day"]
+        constraints = [
+            models.UniqueConstraint(fields=["affiliate", "day"], name="click_day_once_per_affiliate"),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "day"], name="click_day_org_day_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.affiliate} {self.day:%Y-%m-%d}: {self.clicks}"
+
+
+class ClickRollup(models.Model):
+    """How far an organisation's clicks are counted into `ClickDay`: every day before `open_from`, counting
+    the clicks up to id `through`. Clicks on or after `open_from`, and later clicks (a replay dated in the
+    past), are counted from `Click` itself until the next roll-up."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="+")
+    open_from = models.DateField(_("counted from the clicks from"))
+    through = models.BigIntegerField(_("counted up to click"), default=0)
+    rolled_up_at = models.DateTimeField(_("rolled up at"))
+
+    class Meta:
+        verbose_name = _("click roll-up")
+        verbose_name_plural = _("click roll-ups")
+
+    def __str__(self):
+        return f"{self.organisation}: {self.open_from:%Y-%m-%d}"
 
 
 class ApiKey(models.Model):

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
@@ -20,11 +20,10 @@ from schwifty.exceptions import SchwiftyException
 
 from affiliates.models import (
     Affiliate,
-    Click,
-    ClickMonth,
     PortalLink,
     Project,
 )
+from affiliates.tracking.selectors import click_total
 from partnerhub.audit import AuditAction, audit_changes, audit_record, field_changes
 from partnerhub.models import Organisation, Partner, PartnerCategory, User
 from partnerhub.names import tidy_name
@@ -234,9 +233,10 @@ def affiliate_update(*, affiliate: Affiliate, actor: User | None, **fields: Any)
 
 
 def affiliates_with_figures(organisation: Organisation) -> QuerySet[Affiliate]:
-    """The organisation's affiliates with clicks and conversions, each a subquery: one query for the whole
-    page however many rows (joins would multiply the counts). Their balances come from
-    `selectors.balances_by_partner`, the one place that sorts ledger lines into states."""
+    """The organisation's affiliates with clicks, conversions and open portal links, each a subquery: one
+    query for the whole page however many rows (joins would multiply the counts), and one for where the
+    clicks' days end. Their
+    balances come from `selectors.balances_by_partner`, the one place that sorts ledger lines into states."""
 
     def count_of(queryset: QuerySet[Any], group: str) -> Coalesce:
         return Coalesce(
@@ -247,29 +247,20 @@ def affiliates_with_figures(organisation: Organisation) -> QuerySet[Affiliate]:
             Value(0),
         )
 
-    clicks = Click.objects.filter(affiliate=OuterRef("pk"))
-    # Clicks older than the retention period are kept as monthly counts (affiliates/housekeeping.py).
-    counted_before = Coalesce(
-        Subquery(
-            ClickMonth.objects.filter(affiliate=OuterRef("pk"))
-            .order_by()
-            .values("affiliate")
-            .annotate(total=Sum("clicks"))
-            .values("total"),
-            output_field=IntegerField(),
-        ),
-        Value(0),
-    )
     conversions = Project.objects.filter(partner=OuterRef("partner")).exclude(attribution="")
     return (
         Affiliate.objects.filter(organisation=organisation)
         .select_related("partner")
         .annotate(
-            click_count=count_of(clicks, "affiliate") + counted_before,
+            # The days rolled up, the clicks since, and the months pruned (tracking/selectors.py).
+            click_count=click_total(organisation),
             conversion_count=count_of(conversions, "partner"),
-            open_portal_links=Count(
-                "portal_links",
-                filter=Q(portal_links__revoked_at__isnull=True, portal_links__expires_at__gt=timezone.now()),
+            # A subquery too, not a join: without GROUP BY the database works out only the rows of the page.
+            open_portal_links=count_of(
+                PortalLink.objects.filter(
+                    affiliate=OuterRef("pk"), revoked_at__isnull=True, expires_at__gt=timezone.now()
+                ),
+                "affiliate",
             ),
         )
         .order_by("partner__name")

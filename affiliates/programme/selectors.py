@@ -1,6 +1,7 @@
 """Named reads of the programme overview: its figures, tiers and best affiliates.
 
-Every figure is one aggregate query, whatever the data's size.
+Every figure is one aggregate query, whatever the data's size; clicks are added up from their days
+(`tracking/selectors.py`).
 """
 
 import datetime
@@ -16,7 +17,6 @@ from affiliates.ledger import payouts
 from affiliates.ledger.selectors import ZERO, Balances, ledger_balances
 from affiliates.models import (
     Affiliate,
-    Click,
     Commission,
     CommissionKind,
     CommissionStatus,
@@ -28,6 +28,7 @@ from affiliates.models import (
     Tier,
     TierStanding,
 )
+from affiliates.tracking.selectors import Period, click_counts, clicks_by_affiliate
 from partnerhub.models import Organisation
 
 
@@ -67,15 +68,14 @@ def overview(
     today: datetime.date | None = None,
     days: int = 30,
 ) -> Overview:
-    """The programme's figures for the overview page: this period against the one before."""
+    """The programme's figures for the overview page: this period against the one before (clicks since this
+    moment `days` ago, orders since that day)."""
     today = today or timezone.localdate()
     now = timezone.now()
     start = now - datetime.timedelta(days=days)
     previous = start - datetime.timedelta(days=days)
-    clicks = Click.objects.filter(organisation=organisation, created_at__gte=previous).aggregate(
-        now=Count("pk", filter=Q(created_at__gte=start)),
-        before=Count("pk", filter=Q(created_at__lt=start)),
-    )
+    # From the clicks rolled up into days, and the clicks since (tracking/selectors.py).
+    clicks = click_counts(organisation, {"now": Period(start), "before": Period(previous, start)})
     since, before_since = today - datetime.timedelta(days=days), today - datetime.timedelta(days=2 * days)
     projects = Project.objects.filter(organisation=organisation, date__gt=before_since).aggregate(
         count=Count("pk", filter=Q(date__gt=since)),
@@ -98,7 +98,7 @@ def overview(
     )
     # The payout rule itself: what the batch of the previous month would pay if it were made now.
     plan = payouts.payout_plan(
-        organisation=organisation, month=payouts.previous_month(today), programme=programme
+        organisation=organisation, month=payouts.previous_month(today), programme=programme, lines=False
     )
     # Due: every partner who reached the minimum, also those a batch skips until their account is fixed.
     due: Due = {
@@ -147,12 +147,11 @@ def top_affiliates(organisation: Organisation, *, days: int = 30, limit: int = 5
     """The affiliates with the most clicks in the period, with their attributed orders in it."""
     start = timezone.now() - datetime.timedelta(days=days)
     since = timezone.localdate() - datetime.timedelta(days=days)
-    clicks = list(
-        Click.objects.filter(organisation=organisation, created_at__gte=start)
-        .values("affiliate")
-        .annotate(n=Count("pk"))
-        .order_by("-n")[:limit]
-    )
+    counts = clicks_by_affiliate(organisation, Period(start))
+    # The most clicks first; of equal counts the affiliate set up first.
+    clicks = [
+        {"affiliate": pk, "n": n} for pk, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    ][:limit]
     ids = [row["affiliate"] for row in clicks]
     affiliates = Affiliate.objects.select_related("partner").in_bulk(ids)
     orders = dict(

@@ -3,9 +3,12 @@ year can be compared with the year before), then counted into `ClickMonth` per a
 removed. The counts stay on every page that shows a total; the visitors' traces (hashed address, browser,
 landing page) go. Whole months only, so a month is never half counted and half kept.
 
+The month's `ClickDay` rows (tracking/rollup.py) go in the same transaction: a month is counted either in
+days, from the clicks still there, or in `ClickMonth`, never in both.
+
 Safe to run twice and at once: the clicks of a month are counted and deleted in one transaction that holds
-the affiliates' rows, and a second run finds none of them left. An order's link to its click becomes empty;
-its attribution stays.
+the organisations' roll-up marks and the affiliates' rows (in that order, as a roll-up takes them), and a
+second run finds none of them left. An order's link to its click becomes empty; its attribution stays.
 """
 
 import datetime
@@ -15,7 +18,7 @@ from django.db import transaction
 from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 
-from affiliates.models import Affiliate, Click, ClickMonth
+from affiliates.models import Affiliate, Click, ClickDay, ClickMonth, ClickRollup
 
 
 def retention_start(today: datetime.date | None = None, *, months: int | None = None) -> datetime.date:
@@ -63,6 +66,13 @@ def _fold_month(month: datetime.date) -> int:
     clicks = Click.objects.filter(
         created_at__gte=_local_midnight(month), created_at__lt=_local_midnight(following)
     )
+    # A roll-up at the same time finishes first, or waits and then counts the month's days without the clicks.
+    list(
+        ClickRollup.objects.select_for_update()
+        .filter(organisation_id__in=clicks.values("organisation_id"))
+        .order_by("pk")
+        .values_list("pk")
+    )
     # A second run at the same time waits here for the affiliates of this month, then finds their clicks gone.
     list(
         Affiliate.objects.select_for_update()
@@ -82,5 +92,6 @@ def _fold_month(month: datetime.date) -> int:
                 month=month,
                 clicks=row["n"],
             )
+    ClickDay.objects.filter(day__gte=month, day__lt=following).delete()
     removed, _by_model = clicks.delete()
     return removed

@@ -20,7 +20,9 @@ from affiliates.models import (
     Affiliate,
     ApiKey,
     Click,
+    ClickDay,
     ClickMonth,
+    ClickRollup,
     Commission,
     NpsScore,
     Payout,
@@ -58,7 +60,9 @@ RECORDS = [
     PayoutBatch,
     Project,
     Click,
+    ClickDay,
     ClickMonth,
+    ClickRollup,
     AgreementVersion,
     SignRequest,
     Signature,
@@ -115,6 +119,12 @@ def fill(organisation):
     factories_ledger.clicks(affiliate, [timezone.now(), timezone.now() - datetime.timedelta(hours=1)])
     ClickMonth.objects.create(
         organisation=organisation, affiliate=affiliate, month=datetime.date(2023, 1, 1), clicks=9
+    )
+    ClickDay.objects.create(
+        organisation=organisation, affiliate=affiliate, day=datetime.date(2023, 2, 1), clicks=4
+    )
+    ClickRollup.objects.create(
+        organisation=organisation, open_from=datetime.date(2023, 2, 2), rolled_up_at=timezone.now()
     )
     NpsScore.objects.create(organisation=organisation, partner=partner, score=8, date=timezone.localdate())
     TierStanding.objects.create(organisation=organisation, partner=partner, project_count=1)

@@ -37,7 +37,9 @@ def _batch(request, batch_id):
 
 def _due_now(organisation, programme):
     """The partners the previous month's batch would pay if made now, and those it would skip."""
-    plan = payouts.payout_plan(organisation=organisation, month=payouts.previous_month(), programme=programme)
+    plan = payouts.payout_plan(
+        organisation=organisation, month=payouts.previous_month(), programme=programme, lines=False
+    )
     return {
         "month": plan.month,
         "partners": plan.count,

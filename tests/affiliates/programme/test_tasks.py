@@ -16,6 +16,7 @@ def test_every_scheduled_programme_task_is_registered():
         "affiliates.tiers.tasks.evaluate_tiers",
         "affiliates.tiers.tasks.draft_quarterly_reviews",
         "affiliates.tracking.tasks.prune_clicks",
+        "affiliates.tracking.tasks.roll_up_clicks",
     }
     assert programme <= set(app.tasks)
     assert "affiliates.people.tasks.send_nps_link" in app.tasks
