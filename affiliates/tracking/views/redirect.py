@@ -4,7 +4,7 @@
 /o/<slug>/programme/tracking/       how links, UTM, the snippet, consent and the conversions API work
 """
 
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import path, reverse
@@ -22,6 +22,15 @@ SNIPPET = f"affiliates/ph-click-{SNIPPET_VERSION}.js"
 EXAMPLE_QUERY = "to=/acties/&utm_source=blog&utm_medium=affiliate&utm_campaign=voorjaar"
 
 
+class LinkRedirect(HttpResponseRedirect):
+    """The 302 of a link: to a landing URL the link's rules allowed (absolute http(s), ASCII only) or the
+    installation's fallback, set as it is, without HttpResponseRedirect's parsing of every new URL."""
+
+    def __init__(self, url: str) -> None:
+        HttpResponse.__init__(self, status=302)
+        self["Location"] = url if url.isascii() else iri_to_uri(url)
+
+
 @require_safe
 def affiliate_redirect(request, code):
     meta = request.META  # two headers read straight: `request.headers` would parse them all
@@ -34,10 +43,7 @@ def affiliate_redirect(request, code):
         in_frame=meta.get("HTTP_SEC_FETCH_DEST", "").lower() in ("iframe", "frame"),
         record=request.method == "GET",
     )
-    # The landing URL is one the link's rules allowed (absolute http(s), ASCII only) or the installation's
-    # fallback: a 302 to it as it is, without HttpResponseRedirect's parsing of every new URL.
-    response = HttpResponse(status=302)
-    response["Location"] = target.url if target.url.isascii() else iri_to_uri(target.url)
+    response = LinkRedirect(target.url)
     response["Cache-Control"] = "no-store"
     # The shop may learn which site sent the visitor (its origin), never the full address of that page.
     response["Referrer-Policy"] = "strict-origin-when-cross-origin"
