@@ -146,7 +146,7 @@ class Sparkline:
 
 
 def sparkline(series: Sequence[Figure], *, width: int = 84, height: int = 22, pad: int = 3) -> Sparkline:
-    """Server-side geometry for `affiliates/tiers/partials/sparkline.svg` (same picture in pages and PDFs)."""
+    """Server-side geometry for the sparkline of `programme_tags.kpi_cell` (pages and PDFs alike)."""
     numbers = [float(value) for value in series if value is not None]
     if not numbers:
         return Sparkline(width=width, height=height, lines=[], last=None, values=list(series))
