@@ -194,3 +194,14 @@ def matrix_row_cells(context, organisation, row, cells, can_write):
     return mark_safe(  # noqa: S308 - escaped in _cell
         "\n      ".join(_cell(words, url, row.pk, name, cell, can_write) for cell in cells)
     )
+
+
+@register.simple_tag
+def score_options(chosen):
+    """The options of a radar score select: none, then 1 to 5 with the partner's score selected. A tag rather
+    than a template loop: the radar page has two of these selects for each of its 50 partners."""
+    options = "".join(
+        f'<option value="{score}"{" selected" if chosen == score else ""}>{score}</option>'
+        for score in range(1, 6)
+    )
+    return mark_safe(f'<option value="">–</option>\n                  {options}')  # noqa: S308 - numbers only
