@@ -80,7 +80,7 @@ def _grid_words(language: str | None) -> _GridWords:
             move_name_up=gettext("Move %(name)s up"),
             move_name_down=gettext("Move %(name)s down"),
             remove_name=gettext("Remove %(name)s from the matrix"),
-            kinds={kind: escape(label) for kind, label in ValueKind.choices},
+            kinds={kind: escape(str(label)) for kind, label in ValueKind.choices},
         )
 
 
