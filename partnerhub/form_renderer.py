@@ -99,16 +99,34 @@ def multiple_input(context: dict[str, Any]) -> str:
     return "".join(parts)
 
 
-WRITERS: dict[str, Callable[[dict[str, Any]], str]] = {
-    "django/forms/widgets/select.html": select,
-    "django/forms/widgets/checkbox_select.html": multiple_input,
-    "django/forms/widgets/radio.html": multiple_input,
+# Each widget template written here, with the option templates its writer stands in for.
+WRITERS: dict[str, tuple[Callable[[dict[str, Any]], str], set[str]]] = {
+    "django/forms/widgets/select.html": (select, {"django/forms/widgets/select_option.html"}),
+    "django/forms/widgets/checkbox_select.html": (
+        multiple_input,
+        {"django/forms/widgets/checkbox_option.html", "django/forms/widgets/radio_option.html"},
+    ),
+    "django/forms/widgets/radio.html": (
+        multiple_input,
+        {"django/forms/widgets/checkbox_option.html", "django/forms/widgets/radio_option.html"},
+    ),
 }
+
+
+def _writer(template_name: str, context: dict[str, Any]) -> Callable[[dict[str, Any]], str] | None:
+    """The writer of a widget template, unless a widget of its own names another option template."""
+    writer, option_templates = WRITERS.get(template_name, (None, set()))
+    if writer is None:
+        return None
+    for _group, options, _index in context["widget"]["optgroups"]:
+        if any(option["template_name"] not in option_templates for option in options):
+            return None
+    return writer
 
 
 class FormRenderer(DjangoTemplates):
     def render(self, template_name: str, context: dict[str, Any], request: HttpRequest | None = None) -> str:
-        writer = WRITERS.get(template_name)
+        writer = _writer(template_name, context)
         if writer is None:
             return super().render(template_name, context, request=request)
         return mark_safe(writer(context).strip())  # noqa: S308 - every value is escaped by _text or _string

@@ -36,7 +36,12 @@ class EveryChoiceWidget(forms.Form):
     )
     radio = forms.ChoiceField(choices=CHOICES[1:], widget=forms.RadioSelect)
     disabled = forms.ChoiceField(choices=CHOICES, disabled=True)
+    # A widget of its own with another option template: left to Django's templates.
+    own_options = forms.ChoiceField(choices=CHOICES[:3], widget=forms.Select(attrs={"class": "own"}))
     no_id = forms.ChoiceField(choices=CHOICES[:3], widget=forms.RadioSelect(attrs={"id": False}))
+
+
+EveryChoiceWidget.base_fields["own_options"].widget.option_template_name = "django/forms/widgets/input.html"
 
 
 class PartnerWidgets(forms.Form):
