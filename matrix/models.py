@@ -30,6 +30,8 @@ class Side(models.TextChoices):
 
 # The eight cell fields of a row, in the order of the seed's template: brings × 4, then gets × 4.
 CELL_FIELDS = tuple(f"{side}_{kind}" for side in Side.values for kind in ValueKind.values)
+# Each side's four cell fields (a grid of 200 rows asks for them a thousand times).
+SIDE_FIELDS = {side: tuple(f"{side}_{kind}" for kind in ValueKind.values) for side in Side.values}
 
 # What a printed cell holds. Rendered on the A3 matrix, cells of ordinary Dutch items up to about 480
 # characters still let two partners share a page; at 500 every partner takes a page of its own. The cap keeps
@@ -117,7 +119,7 @@ class MatrixRow(models.Model):
         return [line.strip() for line in getattr(self, field).splitlines() if line.strip()]
 
     def filled_kinds(self, side):
-        return [kind for kind in ValueKind.values if getattr(self, f"{side}_{kind}").strip()]
+        return [name.split("_", 1)[1] for name in SIDE_FIELDS[side] if getattr(self, name).strip()]
 
     @property
     def brings_count(self):

@@ -87,6 +87,10 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "partnerhub.wsgi.application"
 
+# Django's form renderer, with the options of a select and the boxes of a checkbox or radio list written in
+# Python rather than one template include each (partnerhub/form_renderer.py): a partner select has hundreds.
+FORM_RENDERER = "partnerhub.form_renderer.FormRenderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

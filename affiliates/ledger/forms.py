@@ -32,6 +32,7 @@ class CommissionFilterForm(forms.Form):
             Partner.objects.filter(organisation=organisation, commissions__isnull=False)
             .distinct()
             .order_by("name")
+            .only("pk", "name", "organisation")  # a filter names and finds partners: nothing else is loaded
         )
 
 

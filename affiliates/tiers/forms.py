@@ -162,7 +162,9 @@ class ProjectFilterForm(forms.Form):
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["partner"].queryset = organisation.partners.order_by("name")
+        # A filter names and finds partners only: their other fields are not loaded for hundreds of options.
+        partners = organisation.partners.order_by("name")
+        self.fields["partner"].queryset = partners.only("pk", "name", "organisation")
         self.fields["q"].widget.attrs.update(
             {"type": "search", "placeholder": _("Search customer reference")}
         )

@@ -52,7 +52,6 @@ def _page(request, *, form=None, status=200):
             "chart": _chart(organisation),
             "page_obj": page,
             "form": form or AddToMatrixForm(organisation=organisation),
-            "scores": range(1, 6),
         },
         status=status,
     )
@@ -95,7 +94,6 @@ def radar_score(request, partner_id):
             "score_form": form,
             "saved": form.is_valid(),
             "chart": _chart(request.organisation),
-            "scores": range(1, 6),
         },
         status=200 if form.is_valid() else 422,
     )

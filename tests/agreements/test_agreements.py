@@ -4,6 +4,8 @@ costs and revenue that must add up to exactly 100 % (nothing is saved otherwise)
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agreements import services
@@ -301,3 +303,17 @@ def test_new_goals_go_after_the_existing_ones(manager_client, org, agreement):
         "Eerste doel: 10 klanten in 2027",
         "Tweede doel: 20 klanten in 2028",
     ]
+
+
+def test_the_new_agreement_form_costs_the_same_queries_for_3_and_30_partners(manager_client, org):
+    """Every partner is a checkbox of the form; the form's queries do not grow with them."""
+    manager_client.get(url("agreement_create", org))  # the first request of a session asks a few more
+    counts = []
+    for total in (3, 30):
+        while org.partners.count() < total:
+            PartnerFactory(organisation=org)
+        with CaptureQueriesContext(connection) as queries:
+            page = manager_client.get(url("agreement_create", org)).content.decode()
+        counts.append(len(queries))
+        assert page.count('type="checkbox" name="partners"') == total
+    assert counts[0] == counts[1]

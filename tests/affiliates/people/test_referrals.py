@@ -260,6 +260,14 @@ def test_list_query_count_does_not_grow_with_rows(manager_client, org, agent, dj
         manager_client.get(url("referral_list", org))
 
 
+def test_the_partner_filter_lists_partners_escaped_and_the_chosen_one_selected(manager_client, org, agent):
+    quoted = PartnerFactory(organisation=org, name='Makelaar "De <Hoek>" & Zn', category="estate_agent")
+    page = manager_client.get(url("referral_list", org), {"partner": quoted.pk}).content.decode()
+    escaped = "Makelaar &quot;De &lt;Hoek&gt;&quot; &amp; Zn"
+    assert f'<option value="{quoted.pk}" selected>{escaped}</option>' in page
+    assert f'<option value="{agent.pk}">Makelaardij Van Dijk</option>' in page
+
+
 def test_viewer_cannot_move_a_referral(client, viewer, org, agent):
     from tests.conftest import login
 

@@ -23,7 +23,7 @@ from affiliates.tiers.kpis import (
     nps_value,
     partner_kpis,
 )
-from affiliates.tiers.standings import tier_evaluate
+from affiliates.tiers.standings import add_months, tier_evaluate
 from partnerhub.models import PartnerStatus
 from tests.factories import PartnerFactory
 
@@ -154,6 +154,25 @@ def test_the_trend_compares_the_last_3_months_with_the_3_before(partner):
     assert figures.kpi("payment").trend == ""
     spark = pace.spark
     assert spark.lines and spark.last is not None
+
+
+def test_a_project_on_a_month_boundary_counts_in_the_month_it_ends(partner):
+    """Months are rolling and end on their day (after < date <= until): a project dated on a boundary is the
+    older month's last day, the 12-month window starts the day after 12 months ago, older ones only ever."""
+    for months_ago in range(13):
+        boundary = add_months(TODAY, -months_ago)
+        add(partner, 1, date=boundary, value="100.00", delivered=True)
+        add(partner, 1, date=boundary + datetime.timedelta(days=1), value="300.00", paid=False)
+    add(partner, 1, date=datetime.date(2020, 1, 1), value="999.00")
+    figures = partner_kpis(partner, today=TODAY)
+    pace, aov = figures.kpi("pace"), figures.kpi("order_value")
+    # Each month holds the project on its closing day and the one the day after it starts (tomorrow's and
+    # the one of exactly 12 months ago count nowhere, 2020's only as ever having had a project).
+    assert pace.series == [2, 2, 2, 2, 2, 2]
+    assert figures.project_count == 24
+    assert aov.series == [Decimal("200.00")] * 6
+    assert figures.kpi("on_time").sample == 12  # known deliveries: the closing days within 12 months
+    assert figures.kpi("payment").value == Decimal("0.0")
 
 
 def test_the_partner_block_in_six_queries(rf, org, partner, manager, django_assert_max_num_queries):
