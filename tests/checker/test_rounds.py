@@ -72,7 +72,7 @@ def test_the_round_page_lists_respondents_with_their_links(manager_client, org, 
         assert invitation.get_survey_url() in html
 
 
-def test_sending_mails_everyone_with_an_address_once(manager_client, org, checker_round):
+def test_sending_mails_everyone_with_an_address_once(manager_client, org, checker_round, eager_celery):
     with_address = checker_round.invitations.exclude(email="").count()
     manager_client.post(url("round_send", org, checker_round.pk))
     assert len(mail.outbox) == with_address
