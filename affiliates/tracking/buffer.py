@@ -32,7 +32,7 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import Error as DatabaseFault
-from django.db import connections, router, transaction
+from django.db import connections, models, router, transaction
 from django.db.models import Field
 from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery
@@ -71,6 +71,8 @@ def _insert_sql(alias: str) -> tuple[str, "list[Field[Any, Any]]"]:
     """The `INSERT … ON CONFLICT DO NOTHING` of one click row, compiled by the ORM once per database."""
     columns = {field.attname: field for field in Click._meta.concrete_fields}
     fields = [columns[name] for name in HeldClick._fields]
+    plain = (models.CharField, models.BigIntegerField, models.ForeignKey, models.DateTimeField)
+    assert all(type(field) in plain for field in fields), "a click column that needs preparing"
     query = InsertQuery(Click, on_conflict=OnConflict.IGNORE)
     query.insert_values(fields, [Click(created_at=timezone.now(), dedup_bucket=0)])
     [(sql, _params)] = query.get_compiler(alias).as_sql()
@@ -79,16 +81,19 @@ def _insert_sql(alias: str) -> tuple[str, "list[Field[Any, Any]]"]:
 
 def clicks_insert(rows: Sequence[HeldClick]) -> None:
     """Insert click rows; a click id (or source and bucket) already stored is dropped by the database. One
-    statement for all of them (executemany: one pipeline of round trips on PostgreSQL)."""
+    statement for all of them (executemany: one pipeline of round trips on PostgreSQL, in one transaction).
+
+    The values go to the driver as they are: ints and strings need no preparing, and the moment is adapted
+    by the backend (a string on SQLite, the datetime itself on PostgreSQL); `_insert_sql` checks that the
+    fields are these plain ones."""
     if not rows:
         return
     alias = router.db_for_write(Click)
     connection = connections[alias]
-    sql, fields = _insert_sql(alias)
-    params = [
-        [field.get_db_prep_save(value, connection) for field, value in zip(fields, row, strict=True)]
-        for row in rows
-    ]
+    sql, _fields = _insert_sql(alias)
+    adapt = connection.ops.adapt_datetimefield_value
+    moment = HeldClick._fields.index("created_at")
+    params = [(*row[:moment], adapt(row[moment]), *row[moment + 1 :]) for row in rows]
     if len(params) == 1:
         with connection.cursor() as cursor:
             cursor.execute(sql, params[0])

@@ -210,6 +210,10 @@ def utm_from(query: Mapping[str, str]) -> dict[str, str]:
 
 def landing_with(landing: str, *, utm: Mapping[str, str], click_id: str = "") -> str:
     """The landing URL with the UTM parameters and `ph_click` added (replacing any of the same name)."""
+    if click_id and click_id.isalnum():  # a click id needs no quoting: put it into the remembered URL
+        before, after = _landing_around_click(landing, tuple(utm.items()))
+        if before:
+            return before + click_id + after
     ours = dict(utm)
     if click_id:
         ours[CLICK_PARAM] = click_id
@@ -218,6 +222,21 @@ def landing_with(landing: str, *, utm: Mapping[str, str], click_id: str = "") ->
     parts, query = _landing_parts(landing)
     kept = [(k, v) for k, v in query if k not in ours]
     return urlunsplit(parts._replace(query=urlencode(kept + list(ours.items()))))
+
+
+_CLICK_PLACE = "0phclick0place0"
+
+
+@functools.lru_cache(maxsize=4096)
+def _landing_around_click(landing: str, utm: tuple[tuple[str, str], ...]) -> tuple[str, str]:
+    """The landing URL with its UTM parameters, as the text before and after the click id (`landing_with`
+    of a placeholder, split around it); ("", "") when the placeholder is not there exactly once."""
+    url = landing_with(landing, utm=dict(utm), click_id=_CLICK_PLACE + "_")  # not alnum: the long way
+    placed = f"{CLICK_PARAM}={_CLICK_PLACE}_"
+    if url.count(placed) != 1:
+        return "", ""
+    before, after = url.split(placed)
+    return before + f"{CLICK_PARAM}=", after
 
 
 @functools.lru_cache(maxsize=4096)

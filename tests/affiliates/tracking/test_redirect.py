@@ -313,3 +313,26 @@ def test_proxy_address_is_taken_from_the_trusted_proxies(client, affiliate, sett
     assert click_from("198.51.100.7") == clicks.source_hash("10.0.0.1", UA)
     settings.TRUSTED_PROXIES = 1
     assert click_from("198.51.100.8") == clicks.source_hash("198.51.100.8", UA)
+
+
+@pytest.mark.parametrize(
+    ("landing", "utm"),
+    [
+        ("https://shop.voorbeeld.nl/a/?a=1&utm_source=oud#deel", {"utm_source": "x&y", "utm_medium": "é"}),
+        ("https://www.voorbeeld.nl/", {}),
+        ("/", {"utm_term": "a b"}),
+        ("https://www.voorbeeld.nl/?ph_click=oud", {"utm_campaign": "0phclick0place0_"}),
+    ],
+)
+def test_the_remembered_landing_url_is_the_one_built_the_long_way(landing, utm):
+    """The click id goes into a landing URL remembered per landing page and UTM parameters: the same URL as
+    the one parsed and encoded for every click."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    click_id = clicks.click_id_for(7, "bron", 42)
+    parts = urlsplit(landing)
+    ours = {**utm, "ph_click": click_id}
+    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in ours]
+    expected = urlunsplit(parts._replace(query=urlencode(kept + list(ours.items()))))
+    for _ in range(2):  # built, then remembered
+        assert clicks.landing_with(landing, utm=utm, click_id=click_id) == expected
