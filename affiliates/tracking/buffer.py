@@ -93,7 +93,7 @@ def clicks_insert(rows: Sequence[HeldClick]) -> None:
     sql, _fields = _insert_sql(alias)
     adapt = connection.ops.adapt_datetimefield_value
     moment = HeldClick._fields.index("created_at")
-    params = [(*row[:moment], adapt(row[moment]), *row[moment + 1 :]) for row in rows]
+    params = [(*row[:moment], adapt(row.created_at), *row[moment + 1 :]) for row in rows]
     if len(params) == 1:
         with connection.cursor() as cursor:
             cursor.execute(sql, params[0])
