@@ -40,6 +40,8 @@ from django.utils import timezone
 
 from affiliates.models import Click
 
+# How many rows the writer sends at once (about a millisecond of the interpreter's time).
+ROWS_PER_PIECE = 50
 # A burst of clicks is written before the interval is over once this many are held.
 WRITE_EARLY_AT = 5000
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
@@ -98,8 +100,11 @@ def clicks_insert(rows: Sequence[HeldClick]) -> None:
         with connection.cursor() as cursor:
             cursor.execute(sql, params[0])
         return
-    with transaction.atomic(using=alias), connection.cursor() as cursor:  # one commit for the batch
-        cursor.executemany(sql, params)
+    # One commit for the batch, sent in small pieces: each piece ends waiting for the database, which lets the
+    # process's request thread have the interpreter within a millisecond, not after the writer's whole batch.
+    with transaction.atomic(using=alias), connection.cursor() as cursor:
+        for start in range(0, len(params), ROWS_PER_PIECE):
+            cursor.executemany(sql, params[start : start + ROWS_PER_PIECE])
 
 
 class ClickBuffer:
