@@ -82,12 +82,14 @@ def _insert_sql(alias: str) -> tuple[str, "list[Field[Any, Any]]"]:
 
 
 def clicks_insert(rows: Sequence[HeldClick]) -> None:
-    """Insert click rows; a click id (or source and bucket) already stored is dropped by the database. One
-    statement for all of them (executemany: one pipeline of round trips on PostgreSQL, in one transaction).
+    """Insert click rows; a click id (or source and bucket) already stored is dropped by the database.
 
-    The values go to the driver as they are: ints and strings need no preparing, and the moment is adapted
-    by the backend (a string on SQLite, the datetime itself on PostgreSQL); `_insert_sql` checks that the
-    fields are these plain ones."""
+    One row: one `INSERT … ON CONFLICT DO NOTHING`. A batch, in one transaction: on PostgreSQL copied into a
+    temporary table and inserted from there (COPY costs the process about a seventh of the time of one insert
+    per row, and the writer shares the interpreter with the requests); elsewhere the insert executed for each
+    row. The values go to the driver as they are: ints and strings need no preparing, and the moment is
+    adapted by the backend (a string on SQLite, the datetime itself on PostgreSQL); `_insert_sql` checks
+    that the fields are these plain ones."""
     if not rows:
         return
     alias = router.db_for_write(Click)
@@ -100,11 +102,35 @@ def clicks_insert(rows: Sequence[HeldClick]) -> None:
         with connection.cursor() as cursor:
             cursor.execute(sql, params[0])
         return
-    # One commit for the batch, sent in small pieces: each piece ends waiting for the database, which lets the
-    # process's request thread have the interpreter within a millisecond, not after the writer's whole batch.
     with transaction.atomic(using=alias), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            create, copy_in, insert = _copy_sql(alias)
+            cursor.execute(create)
+            with cursor.cursor.copy(copy_in) as copy:
+                for row in params:
+                    copy.write_row(row)
+            cursor.execute(insert)
+            return
+        # In small pieces: each ends waiting for the database, which lets the request thread have the
+        # interpreter within a millisecond, not after the writer's whole batch.
         for start in range(0, len(params), ROWS_PER_PIECE):
             cursor.executemany(sql, params[start : start + ROWS_PER_PIECE])
+
+
+@functools.cache
+def _copy_sql(alias: str) -> tuple[str, str, str]:
+    """PostgreSQL: the temporary table of a batch (emptied by each commit), its COPY, and the insert from it.
+    Built from the model's own (quoted) names only."""
+    quote = connections[alias].ops.quote_name
+    names = {field.attname: str(field.column) for field in Click._meta.concrete_fields}
+    columns = ", ".join(quote(names[name]) for name in HeldClick._fields)
+    table = quote(Click._meta.db_table)
+    return (
+        "CREATE TEMPORARY TABLE IF NOT EXISTS held_clicks ON COMMIT DELETE ROWS AS "  # noqa: S608 (our names)
+        f"SELECT {columns} FROM {table} WITH NO DATA",
+        f"COPY held_clicks ({columns}) FROM STDIN",
+        f"INSERT INTO {table} ({columns}) SELECT {columns} FROM held_clicks ON CONFLICT DO NOTHING",  # noqa: S608
+    )
 
 
 class ClickBuffer:
