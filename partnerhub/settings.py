@@ -215,7 +215,7 @@ AFFILIATE_DATABASE_PAUSE_SECONDS = int(os.environ.get("AFFILIATE_DATABASE_PAUSE_
 # process killed outright loses at most the clicks of that moment. 0: each click is inserted before the
 # redirect answers. Beyond AFFILIATE_CLICK_BUFFER_MAX held clicks (the database away for long), clicks are
 # logged for a replay instead of held.
-AFFILIATE_CLICK_WRITE_SECONDS = float(os.environ.get("AFFILIATE_CLICK_WRITE_SECONDS", "1"))
+AFFILIATE_CLICK_WRITE_SECONDS = float(os.environ.get("AFFILIATE_CLICK_WRITE_SECONDS", "0.5"))
 AFFILIATE_CLICK_BUFFER_MAX = int(os.environ.get("AFFILIATE_CLICK_BUFFER_MAX", "100000"))
 # How long a web process trusts a link it looked up (its affiliate, active or not, and the landing pages):
 # a change made in another process reaches the link within this many seconds. 0: a lookup per click.

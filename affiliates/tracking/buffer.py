@@ -3,7 +3,7 @@
 `/r/<code>` is the one URL strangers hit in bulk. Writing each click before answering costs the visitor the
 database's round trips (the connection's health check, the insert, its commit); here the redirect hands the
 click to this process's buffer and answers, and a thread of the process writes everything buffered in one
-`INSERT … ON CONFLICT DO NOTHING` every `settings.AFFILIATE_CLICK_WRITE_SECONDS` (a second by default).
+batch every `settings.AFFILIATE_CLICK_WRITE_SECONDS` (half a second by default), on fixed ticks.
 
 What holds:
 
@@ -27,6 +27,7 @@ import json
 import logging
 import os
 import threading
+import time
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -208,8 +209,12 @@ class ClickBuffer:
     def _run(self) -> None:
         from affiliates.tracking.clicks import database_pause
 
+        tick = time.monotonic()
         while True:
-            self._wake.wait(settings.AFFILIATE_CLICK_WRITE_SECONDS)
+            # On fixed ticks, not an interval after the last write: a slow write makes no click wait longer.
+            interval = settings.AFFILIATE_CLICK_WRITE_SECONDS
+            tick = max(tick + interval, time.monotonic())
+            self._wake.wait(max(0.0, tick - time.monotonic()))
             self._wake.clear()
             try:
                 connections[router.db_for_write(Click)].close_if_unusable_or_obsolete()

@@ -19,6 +19,7 @@ from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 
 from affiliates.models import Affiliate, Click, ClickDay, ClickMonth, ClickRollup
+from affiliates.tracking.rollup import marks_ensure
 
 
 def retention_start(today: datetime.date | None = None, *, months: int | None = None) -> datetime.date:
@@ -38,6 +39,11 @@ def prune_clicks(*, today: datetime.date | None = None, dry_run: bool = False) -
     removed = 0
     # Month by month, so that one transaction never holds years of clicks.
     for month in _months_with_clicks(old):
+        following = (month + datetime.timedelta(days=32)).replace(day=1)
+        in_month = old.filter(
+            created_at__gte=_local_midnight(month), created_at__lt=_local_midnight(following)
+        )
+        marks_ensure(set(in_month.order_by().values_list("organisation_id", flat=True).distinct()))
         removed += _fold_month(month)
     return {"clicks counted per month and removed": removed}
 

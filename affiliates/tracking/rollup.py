@@ -27,6 +27,8 @@ from affiliates.models import Affiliate, Click, ClickDay, ClickRollup
 from affiliates.tracking.selectors import local_midnight
 
 RECOUNT_DAYS = 2
+# The `open_from` of a roll-up that has not run yet: `ClickDay` holds no day, all are counted from `Click`.
+NOT_RUN_YET = datetime.date(1970, 1, 1)
 
 
 def roll_up_clicks(*, today: datetime.date | None = None) -> dict[str, int]:
@@ -48,15 +50,34 @@ def _spans(days: list[datetime.date]) -> list[tuple[datetime.date, datetime.date
     return spans
 
 
-@transaction.atomic
+def marks_ensure(organisation_ids: "list[int] | set[int]") -> None:
+    """Make the `ClickRollup` of each organisation that has none (as not run yet), committed on its own.
+
+    The roll-up and the pruning of a month serialise on this row: a row made inside one of their transactions
+    would be invisible to the other, which would then lock nothing and count a month twice."""
+    marks = ClickRollup.objects.filter(organisation_id__in=organisation_ids)
+    existing = set(marks.values_list("organisation_id", flat=True))
+    for organisation_id in set(organisation_ids) - existing:
+        ClickRollup.objects.get_or_create(
+            organisation_id=organisation_id,
+            defaults={"open_from": NOT_RUN_YET, "rolled_up_at": timezone.now()},
+        )
+
+
 def click_days_count(*, organisation_id: int, today: datetime.date) -> int:
     """Count the organisation's closed days that are new, recent, or got clicks since the last run into
     `ClickDay`; returns how many days were counted."""
+    marks_ensure([organisation_id])
+    return _click_days_count(organisation_id=organisation_id, today=today)
+
+
+@transaction.atomic
+def _click_days_count(*, organisation_id: int, today: datetime.date) -> int:
     now = timezone.now()
-    # A second run for the same organisation waits here, then counts from the first one's mark.
-    mark, created = ClickRollup.objects.select_for_update().get_or_create(
-        organisation_id=organisation_id, defaults={"open_from": today, "rolled_up_at": now}
-    )
+    # A second run for the same organisation (or a pruning of its clicks) waits here, then counts from the
+    # first one's mark.
+    mark = ClickRollup.objects.select_for_update().get(organisation_id=organisation_id)
+    created = mark.open_from == NOT_RUN_YET
     clicks = Click.objects.filter(organisation_id=organisation_id)
     # The highest click id of all: one step down the primary key, where the organisation's own highest id
     # could mean reading past every later click of other organisations. Counting up to it is as exact.

@@ -150,7 +150,7 @@ def test_held_clicks_are_written_within_a_second(link, database, tmp_path):
         handed_out = {follow(server, f"198.51.100.{n}") for n in range(20)}
         answered = time.monotonic()
         assert eventually(lambda: stored_ids() == handed_out, within=5)
-        assert time.monotonic() - answered < 2.5  # the default interval is a second
+        assert time.monotonic() - answered < 2.5  # half a second by default, and this test's own polling
     finally:
         server.stop()
 
@@ -230,7 +230,7 @@ def test_a_worker_killed_outright_loses_at_most_its_last_second(link, database, 
         stop.set()
         sender.join()
         before_kill = [(at, click_id) for at, click_id in answers if at < killed_at]
-        older = {click_id for at, click_id in before_kill if killed_at - at > 1.5}
+        older = {click_id for at, click_id in before_kill if killed_at - at > 1.0}
         settled = eventually(lambda: older <= stored_ids())
     finally:
         server.stop()
@@ -238,9 +238,9 @@ def test_a_worker_killed_outright_loses_at_most_its_last_second(link, database, 
     lost = [(at, click_id) for at, click_id in before_kill if click_id not in stored]
     print(f"\n{len(before_kill)} clicks answered before the kill, {len(lost)} lost")
     assert len(before_kill) > 50
-    # Whatever was answered more than a second (the interval, plus the write's own time) before the kill is
-    # stored; only the last second's clicks may be lost.
-    assert all(killed_at - at <= 1.5 for at, _ in lost), sorted(killed_at - at for at, _ in lost)[-5:]
+    # Whatever was answered more than a second before the kill is stored (held for at most the interval of
+    # half a second, plus the write's own time); only the last second's clicks may be lost.
+    assert all(killed_at - at <= 1.0 for at, _ in lost), sorted(killed_at - at for at, _ in lost)[-5:]
     assert settled
 
 
