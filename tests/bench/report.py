@@ -17,10 +17,11 @@ class Figure:
     target: str  # "≥ 0.75", "≤ 100" …, or "" for a figure reported without a target
     met: bool | None
 
-    def line(self) -> str:
+    def line(self, width: int = 58) -> str:
         mark = {True: "ok", False: "MISSED", None: ""}[self.met]
         value = f"{self.value:,.2f}" if abs(self.value) < 100 else f"{self.value:,.0f}"
-        return f"{self.target_name:<10} {self.label:<58} {value:>10} {self.unit:<6} {self.target:<10} {mark}"
+        label = f"{self.label:<{width}}"
+        return f"{self.target_name:<10} {label} {value:>10} {self.unit:<6} {self.target:<10} {mark}"
 
 
 FIGURES: list[Figure] = []
@@ -49,5 +50,6 @@ def figure(
 
 
 def table() -> str:
-    header = f"{'target':<10} {'figure':<58} {'value':>10} {'unit':<6} {'aim':<10} met"
-    return "\n".join([header, "-" * len(header), *(f.line() for f in FIGURES)])
+    width = max([58, *(len(f.label) for f in FIGURES)])
+    header = f"{'target':<10} {'figure':<{width}} {'value':>10} {'unit':<6} {'aim':<10} met"
+    return "\n".join([header, "-" * len(header), *(f.line(width) for f in FIGURES)])
