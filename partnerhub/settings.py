@@ -204,7 +204,7 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES") or os.environ.get("AFFILIATE_TRUSTED_PROXIES") or "0")
 
 # The partner programme: where an unknown affiliate code leads; the largest file the toolkit accepts.
-AFFILIATE_FALLBACK_URL = os.environ.get("AFFILIATE_FALLBACK_URL", "/")
+AFFILIATE_FALLBACK_URL = os.environ.get("AFFILIATE_FALLBACK_URL", "")  # "": PartnerHub's own page for it, /r/
 AFFILIATES_ASSET_MAX_BYTES = int(os.environ.get("AFFILIATES_ASSET_MAX_BYTES", str(10 * 1024 * 1024)))
 # Clicks older than this many months are counted per affiliate and month, then removed.
 AFFILIATE_CLICKS_KEEP_MONTHS = int(os.environ.get("AFFILIATE_CLICKS_KEEP_MONTHS", "25"))

@@ -42,6 +42,7 @@ PUBLIC_URL_NAMES = {
     # The affiliate redirect and the conversions API (its own API-key auth; test_tracking_api.py proves
     # one organisation's key never reaches another's clicks, coupons or orders).
     "affiliate_redirect",
+    "affiliate_link_unknown",  # where an unknown code leads: the same words for everyone
     "api-root",
     "openapi-json",
     "openapi-view",

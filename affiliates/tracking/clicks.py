@@ -41,6 +41,7 @@ from django.conf import settings
 from django.core.cache import BaseCache, caches
 from django.db import Error as DatabaseFault  # DatabaseError and InterfaceError alike
 from django.db import InterfaceError, OperationalError, connections, router
+from django.urls import reverse
 from django.utils import timezone
 
 from affiliates.models import Affiliate
@@ -177,7 +178,8 @@ def landing_default(programme: LandingRules | None) -> str:
 
 
 def fallback_url() -> str:
-    return getattr(settings, "AFFILIATE_FALLBACK_URL", "/") or "/"
+    """Where an unknown code leads: AFFILIATE_FALLBACK_URL, else PartnerHub's neutral page for it (/r/)."""
+    return getattr(settings, "AFFILIATE_FALLBACK_URL", "") or reverse("affiliate_link_unknown")
 
 
 def landing_resolve(programme: LandingRules | None, requested: str | None) -> str:

@@ -1,6 +1,7 @@
 """Affiliate links: the public redirect `/r/<code>` and the programme's page that explains clicks.
 
-/r/<code>                           public: one indexed lookup, one insert, a 302; never an error page
+/r/<code>                           public: a 302 to the landing page (a link remembered, its click held)
+/r/                                 public: the page an unknown code leads to (unless configured otherwise)
 /o/<slug>/programme/tracking/       how links, UTM, the snippet, consent and the conversions API work
 """
 
@@ -47,6 +48,16 @@ def affiliate_redirect(request, code):
     response["Cache-Control"] = "no-store"
     # The shop may learn which site sent the visitor (its origin), never the full address of that page.
     response["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@require_safe
+def link_unknown(request):
+    """/r/: where a link with an unknown code leads unless AFFILIATE_FALLBACK_URL names another page. A
+    neutral page for a shop's visitor (never the members' login), made without the database."""
+    response = render(request, "affiliates/tracking/link_unknown.html", status=404)
+    response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

@@ -231,7 +231,7 @@ def test_post_is_refused(client, affiliate):
 
 @pytest.mark.parametrize("code", ["onbekend", "x", "BLOGGER-ANNA-X", "..", "a" * 100, "%00"])
 def test_unknown_code_redirects_to_the_fallback(client, affiliate, code, settings):
-    assert location(follow(client, code=code)) == "/"
+    assert location(follow(client, code=code)) == "/r/"  # PartnerHub's neutral page, not the login
     settings.AFFILIATE_FALLBACK_URL = "https://partnerhub.example/"
     assert location(follow(client, code=code, to="/acties/")) == "https://partnerhub.example/"
     assert Click.objects.count() == 0
@@ -251,7 +251,7 @@ def test_inactive_affiliate_goes_to_the_organisation_home_page(client, affiliate
 def test_without_landing_pages_the_link_goes_to_the_fallback(client, org):
     affiliate_for(org, code="zonder-site")
     target = location(follow(client, code="zonder-site", to="https://evil.com/"))
-    assert urlsplit(target).path == "/" and not urlsplit(target).netloc
+    assert urlsplit(target).path == "/r/" and not urlsplit(target).netloc  # nowhere to land: the neutral page
 
 
 def test_the_response_is_not_cached_and_hides_the_referrer_path(client, affiliate):
@@ -336,3 +336,17 @@ def test_the_remembered_landing_url_is_the_one_built_the_long_way(landing, utm):
     expected = urlunsplit(parts._replace(query=urlencode(kept + list(ours.items()))))
     for _ in range(2):  # built, then remembered
         assert clicks.landing_with(landing, utm=utm, click_id=click_id) == expected
+
+
+def test_an_unknown_link_ends_on_a_neutral_page_not_the_login(client, affiliate, django_assert_num_queries):
+    """A shop's visitor with a mistyped or retired link: a page that says so (in Dutch, PartnerHub's default),
+    without PartnerHub's menu or login, made without the database (it is also where links lead while the
+    database is away)."""
+    with django_assert_num_queries(1):  # the code's lookup; the page asks nothing
+        response = client.get(reverse("affiliate_redirect", args=["bestaat-niet"]), follow=True)
+    assert response.redirect_chain == [("/r/", 302)]
+    assert response.status_code == 404
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    page = response.text
+    assert "Deze link werkt niet" in page
+    assert reverse("login") not in page and 'name="password"' not in page
