@@ -29,12 +29,11 @@ import os
 import threading
 import time
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import Error as DatabaseFault
 from django.db import connections, models, router, transaction
-from django.db.models import Field
 from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery
 from django.utils import timezone
@@ -70,7 +69,7 @@ class HeldClick(NamedTuple):
 
 
 @functools.cache
-def _insert_sql(alias: str) -> tuple[str, "list[Field[Any, Any]]"]:
+def _insert_sql(alias: str) -> str:
     """The `INSERT … ON CONFLICT DO NOTHING` of one click row, compiled by the ORM once per database."""
     columns = {field.attname: field for field in Click._meta.concrete_fields}
     fields = [columns[name] for name in HeldClick._fields]
@@ -79,7 +78,7 @@ def _insert_sql(alias: str) -> tuple[str, "list[Field[Any, Any]]"]:
     query = InsertQuery(Click, on_conflict=OnConflict.IGNORE)
     query.insert_values(fields, [Click(created_at=timezone.now(), dedup_bucket=0)])
     [(sql, _params)] = query.get_compiler(alias).as_sql()
-    return sql, fields
+    return sql
 
 
 def clicks_insert(rows: Sequence[HeldClick]) -> None:
@@ -95,7 +94,7 @@ def clicks_insert(rows: Sequence[HeldClick]) -> None:
         return
     alias = router.db_for_write(Click)
     connection = connections[alias]
-    sql, _fields = _insert_sql(alias)
+    sql = _insert_sql(alias)
     adapt = connection.ops.adapt_datetimefield_value
     moment = HeldClick._fields.index("created_at")
     params = [(*row[:moment], adapt(row.created_at), *row[moment + 1 :]) for row in rows]
@@ -171,8 +170,7 @@ class ClickBuffer:
         if not batch:
             return 0
         try:
-            for start in range(0, len(batch), 1000):
-                clicks_insert(batch[start : start + 1000])
+            clicks_insert(batch)  # one transaction: all of them, or none and all kept
         except DatabaseFault as error:
             connections[router.db_for_write(Click)].close()  # a broken connection is made anew next time
             self._keep(batch, error)

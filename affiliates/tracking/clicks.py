@@ -45,10 +45,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from affiliates.models import Affiliate
-from affiliates.tracking.buffer import HeldClick, clicks_held, clicks_insert
+from affiliates.tracking.buffer import UTM_FIELDS, HeldClick, clicks_held, clicks_insert
 
 DEDUP_SECONDS = 10
-UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 CLICK_PARAM = "ph_click"
 LANDING_MAX = 2000
 # Link previewers and crawlers follow links without a person behind them: they are redirected, not counted.
